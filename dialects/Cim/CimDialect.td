@@ -1,0 +1,50 @@
+//===- CimDialect.td - The cim dialect ----------------------*- tablegen -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_DIALECT_CIM_CIMDIALECT_TD
+#define CIM_DIALECT_CIM_CIMDIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def Cim_Dialect : Dialect {
+  let name = "cim";
+  let summary = "Compiling neural networks for computing-in-memory accelerators";
+  let description = [{
+    The `cim` dialect carries a neural network from its framework form down
+    to the instruction stream of a computing-in-memory (CIM) accelerator. It
+    has three levels that coexist in one dialect so that passes can lower
+    gradually:
+
+    * the **graph level** works on tensors (conv2d, gemm, pooling, element-
+      wise ops, ...) with weights as constants;
+    * the **mapped level** works on weight matrices split into crossbar
+      tiles, bit slices and DAC cycles;
+    * the **instruction level** has one op per instruction of the target.
+
+    The hardware description travels as the module attribute `cim.target`
+    (a `#cim.target`), and the per-layer number formats as `#cim.precision`
+    attributes on the ops that run on crossbars. See `docs/design.md`.
+  }];
+  let cppNamespace = "::mlir::cim";
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Name of the module attribute holding the `#cim.target`.
+    static constexpr ::llvm::StringLiteral getTargetAttrName() {
+      return ::llvm::StringLiteral("cim.target");
+    }
+  private:
+    void registerAttributes();
+  public:
+  }];
+}
+
+class Cim_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Cim_Dialect, mnemonic, traits>;
+
+#endif // CIM_DIALECT_CIM_CIMDIALECT_TD

@@ -1,0 +1,34 @@
+//===- InitAll.h - Register everything cim provides -------------*- C++ -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// One place that lists the dialects, passes and translations of cim, used by
+// cim-opt, cim-translate and the plugin.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_INITALL_H
+#define CIM_INITALL_H
+
+#include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Dialect/Cim/CimPasses.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+namespace mlir::cim {
+
+/// Adds the cim dialect to `registry`.
+inline void registerAllDialects(DialectRegistry &registry) {
+  registry.insert<CimDialect>();
+}
+
+/// Registers every cim pass (and, later, pass pipeline) with the global
+/// registry, so `--cim-*` flags and pass-pipeline strings find them.
+inline void registerAllPasses() { registerCimPasses(); }
+
+} // namespace mlir::cim
+
+#endif // CIM_INITALL_H

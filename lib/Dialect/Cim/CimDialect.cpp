@@ -1,0 +1,48 @@
+//===- CimDialect.cpp - The cim dialect -----------------------------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Dialect/Cim/CimOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+
+#include "cim/Dialect/Cim/CimOpsDialect.cpp.inc"
+
+void CimDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "cim/Dialect/Cim/CimOps.cpp.inc"
+      >();
+  registerAttributes();
+}
+
+Operation *CimDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                           Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, elements);
+}
+
+LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  if (attr.getName() == getTargetAttrName()) {
+    if (!isa<TargetAttr>(attr.getValue()))
+      return op->emitError() << "'" << getTargetAttrName()
+                             << "' must be a #cim.target attribute, got "
+                             << attr.getValue();
+    if (!isa<ModuleOp>(op))
+      return op->emitError() << "'" << getTargetAttrName()
+                             << "' may only be attached to a builtin.module";
+    return success();
+  }
+  return op->emitError() << "unknown cim dialect attribute '"
+                         << attr.getName().getValue() << "'";
+}

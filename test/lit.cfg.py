@@ -1,0 +1,36 @@
+# -*- Python -*-
+# lit configuration of the cim regression tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "CIM"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".json", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.cim_obj_root, "test")
+# Inputs hold data read by tests; Unit has its own GoogleTest config.
+config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "README.md", "lit.cfg.py"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%cim_libs", os.path.join(config.cim_obj_root, "lib")))
+config.substitutions.append(("%cim_src", config.cim_src_root))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [os.path.join(config.cim_obj_root, "bin"), config.llvm_tools_dir]
+tools = [
+    # CIM_OPT_CHECK_IR_ROUNDTRIP=1 makes every cim-opt test also check that
+    # its output parses back to the same IR (as CIRCT does).
+    ToolSubst("cim-opt", "cim-opt --verify-roundtrip", unresolved="fatal")
+    if os.environ.get("CIM_OPT_CHECK_IR_ROUNDTRIP")
+    else "cim-opt",
+    "cim-translate",
+    "mlir-opt",
+]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
