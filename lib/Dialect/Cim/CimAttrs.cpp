@@ -16,6 +16,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -44,6 +45,13 @@ TargetAttr mlir::cim::lookupTarget(Operation *op) {
   return {};
 }
 
+/// Shortest decimal form of `value` ("0.1", "-1", "+Inf") for messages.
+static std::string formatReal(const APFloat &value) {
+  SmallString<16> text;
+  value.toString(text);
+  return std::string(text);
+}
+
 /// Latencies, energies and noise levels are physical quantities: finite and
 /// not negative.
 static LogicalResult
@@ -53,7 +61,7 @@ checkReal(function_ref<InFlightDiagnostic()> emitError, StringRef group,
     if (!value.isFinite() || value.isNegative())
       return emitError() << group << "." << name
                          << " must be a finite non-negative number, got "
-                         << value.convertToDouble();
+                         << formatReal(value);
   return success();
 }
 
@@ -126,7 +134,7 @@ LogicalResult NoiseAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   // y / (1 + n|y|) on |y| <= 1 must stay monotonic and invertible.
   if (adcNonlinearity.convertToDouble() >= 1.0)
     return emitError() << "noise.adc_nonlinearity must be below 1, got "
-                       << adcNonlinearity.convertToDouble();
+                       << formatReal(adcNonlinearity);
   return success();
 }
 
