@@ -19,6 +19,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <limits>
@@ -223,10 +224,22 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
                            MLIRContext *context) {
   context->getOrLoadDialect<CimDialect>();
   llvm::Expected<JSONValue> parsed = llvm::json::parse(json);
-  if (!parsed)
+  if (!parsed) {
+    // llvm::json reports "[line:col, byte=N]: what"; say it in words.
+    std::string message = llvm::toString(parsed.takeError());
+    unsigned line = 0, column = 0;
+    llvm::StringRef rest = message;
+    if (rest.consume_front("[") && !rest.consumeInteger(10, line) &&
+        rest.consume_front(":") && !rest.consumeInteger(10, column)) {
+      size_t end = rest.find("]: ");
+      if (end != llvm::StringRef::npos)
+        message = llvm::formatv("line {0}, column {1}: {2}", line, column,
+                                rest.drop_front(end + 3))
+                      .str();
+    }
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   sourceName + ": invalid JSON: " +
-                                       llvm::toString(parsed.takeError()));
+                                   sourceName + ": invalid JSON at " + message);
+  }
   const Object *root = parsed->getAsObject();
   if (!root)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),

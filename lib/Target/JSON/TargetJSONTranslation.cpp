@@ -25,8 +25,8 @@ void mlir::cim::registerTargetJSONTranslations() {
          MLIRContext *context) -> OwningOpRef<Operation *> {
         const llvm::MemoryBuffer *buffer =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-        Location loc =
-            FileLineColLoc::get(context, buffer->getBufferIdentifier(), 1, 1);
+        // The message names the file already.
+        Location loc = UnknownLoc::get(context);
         llvm::Expected<TargetAttr> target = parseTargetJSON(
             buffer->getBuffer(), buffer->getBufferIdentifier(), context);
         if (!target) {
