@@ -6,7 +6,7 @@ BUILD_TYPE ?= Release
 LLVM_DIR ?= /usr/lib/llvm-22
 LIT ?= $(LLVM_DIR)/bin/lit
 CLANG_FORMAT ?= clang-format
-LIT_FLAGS ?= -sv
+LIT_FLAGS ?= -v
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools \

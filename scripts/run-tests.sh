@@ -13,18 +13,16 @@ trap 'rm -f "$log"' EXIT
 "$lit" "$@" "$build/test" "$build/test/Unit" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# lit's summary lines look like "  Passed           : 42" (or "Passed: 42").
+# lit's summary lines look like "  Passed: 42 (100.00%)".
 count() {
-  sed -nE "s/^ *$1 *: *([0-9]+).*/\1/p" "$log" | tail -n 1
+  local n
+  n=$(sed -nE "s/^ *$1 *: *([0-9]+).*/\1/p" "$log" | tail -n 1)
+  echo "${n:-0}"
 }
-passed=$(count "Passed")
-failed=0
-for kind in "Failed" "Unresolved" "Timed Out" "Unexpectedly Passed"; do
-  n=$(count "$kind")
-  failed=$((failed + ${n:-0}))
-done
-skipped=$(( $(count "Unsupported" || echo 0) + 0 ))
-passed=$(( ${passed:-0} + $(count "Expectedly Failed" | sed 's/^$/0/') ))
+passed=$(( $(count "Passed") + $(count "Expectedly Failed") ))
+failed=$(( $(count "Failed") + $(count "Unresolved") + $(count "Timed Out") \
+  + $(count "Unexpectedly Passed") ))
+skipped=$(( $(count "Unsupported") + $(count "Excluded") + $(count "Skipped") ))
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # lit itself failed (configuration error): count it as a failure.

@@ -9,6 +9,7 @@
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Hardware/Target.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
@@ -52,5 +53,7 @@ void mlir::cim::registerTargetJSONTranslations() {
         os << llvm::formatv("{0:2}", targetToJSON(target)) << "\n";
         return success();
       },
-      [](DialectRegistry &registry) { registry.insert<CimDialect>(); });
+      [](DialectRegistry &registry) {
+        registry.insert<CimDialect, func::FuncDialect>();
+      });
 }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make demo`: shows what the pipeline does so far on a bundled example.
+# Grows with each stage (import, mapping, instruction stream, interpreter).
+set -euo pipefail
+build="${1:-build}"
+bin="$build/bin"
+out="$build/demo"
+mkdir -p "$out"
+example=models/examples/tiny-cnn.mlir
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Target presets compiled into cim (targets/*.json)"
+for t in isaac puma rwth-rram sram-dcim aihwkit-pcm; do
+  "$bin/cim-opt" /dev/null --cim-set-target=target=$t |
+    sed -nE 's/.*name = "([^"]+)", rows = ([0-9]+), cols = ([0-9]+), parallel_rows = [0-9]+, cell_bits = ([0-9]+), dac_bits = ([0-9]+), adc = <mode = ([a-z_]+)(, bits = ([0-9]+))?.*weight_sign = ([a-z_]+).*/  \1: \2x\3 crossbars, \4-bit cells, \5-bit DAC, ADC \6 \8, weights \9/p'
+done
+
+step "Compile $example for isaac: attach the target, verify precisions, fold weights"
+"$bin/cim-opt" "$example" --cim-set-target=target=isaac --canonicalize -o "$out/tiny-cnn.isaac.mlir"
+grep -E "cim\.(conv2d|gemm|reshape)|676x10xf32>$" "$out/tiny-cnn.isaac.mlir" | cut -c1-150
+echo "  (flatten became a reshape; the 10x676 transB weight is now a 676x10 constant)"
+
+step "A precision the target cannot execute (a 12-bit ADC on isaac) is rejected"
+sed 's/adc_bits = 7/adc_bits = 12/' "$example" > "$out/too-wide-adc.mlir"
+if "$bin/cim-opt" "$out/too-wide-adc.mlir" --cim-set-target=target=isaac -o /dev/null 2> "$out/error.txt"; then
+  echo "unexpected: the invalid precision was accepted" >&2
+  exit 1
+fi
+sed 's/^/  /' "$out/error.txt" | head -2
+
+step "Target description back to JSON (cim-translate --export-target-json)"
+"$bin/cim-translate" --export-target-json "$out/tiny-cnn.isaac.mlir" -o "$out/isaac.json"
+head -8 "$out/isaac.json"
+
+step "Upstream mlir-opt runs cim passes through the plugin"
+/usr/lib/llvm-22/bin/mlir-opt "$example" \
+  --load-dialect-plugin="$build/lib/CimPlugin.so" \
+  --load-pass-plugin="$build/lib/CimPlugin.so" \
+  --pass-pipeline="builtin.module(cim-set-target{target=puma},canonicalize)" |
+  head -1 | cut -c1-120
+
+printf '\nOutputs in %s/. Next stages (ONNX import, crossbar mapping, instruction\nstream, interpreter) arrive with their issues; see docs/design.md.\n' "$out"
