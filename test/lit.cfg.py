@@ -27,7 +27,7 @@ tool_dirs = [os.path.join(config.cim_obj_root, "bin"), config.llvm_tools_dir]
 tools = [
     # CIM_OPT_CHECK_IR_ROUNDTRIP=1 makes every cim-opt test also check that
     # its output parses back to the same IR (as CIRCT does).
-    ToolSubst("cim-opt", "cim-opt --verify-roundtrip", unresolved="fatal")
+    ToolSubst("cim-opt", extra_args=["--verify-roundtrip"], unresolved="fatal")
     if os.environ.get("CIM_OPT_CHECK_IR_ROUNDTRIP")
     else "cim-opt",
     "cim-translate",

@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Hardware/Target.h"
 #include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Hardware/Target.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -92,12 +92,12 @@ public:
     llvm::sort(keys);
     for (llvm::StringRef key : keys)
       if (!llvm::is_contained(known, key))
-        return fail("unknown field '" + join(path, key) + "' (expected one of: " +
-                    llvm::join(known, ", ") + ")");
+        return fail("unknown field '" + join(path, key) +
+                    "' (expected one of: " + llvm::join(known, ", ") + ")");
   }
 
   const JSONValue *get(const Object &object, llvm::StringRef path,
-                   llvm::StringRef key) {
+                       llvm::StringRef key) {
     const JSONValue *value = object.get(key);
     if (!value)
       fail("missing field '" + join(path, key) + "'");
@@ -162,8 +162,7 @@ public:
 
   /// Reads an enum by its spelling in the IR.
   template <typename EnumT>
-  EnumT getEnum(const Object &object, llvm::StringRef path,
-                llvm::StringRef key,
+  EnumT getEnum(const Object &object, llvm::StringRef path, llvm::StringRef key,
                 std::optional<EnumT> (*symbolize)(llvm::StringRef),
                 llvm::StringRef (*stringify)(EnumT), unsigned numCases) {
     llvm::StringRef text = getString(object, path, key);
@@ -249,10 +248,10 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
 
   FieldReader r(sourceName);
   r.checkKeys(*root, "",
-              {"name", "description", "source", "rows", "cols",
-               "parallel_rows", "cell_bits", "dac_bits", "adc", "weight_sign",
-               "input_sign", "cores", "crossbars_per_core", "memory",
-               "latency", "energy", "noise"});
+              {"name", "description", "source", "rows", "cols", "parallel_rows",
+               "cell_bits", "dac_bits", "adc", "weight_sign", "input_sign",
+               "cores", "crossbars_per_core", "memory", "latency", "energy",
+               "noise"});
   // Free-text documentation fields; only their type is checked.
   for (llvm::StringRef key : {"description", "source"})
     if (root->get(key))
@@ -275,12 +274,10 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
     auto maxBits = r.getUnsigned<unsigned>(*o, "adc", "max_bits");
     adc = buildChecked<AdcAttr>(context, r, mode, bits, minBits, maxBits);
   }
-  auto weightSign =
-      r.getEnum<WeightSign>(*root, "", "weight_sign", symbolizeWeightSign,
-                            stringifyWeightSign, 4);
-  auto inputSign = r.getEnum<InputSign>(*root, "", "input_sign",
-                                        symbolizeInputSign, stringifyInputSign,
-                                        3);
+  auto weightSign = r.getEnum<WeightSign>(
+      *root, "", "weight_sign", symbolizeWeightSign, stringifyWeightSign, 4);
+  auto inputSign = r.getEnum<InputSign>(
+      *root, "", "input_sign", symbolizeInputSign, stringifyInputSign, 3);
   auto cores = r.getUnsigned<unsigned>(*root, "", "cores");
   auto crossbarsPerCore =
       r.getUnsigned<unsigned>(*root, "", "crossbars_per_core");
@@ -298,9 +295,9 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
 
   LatencyAttr latency;
   if (const Object *o = r.getObject(*root, "", "latency")) {
-    r.checkKeys(*o, "latency",
-                {"mvm_cycle", "program_crossbar", "digital_op", "memory_byte",
-                 "sync"});
+    r.checkKeys(
+        *o, "latency",
+        {"mvm_cycle", "program_crossbar", "digital_op", "memory_byte", "sync"});
     llvm::APFloat mvm = r.getReal(*o, "latency", "mvm_cycle");
     llvm::APFloat program = r.getReal(*o, "latency", "program_crossbar");
     llvm::APFloat digital = r.getReal(*o, "latency", "digital_op");
@@ -313,8 +310,8 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
   EnergyAttr energy;
   if (const Object *o = r.getObject(*root, "", "energy")) {
     r.checkKeys(*o, "energy",
-                {"dac", "cell", "adc", "shift_add", "digital_op",
-                 "buffer_byte", "memory_byte", "program_cell"});
+                {"dac", "cell", "adc", "shift_add", "digital_op", "buffer_byte",
+                 "memory_byte", "program_cell"});
     llvm::APFloat dac = r.getReal(*o, "energy", "dac");
     llvm::APFloat cell = r.getReal(*o, "energy", "cell");
     llvm::APFloat adcE = r.getReal(*o, "energy", "adc");
@@ -409,22 +406,27 @@ llvm::json::Value mlir::cim::targetToJSON(TargetAttr target) {
       {"memory", Object{{"input_buffer_bytes", memory.getInputBufferBytes()},
                         {"output_buffer_bytes", memory.getOutputBufferBytes()},
                         {"global_bytes", memory.getGlobalBytes()}}},
-      {"latency", Object{{"mvm_cycle", latency.getMvmCycle().convertToDouble()},
-                         {"program_crossbar", latency.getProgramCrossbar().convertToDouble()},
-                         {"digital_op", latency.getDigitalOp().convertToDouble()},
-                         {"memory_byte", latency.getMemoryByte().convertToDouble()},
-                         {"sync", latency.getSync().convertToDouble()}}},
-      {"energy", Object{{"dac", energy.getDac().convertToDouble()},
-                        {"cell", energy.getCell().convertToDouble()},
-                        {"adc", energy.getAdc().convertToDouble()},
-                        {"shift_add", energy.getShiftAdd().convertToDouble()},
-                        {"digital_op", energy.getDigitalOp().convertToDouble()},
-                        {"buffer_byte", energy.getBufferByte().convertToDouble()},
-                        {"memory_byte", energy.getMemoryByte().convertToDouble()},
-                        {"program_cell", energy.getProgramCell().convertToDouble()}}},
-      {"noise", Object{{"thermal_lsb", noise.getThermalLsb().convertToDouble()},
-                       {"read", noise.getRead().convertToDouble()},
-                       {"programming", noise.getProgramming().convertToDouble()},
-                       {"adc_nonlinearity", noise.getAdcNonlinearity().convertToDouble()}}},
+      {"latency",
+       Object{
+           {"mvm_cycle", latency.getMvmCycle().convertToDouble()},
+           {"program_crossbar", latency.getProgramCrossbar().convertToDouble()},
+           {"digital_op", latency.getDigitalOp().convertToDouble()},
+           {"memory_byte", latency.getMemoryByte().convertToDouble()},
+           {"sync", latency.getSync().convertToDouble()}}},
+      {"energy",
+       Object{{"dac", energy.getDac().convertToDouble()},
+              {"cell", energy.getCell().convertToDouble()},
+              {"adc", energy.getAdc().convertToDouble()},
+              {"shift_add", energy.getShiftAdd().convertToDouble()},
+              {"digital_op", energy.getDigitalOp().convertToDouble()},
+              {"buffer_byte", energy.getBufferByte().convertToDouble()},
+              {"memory_byte", energy.getMemoryByte().convertToDouble()},
+              {"program_cell", energy.getProgramCell().convertToDouble()}}},
+      {"noise",
+       Object{
+           {"thermal_lsb", noise.getThermalLsb().convertToDouble()},
+           {"read", noise.getRead().convertToDouble()},
+           {"programming", noise.getProgramming().convertToDouble()},
+           {"adc_nonlinearity", noise.getAdcNonlinearity().convertToDouble()}}},
   };
 }

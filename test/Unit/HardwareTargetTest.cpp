@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Hardware/Target.h"
 #include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Hardware/Target.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
@@ -34,7 +34,8 @@ protected:
 
   /// Parses `object` and returns the error text ("" on success).
   std::string errorOf(llvm::json::Object object) {
-    std::string text = llvm::formatv("{0}", llvm::json::Value(std::move(object)));
+    std::string text =
+        llvm::formatv("{0}", llvm::json::Value(std::move(object)));
     llvm::Expected<TargetAttr> target =
         parseTargetJSON(text, "broken.json", &context);
     if (target)
@@ -50,7 +51,8 @@ TEST_F(TargetJSONTest, AllPresetsLoad) {
   for (llvm::StringRef name : getTargetPresetNames()) {
     names.push_back(name.str());
     llvm::Expected<TargetAttr> target = loadTarget(name, &context);
-    ASSERT_TRUE(static_cast<bool>(target)) << llvm::toString(target.takeError());
+    ASSERT_TRUE(static_cast<bool>(target))
+        << llvm::toString(target.takeError());
     EXPECT_EQ(target->getName(), name);
   }
   EXPECT_EQ(names, (std::vector<std::string>{"aihwkit-pcm", "isaac", "puma",
@@ -95,8 +97,7 @@ TEST_F(TargetJSONTest, JSONRoundTrip) {
 
 TEST_F(TargetJSONTest, LoadFromFile) {
   llvm::SmallString<128> path;
-  ASSERT_FALSE(
-      llvm::sys::fs::createTemporaryFile("cim-target", "json", path));
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("cim-target", "json", path));
   {
     std::error_code ec;
     llvm::raw_fd_ostream os(path, ec);
@@ -116,8 +117,7 @@ TEST_F(TargetJSONTest, LoadFromFile) {
 }
 
 TEST_F(TargetJSONTest, UnknownTargetNamesPresets) {
-  llvm::Expected<TargetAttr> target =
-      loadTarget("no-such-chip", &context);
+  llvm::Expected<TargetAttr> target = loadTarget("no-such-chip", &context);
   ASSERT_FALSE(static_cast<bool>(target));
   std::string message = llvm::toString(target.takeError());
   EXPECT_NE(message.find("unknown target 'no-such-chip'"), std::string::npos);
@@ -171,8 +171,9 @@ TEST_F(TargetJSONTest, WrongTypes) {
             "\"128\"");
   llvm::json::Object negative = isaac();
   negative["cores"] = -2;
-  EXPECT_NE(errorOf(std::move(negative)).find("field 'cores' must be a "
-                                               "non-negative integer"),
+  EXPECT_NE(errorOf(std::move(negative))
+                .find("field 'cores' must be a "
+                      "non-negative integer"),
             std::string::npos);
   llvm::json::Object fraction = isaac();
   fraction["cols"] = 127.5;
@@ -234,8 +235,7 @@ TEST_F(TargetJSONTest, OutOfRange) {
 
   llvm::json::Object empty = isaac();
   empty["name"] = "";
-  EXPECT_EQ(errorOf(std::move(empty)),
-            "broken.json: name must not be empty");
+  EXPECT_EQ(errorOf(std::move(empty)), "broken.json: name must not be empty");
 }
 
 } // namespace

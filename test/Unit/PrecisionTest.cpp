@@ -21,10 +21,11 @@ namespace {
 
 class PrecisionTest : public ::testing::Test {
 protected:
-  PrecisionTest() : handler(&context, [this](Diagnostic &diag) {
-    lastError = diag.str();
-    return success();
-  }) {
+  PrecisionTest()
+      : handler(&context, [this](Diagnostic &diag) {
+          lastError = diag.str();
+          return success();
+        }) {
     context.loadDialect<CimDialect>();
   }
 

@@ -54,9 +54,9 @@ static std::string formatReal(const APFloat &value) {
 
 /// Latencies, energies and noise levels are physical quantities: finite and
 /// not negative.
-static LogicalResult
-checkReal(function_ref<InFlightDiagnostic()> emitError, StringRef group,
-          ArrayRef<std::pair<StringRef, APFloat>> fields) {
+static LogicalResult checkReal(function_ref<InFlightDiagnostic()> emitError,
+                               StringRef group,
+                               ArrayRef<std::pair<StringRef, APFloat>> fields) {
   for (const auto &[name, value] : fields)
     if (!value.isFinite() || value.isNegative())
       return emitError() << group << "." << name
@@ -82,8 +82,7 @@ LogicalResult AdcAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                             "adc.max_bits must be 0";
     return success();
   }
-  if (minBits < 1 || maxBits > kMaxAdcBits || minBits > bits ||
-      bits > maxBits)
+  if (minBits < 1 || maxBits > kMaxAdcBits || minBits > bits || bits > maxBits)
     return emitError() << "adc bits must satisfy 1 <= adc.min_bits (" << minBits
                        << ") <= adc.bits (" << bits << ") <= adc.max_bits ("
                        << maxBits << ") <= " << kMaxAdcBits;
@@ -148,20 +147,22 @@ static constexpr unsigned kMaxCrossbarDim = 65536;
 /// Cells and DACs resolve at most this many bits.
 static constexpr unsigned kMaxCellBits = 8;
 
-LogicalResult TargetAttr::verify(
-    function_ref<InFlightDiagnostic()> emitError, StringRef name, unsigned rows,
-    unsigned cols, unsigned parallelRows, unsigned cellBits, unsigned dacBits,
-    AdcAttr adc, WeightSign weightSign, InputSign inputSign, unsigned cores,
-    unsigned crossbarsPerCore, MemoryAttr memory, LatencyAttr latency,
-    EnergyAttr energy, NoiseAttr noise) {
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef name, unsigned rows, unsigned cols,
+                                 unsigned parallelRows, unsigned cellBits,
+                                 unsigned dacBits, AdcAttr adc,
+                                 WeightSign weightSign, InputSign inputSign,
+                                 unsigned cores, unsigned crossbarsPerCore,
+                                 MemoryAttr memory, LatencyAttr latency,
+                                 EnergyAttr energy, NoiseAttr noise) {
   if (name.empty())
     return emitError() << "name must not be empty";
   if (rows < 1 || rows > kMaxCrossbarDim)
-    return emitError() << "rows must be in [1, " << kMaxCrossbarDim
-                       << "], got " << rows;
+    return emitError() << "rows must be in [1, " << kMaxCrossbarDim << "], got "
+                       << rows;
   if (cols < 1 || cols > kMaxCrossbarDim)
-    return emitError() << "cols must be in [1, " << kMaxCrossbarDim
-                       << "], got " << cols;
+    return emitError() << "cols must be in [1, " << kMaxCrossbarDim << "], got "
+                       << cols;
   if (parallelRows < 1 || parallelRows > rows)
     return emitError() << "parallel_rows must be in [1, rows = " << rows
                        << "], got " << parallelRows;
@@ -216,11 +217,11 @@ PrecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "weight_bits must be in [2, " << kMaxIntBits
                        << "], got " << weightBits;
   if (actBits < 1 || actBits > kMaxIntBits)
-    return emitError() << "act_bits must be in [1, " << kMaxIntBits
-                       << "], got " << actBits;
+    return emitError() << "act_bits must be in [1, " << kMaxIntBits << "], got "
+                       << actBits;
   if (adcBits > kMaxAdcBits)
-    return emitError() << "adc_bits must be in [0, " << kMaxAdcBits
-                       << "], got " << adcBits;
+    return emitError() << "adc_bits must be in [0, " << kMaxAdcBits << "], got "
+                       << adcBits;
   return success();
 }
 

@@ -35,9 +35,9 @@ LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
   if (attr.getName() == getTargetAttrName()) {
     if (!isa<TargetAttr>(attr.getValue()))
-      return op->emitError() << "'" << getTargetAttrName()
-                             << "' must be a #cim.target attribute, got "
-                             << attr.getValue();
+      return op->emitError()
+             << "'" << getTargetAttrName()
+             << "' must be a #cim.target attribute, got " << attr.getValue();
     if (!isa<ModuleOp>(op))
       return op->emitError() << "'" << getTargetAttrName()
                              << "' may only be attached to a builtin.module";

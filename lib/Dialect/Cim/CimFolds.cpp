@@ -71,11 +71,10 @@ struct MergeClips : OpRewritePattern<ClipOp> {
     APFloat hi = llvm::minimum(op.getMax(), inner.getMax());
     if (lo > hi)
       return failure();
-    rewriter.replaceOpWithNewOp<ClipOp>(op, op.getType(), inner.getInput(),
-                                        rewriter.getF32FloatAttr(
-                                            lo.convertToFloat()),
-                                        rewriter.getF32FloatAttr(
-                                            hi.convertToFloat()));
+    rewriter.replaceOpWithNewOp<ClipOp>(
+        op, op.getType(), inner.getInput(),
+        rewriter.getF32FloatAttr(lo.convertToFloat()),
+        rewriter.getF32FloatAttr(hi.convertToFloat()));
     return success();
   }
 };

@@ -38,8 +38,8 @@ static bool isStatic(int64_t dim) { return !ShapedType::isDynamic(dim); }
 static LogicalResult checkDim(Operation *op, const Twine &what, int64_t actual,
                               int64_t expected) {
   if (isStatic(actual) && isStatic(expected) && actual != expected)
-    return op->emitOpError() << "expects " << what << " to be " << expected
-                             << ", got " << actual;
+    return op->emitOpError()
+           << "expects " << what << " to be " << expected << ", got " << actual;
   return success();
 }
 
@@ -73,9 +73,9 @@ static LogicalResult checkArray(Operation *op, StringRef name,
                              << " entries, got " << values.size();
   for (int64_t v : values)
     if (v < minValue)
-      return op->emitOpError() << "expects every entry of '" << name
-                               << "' to be at least " << minValue << ", got "
-                               << v;
+      return op->emitOpError()
+             << "expects every entry of '" << name << "' to be at least "
+             << minValue << ", got " << v;
   return success();
 }
 
@@ -84,8 +84,8 @@ static LogicalResult checkArray(Operation *op, StringRef name,
 static FailureOr<int64_t> normalizeAxis(Operation *op, StringRef name,
                                         int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
-    return op->emitOpError() << "expects '" << name << "' in [" << -rank
-                             << ", " << rank - 1 << "], got " << axis;
+    return op->emitOpError() << "expects '" << name << "' in [" << -rank << ", "
+                             << rank - 1 << "], got " << axis;
   return axis < 0 ? axis + rank : axis;
 }
 
@@ -108,13 +108,11 @@ static int64_t windowedSize(int64_t in, int64_t kernel, int64_t stride,
 }
 
 /// Checks the spatial output sizes of an NCHW windowed op.
-static LogicalResult checkWindowedOutput(Operation *op, RankedTensorType in,
-                                         RankedTensorType out,
-                                         ArrayRef<int64_t> kernel,
-                                         ArrayRef<int64_t> strides,
-                                         ArrayRef<int64_t> dilations,
-                                         ArrayRef<int64_t> pads,
-                                         bool ceilMode) {
+static LogicalResult
+checkWindowedOutput(Operation *op, RankedTensorType in, RankedTensorType out,
+                    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                    ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+                    bool ceilMode) {
   static constexpr StringLiteral names[] = {"height", "width"};
   for (int i = 0; i < 2; ++i) {
     int64_t expected =
@@ -200,9 +198,10 @@ static LogicalResult verifyPrecision(Operation *op,
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConstantOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                             Adaptor adaptor,
+                             SmallVectorImpl<Type> &inferredReturnTypes) {
   auto type = dyn_cast_if_present<RankedTensorType>(
       cast<TypedAttr>(adaptor.getValue()).getType());
   if (!type)
@@ -246,8 +245,8 @@ LogicalResult Conv2dOp::verify() {
                         filters)))
       return failure();
   }
-  if (failed(checkDim(op, "output batch", out.getDimSize(0),
-                      in.getDimSize(0))) ||
+  if (failed(
+          checkDim(op, "output batch", out.getDimSize(0), in.getDimSize(0))) ||
       failed(checkDim(op, "output channels", out.getDimSize(1), filters)))
     return failure();
   SmallVector<int64_t> kernel = {w.getDimSize(2), w.getDimSize(3)};
@@ -278,10 +277,10 @@ LogicalResult GemmOp::verify() {
     return failure();
   RankedTensorType in = tensorType(getInput()), w = tensorType(getWeight()),
                    out = tensorType(getOutput());
-  if (failed(checkDim(op, "weight rows (K)", w.getDimSize(0),
-                      in.getDimSize(1))) ||
-      failed(checkShape(op, "output", out,
-                        {in.getDimSize(0), w.getDimSize(1)})))
+  if (failed(
+          checkDim(op, "weight rows (K)", w.getDimSize(0), in.getDimSize(1))) ||
+      failed(
+          checkShape(op, "output", out, {in.getDimSize(0), w.getDimSize(1)})))
     return failure();
   if (Value bias = getBias()) {
     RankedTensorType b = tensorType(bias);
@@ -311,8 +310,8 @@ LogicalResult MatmulOp::verify() {
                       rhs.getDimSize(rhs.getRank() - 2),
                       lhs.getDimSize(lhs.getRank() - 1))))
     return failure();
-  FailureOr<SmallVector<int64_t>> batch = broadcastShapes(
-      lhs.getShape().drop_back(2), rhs.getShape().drop_back(2));
+  FailureOr<SmallVector<int64_t>> batch =
+      broadcastShapes(lhs.getShape().drop_back(2), rhs.getShape().drop_back(2));
   if (failed(batch))
     return emitOpError() << "expects broadcast-compatible batch dimensions, "
                             "got "
@@ -324,8 +323,8 @@ LogicalResult MatmulOp::verify() {
   if (isa<FloatType>(lhs.getElementType()) &&
       (failed(checkSameElementType(getOperation(), getLhs(), getRhs(), "lhs",
                                    "rhs")) ||
-       failed(checkSameElementType(getOperation(), getLhs(), getOutput(),
-                                   "lhs", "output"))))
+       failed(checkSameElementType(getOperation(), getLhs(), getOutput(), "lhs",
+                                   "output"))))
     return failure();
   return verifyPrecision(getOperation(), getPrecision());
 }
@@ -388,14 +387,13 @@ static LogicalResult verifyPool(Operation *op, Value input, Value output,
     if (pads[i] >= kernel[i] * dilations[i] ||
         pads[2 + i] >= kernel[i] * dilations[i])
       return op->emitOpError()
-             << "expects pads smaller than the window, got pads = ["
-             << pads[0] << ", " << pads[1] << ", " << pads[2] << ", "
-             << pads[3] << "] for kernel [" << kernel[0] << ", " << kernel[1]
-             << "]";
-  if (failed(checkDim(op, "output batch", out.getDimSize(0),
-                      in.getDimSize(0))) ||
-      failed(checkDim(op, "output channels", out.getDimSize(1),
-                      in.getDimSize(1))))
+             << "expects pads smaller than the window, got pads = [" << pads[0]
+             << ", " << pads[1] << ", " << pads[2] << ", " << pads[3]
+             << "] for kernel [" << kernel[0] << ", " << kernel[1] << "]";
+  if (failed(
+          checkDim(op, "output batch", out.getDimSize(0), in.getDimSize(0))) ||
+      failed(
+          checkDim(op, "output channels", out.getDimSize(1), in.getDimSize(1))))
     return failure();
   return checkWindowedOutput(op, in, out, kernel, strides, dilations, pads,
                              ceilMode);
@@ -415,8 +413,8 @@ LogicalResult AvgPool2dOp::verify() {
 LogicalResult GlobalAvgPool2dOp::verify() {
   Operation *op = getOperation();
   if (failed(checkRank(op, "input", getInput(), 4, "NCHW")) ||
-      failed(checkSameElementType(op, getInput(), getOutput(), "input",
-                                  "output")))
+      failed(
+          checkSameElementType(op, getInput(), getOutput(), "input", "output")))
     return failure();
   RankedTensorType in = tensorType(getInput());
   return checkShape(op, "output", tensorType(getOutput()),
@@ -483,8 +481,7 @@ LogicalResult ReduceMeanOp::verify() {
     if (failed(a))
       return failure();
     if (reduced.test(*a))
-      return emitOpError() << "expects distinct axes, got " << *a
-                           << " twice";
+      return emitOpError() << "expects distinct axes, got " << *a << " twice";
     reduced.set(*a);
   }
   SmallVector<int64_t> expected;
@@ -532,9 +529,8 @@ LogicalResult FlattenOp::verify() {
   RankedTensorType in = tensorType(getInput());
   FailureOr<int64_t> axis =
       normalizeAxis(*this, "axis", getAxis(), in.getRank() + 1);
-  if (failed(axis) || failed(checkSameElementType(*this, getInput(),
-                                                  getOutput(), "input",
-                                                  "output")))
+  if (failed(axis) || failed(checkSameElementType(
+                          *this, getInput(), getOutput(), "input", "output")))
     return failure();
   return checkShape(*this, "output", tensorType(getOutput()),
                     {product(in.getShape().take_front(*axis)),
@@ -551,8 +547,9 @@ LogicalResult TransposeOp::verify() {
   SmallVector<int64_t> expected;
   for (int64_t p : perm) {
     if (p < 0 || p >= in.getRank() || seen.test(p))
-      return emitOpError() << "expects 'permutation' to be a permutation of [0, "
-                           << in.getRank() << ")";
+      return emitOpError()
+             << "expects 'permutation' to be a permutation of [0, "
+             << in.getRank() << ")";
     seen.set(p);
     expected.push_back(in.getDimSize(p));
   }
@@ -585,10 +582,9 @@ LogicalResult ConcatOp::verify() {
         expected[d] = isStatic(expected[d]) && isStatic(t.getDimSize(d))
                           ? expected[d] + t.getDimSize(d)
                           : ShapedType::kDynamic;
-      } else if (failed(checkDim(*this,
-                                 "dimension " + Twine(d) + " of input " +
-                                     Twine(i),
-                                 t.getDimSize(d), first.getDimSize(d)))) {
+      } else if (failed(checkDim(
+                     *this, "dimension " + Twine(d) + " of input " + Twine(i),
+                     t.getDimSize(d), first.getDimSize(d)))) {
         return failure();
       }
     }
@@ -618,13 +614,13 @@ LogicalResult SplitOp::verify() {
                            << i << " has rank " << t.getRank();
     for (int64_t d = 0; d < t.getRank(); ++d)
       if (d != *axis &&
-          failed(checkDim(*this, "dimension " + Twine(d) + " of result " +
-                                     Twine(i),
+          failed(checkDim(*this,
+                          "dimension " + Twine(d) + " of result " + Twine(i),
                           t.getDimSize(d), in.getDimSize(d))))
         return failure();
     int64_t size = t.getDimSize(*axis);
-    total = isStatic(total) && isStatic(size) ? total + size
-                                               : ShapedType::kDynamic;
+    total =
+        isStatic(total) && isStatic(size) ? total + size : ShapedType::kDynamic;
   }
   return checkDim(*this, "the sum of the result sizes along the axis", total,
                   in.getDimSize(*axis));
@@ -669,13 +665,12 @@ static LogicalResult verifyQuantParams(Operation *op, RankedTensorType floatTy,
            << "expects the float and integer tensors to have the same shape";
   auto intElt = cast<IntegerType>(intTy.getElementType());
   if (bits > static_cast<int64_t>(intElt.getWidth()))
-    return op->emitOpError() << "expects bits (" << bits
-                             << ") not to exceed the storage width of "
-                             << intElt;
+    return op->emitOpError()
+           << "expects bits (" << bits
+           << ") not to exceed the storage width of " << intElt;
   int64_t expectedCount = 1;
   if (axis) {
-    FailureOr<int64_t> a =
-        normalizeAxis(op, "axis", *axis, floatTy.getRank());
+    FailureOr<int64_t> a = normalizeAxis(op, "axis", *axis, floatTy.getRank());
     if (failed(a))
       return failure();
     expectedCount = floatTy.getDimSize(*a);
@@ -689,31 +684,30 @@ static LogicalResult verifyQuantParams(Operation *op, RankedTensorType floatTy,
                              << zeroPoint.size() << " and " << scale.size();
   for (float s : scale)
     if (!std::isfinite(s) || s <= 0.0f)
-      return op->emitOpError()
-             << "expects finite positive scales, got " << s;
+      return op->emitOpError() << "expects finite positive scales, got " << s;
   bool isUnsigned = intElt.isUnsigned();
   int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (bits - 1));
-  int64_t hi = isUnsigned ? (int64_t(1) << bits) - 1
-                          : (int64_t(1) << (bits - 1)) - 1;
+  int64_t hi =
+      isUnsigned ? (int64_t(1) << bits) - 1 : (int64_t(1) << (bits - 1)) - 1;
   for (int64_t z : zeroPoint)
     if (z < lo || z > hi)
-      return op->emitOpError() << "expects zero points in [" << lo << ", "
-                               << hi << "] for " << bits << "-bit "
-                               << (isUnsigned ? "unsigned" : "signed")
-                               << " values, got " << z;
+      return op->emitOpError()
+             << "expects zero points in [" << lo << ", " << hi << "] for "
+             << bits << "-bit " << (isUnsigned ? "unsigned" : "signed")
+             << " values, got " << z;
   return success();
 }
 
 LogicalResult QuantizeOp::verify() {
   return verifyQuantParams(*this, tensorType(getInput()),
-                           tensorType(getOutput()), getScale(),
-                           getZeroPoint(), getAxis(), getBits());
+                           tensorType(getOutput()), getScale(), getZeroPoint(),
+                           getAxis(), getBits());
 }
 
 LogicalResult DequantizeOp::verify() {
   return verifyQuantParams(*this, tensorType(getOutput()),
-                           tensorType(getInput()), getScale(),
-                           getZeroPoint(), getAxis(), getBits());
+                           tensorType(getInput()), getScale(), getZeroPoint(),
+                           getAxis(), getBits());
 }
 
 #define GET_OP_CLASSES

@@ -5,9 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Target/TargetJSON.h"
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Hardware/Target.h"
+#include "cim/Target/TargetJSON.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -44,8 +44,8 @@ void mlir::cim::registerTargetJSONTranslations() {
       "export-target-json",
       "write the cim.target of a module as a JSON target description",
       [](Operation *op, raw_ostream &os) -> LogicalResult {
-        auto target = op->getAttrOfType<TargetAttr>(
-            CimDialect::getTargetAttrName());
+        auto target =
+            op->getAttrOfType<TargetAttr>(CimDialect::getTargetAttrName());
         if (!target)
           return op->emitError()
                  << "no '" << CimDialect::getTargetAttrName()
