@@ -194,6 +194,19 @@ static LogicalResult verifyPrecision(Operation *op,
   return precision->verifyAgainst(target, [&] { return op->emitOpError(); });
 }
 
+/// Common tail of the crossbar-capable ops: a float op computes in one float
+/// type (integer ops may accumulate wider), and its precision must suit the
+/// target.
+static LogicalResult
+verifyCrossbarOperands(Operation *op, Value input, Value weight, Value output,
+                       std::optional<PrecisionAttr> precision) {
+  if (isa<FloatType>(tensorType(input).getElementType()) &&
+      (failed(checkSameElementType(op, input, weight, "input", "weight")) ||
+       failed(checkSameElementType(op, input, output, "input", "output"))))
+    return failure();
+  return verifyPrecision(op, precision);
+}
+
 //===----------------------------------------------------------------------===//
 // ConstantOp
 //===----------------------------------------------------------------------===//
@@ -255,14 +268,8 @@ LogicalResult Conv2dOp::verify() {
                                  getDilations(), getPads(),
                                  /*ceilMode=*/false)))
     return failure();
-  if (isa<FloatType>(in.getElementType())) {
-    if (failed(checkSameElementType(op, getInput(), getWeight(), "input",
-                                    "weight")) ||
-        failed(checkSameElementType(op, getInput(), getOutput(), "input",
-                                    "output")))
-      return failure();
-  }
-  return verifyPrecision(op, getPrecision());
+  return verifyCrossbarOperands(op, getInput(), getWeight(), getOutput(),
+                                getPrecision());
 }
 
 //===----------------------------------------------------------------------===//
@@ -286,18 +293,15 @@ LogicalResult GemmOp::verify() {
     RankedTensorType b = tensorType(bias);
     FailureOr<SmallVector<int64_t>> shape =
         broadcastShapes(b.getShape(), out.getShape());
+    // The bias may broadcast up to the output, never the output up to it.
     if (b.getRank() > 2 || failed(shape) ||
-        failed(checkShape(op, "bias broadcast to the output", out, *shape)))
+        !llvm::equal(*shape, out.getShape(), [](int64_t a, int64_t b) {
+          return a == b || !isStatic(a) || !isStatic(b);
+        }))
       return emitOpError() << "expects a bias broadcastable to " << out;
   }
-  if (isa<FloatType>(in.getElementType())) {
-    if (failed(checkSameElementType(op, getInput(), getWeight(), "input",
-                                    "weight")) ||
-        failed(checkSameElementType(op, getInput(), getOutput(), "input",
-                                    "output")))
-      return failure();
-  }
-  return verifyPrecision(op, getPrecision());
+  return verifyCrossbarOperands(op, getInput(), getWeight(), getOutput(),
+                                getPrecision());
 }
 
 LogicalResult MatmulOp::verify() {
@@ -320,13 +324,8 @@ LogicalResult MatmulOp::verify() {
   batch->push_back(rhs.getDimSize(rhs.getRank() - 1));
   if (failed(checkShape(getOperation(), "output", out, *batch)))
     return failure();
-  if (isa<FloatType>(lhs.getElementType()) &&
-      (failed(checkSameElementType(getOperation(), getLhs(), getRhs(), "lhs",
-                                   "rhs")) ||
-       failed(checkSameElementType(getOperation(), getLhs(), getOutput(), "lhs",
-                                   "output"))))
-    return failure();
-  return verifyPrecision(getOperation(), getPrecision());
+  return verifyCrossbarOperands(getOperation(), getLhs(), getRhs(), getOutput(),
+                                getPrecision());
 }
 
 //===----------------------------------------------------------------------===//
