@@ -424,6 +424,18 @@ LogicalResult GlobalAvgPool2dOp::verify() {
 // Normalization
 //===----------------------------------------------------------------------===//
 
+/// Rules shared by the normalizations: they keep the input's type and add a
+/// non-negative epsilon to the variance.
+static LogicalResult verifyNormalization(Operation *op, const APFloat &epsilon,
+                                         Value input, Value output) {
+  if (epsilon.isNegative())
+    return op->emitOpError() << "expects a non-negative epsilon";
+  if (input.getType() != output.getType())
+    return op->emitOpError()
+           << "expects the output type to equal the input type";
+  return success();
+}
+
 LogicalResult BatchNormOp::verify() {
   Operation *op = getOperation();
   RankedTensorType in = tensorType(getInput());
@@ -441,11 +453,7 @@ LogicalResult BatchNormOp::verify() {
         failed(checkSameElementType(op, getInput(), value, "input", name)))
       return failure();
   }
-  if (getEpsilon().convertToFloat() < 0.0f)
-    return emitOpError() << "expects a non-negative epsilon";
-  if (getInput().getType() != getOutput().getType())
-    return emitOpError() << "expects the output type to equal the input type";
-  return success();
+  return verifyNormalization(*this, getEpsilon(), getInput(), getOutput());
 }
 
 LogicalResult LayerNormOp::verify() {
@@ -460,11 +468,7 @@ LogicalResult LayerNormOp::verify() {
   if (getBias() &&
       failed(checkShape(*this, "bias", tensorType(getBias()), normalized)))
     return failure();
-  if (getEpsilon().convertToFloat() < 0.0f)
-    return emitOpError() << "expects a non-negative epsilon";
-  if (getInput().getType() != getOutput().getType())
-    return emitOpError() << "expects the output type to equal the input type";
-  return success();
+  return verifyNormalization(*this, getEpsilon(), getInput(), getOutput());
 }
 
 LogicalResult SoftmaxOp::verify() {
