@@ -6,15 +6,17 @@
 //===----------------------------------------------------------------------===//
 //
 // mlir-translate for cim. Importers (ONNX) and emitters (CIM assembly and
-// binary) register here as they land; today: target descriptions.
+// binary) register here as they land.
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Target/ImportONNX.h"
 #include "cim/Target/TargetJSON.h"
 
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
 int main(int argc, char **argv) {
+  mlir::cim::registerImportONNXTranslation();
   mlir::cim::registerTargetJSONTranslations();
   return mlir::failed(mlir::mlirTranslateMain(
       argc, argv, "cim translation driver: model and target formats\n"));

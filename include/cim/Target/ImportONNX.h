@@ -1,0 +1,50 @@
+//===- ImportONNX.h - ONNX models into the cim graph level ------*- C++ -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TARGET_IMPORTONNX_H
+#define CIM_TARGET_IMPORTONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlir::cim {
+
+struct ImportONNXOptions {
+  /// Static shapes for graph inputs, by name (`--input-shape NAME:1x3x224x224`).
+  std::vector<std::pair<std::string, llvm::SmallVector<int64_t>>> inputShapes;
+  /// Value of a symbolic leading (batch) dimension not given above.
+  int64_t defaultBatch = 1;
+  /// Directory that external-data initializers are relative to; defaults to
+  /// the model file's directory.
+  std::string externalDataDir;
+};
+
+/// Imports an ONNX model (binary protobuf, or the ONNX text format when the
+/// bytes start with '<' after comment lines) into a module with
+/// `func.func @main`. Errors are emitted as diagnostics on `context` naming
+/// `sourceName`, the node and the op; returns null on failure. Never throws.
+OwningOpRef<ModuleOp> importONNX(llvm::StringRef bytes,
+                                 llvm::StringRef sourceName,
+                                 MLIRContext *context,
+                                 const ImportONNXOptions &options = {});
+
+/// Parses "NAME:1x3x224x224" into `options.inputShapes`.
+LogicalResult parseInputShape(llvm::StringRef spec, ImportONNXOptions &options,
+                              std::string &error);
+
+/// Registers `--import-onnx` (with `--input-shape`) for cim-translate.
+void registerImportONNXTranslation();
+
+} // namespace mlir::cim
+
+#endif // CIM_TARGET_IMPORTONNX_H

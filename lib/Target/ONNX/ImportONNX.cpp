@@ -1,0 +1,1593 @@
+//===- ImportONNX.cpp - ONNX models into the cim graph level --------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Shaped like Toy's MLIRGen and onnx-mlir's FrontendGenImpl: a class holding
+// the builder and a name -> Value table walks the graph in order and calls one
+// handler per ONNX op type. Result types come from ONNX shape inference after
+// the graph inputs were made static. Shape arithmetic on constants (Shape,
+// Gather, Slice, Cast, Range, ...) is evaluated here, so the graph level only
+// sees tensors that carry data. libonnx throws; every exception is caught in
+// importONNX and becomes one diagnostic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Target/ImportONNX.h"
+#include "cim/Dialect/Cim/CimOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/parser.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::cim;
+
+/// Opsets of the default domain that the handlers follow. libonnx 1.12 knows
+/// schemas up to 17.
+static constexpr int64_t kMinOpset = 7;
+static constexpr int64_t kMaxOpset = 17;
+/// No single tensor of a model we can compile has more elements; larger
+/// declarations are corrupt or hostile.
+static constexpr int64_t kMaxElements = int64_t(1) << 31;
+
+namespace {
+
+class ONNXImporter {
+public:
+  ONNXImporter(MLIRContext *context, StringRef sourceName,
+               const ImportONNXOptions &options)
+      : context(context), builder(context), sourceName(sourceName.str()),
+        options(options),
+        fileLoc(FileLineColLoc::get(context, sourceName, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model);
+
+private:
+  using Handler = LogicalResult (ONNXImporter::*)(const onnx::NodeProto &);
+  static const llvm::StringMap<Handler> &handlers();
+
+  //===--------------------------------------------------------------------===//
+  // Diagnostics and locations
+  //===--------------------------------------------------------------------===//
+
+  /// Errors about the model as a whole; the location names the file.
+  InFlightDiagnostic error() { return emitError(fileLoc); }
+
+  Location nodeLoc(const onnx::NodeProto &node) {
+    std::string name =
+        node.name().empty() ? "#" + std::to_string(nodeIndex) : node.name();
+    return NameLoc::get(StringAttr::get(context, name + ":" + node.op_type()),
+                        fileLoc);
+  }
+
+  InFlightDiagnostic nodeError(const onnx::NodeProto &node) {
+    auto diag = emitError(nodeLoc(node)) << "node ";
+    if (node.name().empty())
+      diag << "#" << nodeIndex;
+    else
+      diag << "'" << node.name() << "'";
+    return diag << " (" << node.op_type() << "): ";
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Types and tensors
+  //===--------------------------------------------------------------------===//
+
+  Type elementType(int32_t onnxType) {
+    switch (onnxType) {
+    case onnx::TensorProto::FLOAT:
+      return builder.getF32Type();
+    case onnx::TensorProto::FLOAT16:
+      return builder.getF16Type();
+    case onnx::TensorProto::BFLOAT16:
+      return builder.getBF16Type();
+    case onnx::TensorProto::DOUBLE:
+      return builder.getF64Type();
+    case onnx::TensorProto::INT8:
+      return builder.getIntegerType(8);
+    case onnx::TensorProto::UINT8:
+      return builder.getIntegerType(8, /*isSigned=*/false);
+    case onnx::TensorProto::INT16:
+      return builder.getIntegerType(16);
+    case onnx::TensorProto::INT32:
+      return builder.getIntegerType(32);
+    case onnx::TensorProto::INT64:
+      return builder.getIntegerType(64);
+    case onnx::TensorProto::BOOL:
+      return builder.getI1Type();
+    default:
+      return {};
+    }
+  }
+
+  /// Static tensor type of `type`; `what` names it in errors.
+  FailureOr<RankedTensorType> tensorType(const onnx::TypeProto &type,
+                                         const Twine &what) {
+    if (!type.has_tensor_type())
+      return error() << what << " is not a tensor", failure();
+    const onnx::TypeProto::Tensor &tensor = type.tensor_type();
+    Type element = elementType(tensor.elem_type());
+    if (!element)
+      return error() << what << " has unsupported element type "
+                     << onnx::TensorProto::DataType_Name(
+                            static_cast<onnx::TensorProto::DataType>(
+                                tensor.elem_type())),
+             failure();
+    if (!tensor.has_shape())
+      return error() << "cannot infer the shape of " << what, failure();
+    SmallVector<int64_t> shape;
+    for (const auto &dim : tensor.shape().dim()) {
+      if (!dim.has_dim_value() || dim.dim_value() < 0)
+        return error() << "cannot infer the shape of " << what
+                       << " (dimension " << shape.size() << " is "
+                       << (dim.has_dim_param() ? "'" + dim.dim_param() + "'"
+                                               : std::string("unknown"))
+                       << ")",
+               failure();
+      shape.push_back(dim.dim_value());
+    }
+    return RankedTensorType::get(shape, element);
+  }
+
+  FailureOr<DenseElementsAttr> tensorAttr(const onnx::TensorProto &tensor);
+
+  //===--------------------------------------------------------------------===//
+  // Values
+  //===--------------------------------------------------------------------===//
+
+  /// The value of input `i` of `node`; null (and an error) if absent.
+  Value input(const onnx::NodeProto &node, int i) {
+    if (i >= node.input_size() || node.input(i).empty()) {
+      nodeError(node) << "missing input " << i;
+      return {};
+    }
+    auto it = values.find(node.input(i));
+    if (it == values.end()) {
+      nodeError(node) << "input '" << node.input(i)
+                      << "' is neither a graph input, an initializer nor "
+                         "the output of an earlier node";
+      return {};
+    }
+    return it->second;
+  }
+
+  bool hasInput(const onnx::NodeProto &node, int i) {
+    return i < node.input_size() && !node.input(i).empty();
+  }
+
+  /// Result type of output `i` from shape inference.
+  FailureOr<RankedTensorType> outputType(const onnx::NodeProto &node, int i) {
+    auto it = valueTypes.find(node.output(i));
+    if (it == valueTypes.end()) {
+      nodeError(node) << "cannot infer the shape of output '"
+                      << node.output(i) << "'";
+      return failure();
+    }
+    return tensorType(*it->second, "output '" + node.output(i) + "' of node '" +
+                                       node.name() + "'");
+  }
+
+  LogicalResult define(const onnx::NodeProto &node, int i, Value value) {
+    if (i < node.output_size() && !node.output(i).empty())
+      values[node.output(i)] = value;
+    return success();
+  }
+
+  /// Fails if `node` produces more outputs than the first `count`.
+  LogicalResult checkOutputs(const onnx::NodeProto &node, int count) {
+    for (int i = count; i < node.output_size(); ++i)
+      if (!node.output(i).empty())
+        return nodeError(node) << "output " << i << " ('" << node.output(i)
+                               << "') is not supported (inference only)";
+    return success();
+  }
+
+  static DenseElementsAttr constantOf(Value v) {
+    DenseElementsAttr attr;
+    if (v && matchPattern(v, m_Constant(&attr)))
+      return attr;
+    return {};
+  }
+
+  /// Integer contents of a constant, flattened.
+  static std::optional<SmallVector<int64_t>> intsOf(Value v) {
+    DenseElementsAttr attr = constantOf(v);
+    if (!attr || !isa<IntegerType>(attr.getElementType()))
+      return std::nullopt;
+    SmallVector<int64_t> result;
+    bool isUnsigned = attr.getElementType().isUnsignedInteger();
+    for (const APInt &x : attr.getValues<APInt>())
+      result.push_back(isUnsigned ? int64_t(x.getZExtValue())
+                                  : x.getSExtValue());
+    return result;
+  }
+
+  Value constant(Location loc, DenseElementsAttr attr) {
+    return ConstantOp::create(builder, loc, attr);
+  }
+
+  Value intConstant(Location loc, ArrayRef<int64_t> shape,
+                    ArrayRef<int64_t> data) {
+    auto type = RankedTensorType::get(shape, builder.getI64Type());
+    return constant(loc, DenseElementsAttr::get(type, data));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Attributes
+  //===--------------------------------------------------------------------===//
+
+  static const onnx::AttributeProto *attr(const onnx::NodeProto &node,
+                                          StringRef name) {
+    for (const auto &a : node.attribute())
+      if (a.name() == name)
+        return &a;
+    return nullptr;
+  }
+  static int64_t attrInt(const onnx::NodeProto &node, StringRef name,
+                         int64_t def) {
+    const auto *a = attr(node, name);
+    return a ? a->i() : def;
+  }
+  static float attrFloat(const onnx::NodeProto &node, StringRef name,
+                         float def) {
+    const auto *a = attr(node, name);
+    return a ? a->f() : def;
+  }
+  static std::string attrString(const onnx::NodeProto &node, StringRef name,
+                                StringRef def) {
+    const auto *a = attr(node, name);
+    return a ? a->s() : def.str();
+  }
+  static SmallVector<int64_t> attrInts(const onnx::NodeProto &node,
+                                       StringRef name,
+                                       ArrayRef<int64_t> def = {}) {
+    const auto *a = attr(node, name);
+    if (!a)
+      return SmallVector<int64_t>(def);
+    return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Handlers (one per ONNX op type or family)
+  //===--------------------------------------------------------------------===//
+
+  LogicalResult importConv(const onnx::NodeProto &node);
+  LogicalResult importGemm(const onnx::NodeProto &node);
+  LogicalResult importMatMul(const onnx::NodeProto &node);
+  LogicalResult importBinary(const onnx::NodeProto &node);
+  LogicalResult importUnary(const onnx::NodeProto &node);
+  LogicalResult importLeakyRelu(const onnx::NodeProto &node);
+  LogicalResult importHardSigmoid(const onnx::NodeProto &node);
+  LogicalResult importClip(const onnx::NodeProto &node);
+  LogicalResult importBatchNorm(const onnx::NodeProto &node);
+  LogicalResult importPool(const onnx::NodeProto &node);
+  LogicalResult importGlobalAveragePool(const onnx::NodeProto &node);
+  LogicalResult importFlatten(const onnx::NodeProto &node);
+  LogicalResult importReshapeLike(const onnx::NodeProto &node);
+  LogicalResult importTranspose(const onnx::NodeProto &node);
+  LogicalResult importConcat(const onnx::NodeProto &node);
+  LogicalResult importSplit(const onnx::NodeProto &node);
+  LogicalResult importPad(const onnx::NodeProto &node);
+  LogicalResult importSoftmax(const onnx::NodeProto &node);
+  LogicalResult importReduceMean(const onnx::NodeProto &node);
+  LogicalResult importLayerNorm(const onnx::NodeProto &node);
+  LogicalResult importIdentity(const onnx::NodeProto &node);
+  LogicalResult importConstant(const onnx::NodeProto &node);
+  LogicalResult importShape(const onnx::NodeProto &node);
+  LogicalResult importGather(const onnx::NodeProto &node);
+  LogicalResult importSlice(const onnx::NodeProto &node);
+  LogicalResult importCast(const onnx::NodeProto &node);
+  LogicalResult importConstantOfShape(const onnx::NodeProto &node);
+  LogicalResult importRange(const onnx::NodeProto &node);
+  LogicalResult importQuantize(const onnx::NodeProto &node);
+
+  /// Explicit pads [top, left, bottom, right] of a 2-D window op, from `pads`
+  /// or `auto_pad`.
+  FailureOr<SmallVector<int64_t>>
+  windowPads(const onnx::NodeProto &node, RankedTensorType input,
+             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+             ArrayRef<int64_t> dilations);
+
+  MLIRContext *context;
+  OpBuilder builder;
+  std::string sourceName;
+  const ImportONNXOptions &options;
+  Location fileLoc;
+  std::string modelDir;
+  int64_t opset = 0;
+  /// Position of the node being imported, for unnamed nodes.
+  int nodeIndex = 0;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<const onnx::TypeProto *> valueTypes;
+};
+
+} // namespace
+
+const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
+  static const llvm::StringMap<Handler> table = {
+      {"Conv", &ONNXImporter::importConv},
+      {"Gemm", &ONNXImporter::importGemm},
+      {"MatMul", &ONNXImporter::importMatMul},
+      {"Add", &ONNXImporter::importBinary},
+      {"Sub", &ONNXImporter::importBinary},
+      {"Mul", &ONNXImporter::importBinary},
+      {"Div", &ONNXImporter::importBinary},
+      {"Pow", &ONNXImporter::importBinary},
+      {"Relu", &ONNXImporter::importUnary},
+      {"Sigmoid", &ONNXImporter::importUnary},
+      {"Tanh", &ONNXImporter::importUnary},
+      {"Erf", &ONNXImporter::importUnary},
+      {"Sqrt", &ONNXImporter::importUnary},
+      {"Exp", &ONNXImporter::importUnary},
+      {"HardSwish", &ONNXImporter::importUnary},
+      {"LeakyRelu", &ONNXImporter::importLeakyRelu},
+      {"HardSigmoid", &ONNXImporter::importHardSigmoid},
+      {"Clip", &ONNXImporter::importClip},
+      {"BatchNormalization", &ONNXImporter::importBatchNorm},
+      {"MaxPool", &ONNXImporter::importPool},
+      {"AveragePool", &ONNXImporter::importPool},
+      {"GlobalAveragePool", &ONNXImporter::importGlobalAveragePool},
+      {"Flatten", &ONNXImporter::importFlatten},
+      {"Reshape", &ONNXImporter::importReshapeLike},
+      {"Squeeze", &ONNXImporter::importReshapeLike},
+      {"Unsqueeze", &ONNXImporter::importReshapeLike},
+      {"Transpose", &ONNXImporter::importTranspose},
+      {"Concat", &ONNXImporter::importConcat},
+      {"Split", &ONNXImporter::importSplit},
+      {"Pad", &ONNXImporter::importPad},
+      {"Softmax", &ONNXImporter::importSoftmax},
+      {"ReduceMean", &ONNXImporter::importReduceMean},
+      {"LayerNormalization", &ONNXImporter::importLayerNorm},
+      {"Identity", &ONNXImporter::importIdentity},
+      {"Dropout", &ONNXImporter::importIdentity},
+      {"Constant", &ONNXImporter::importConstant},
+      {"Shape", &ONNXImporter::importShape},
+      {"Gather", &ONNXImporter::importGather},
+      {"Slice", &ONNXImporter::importSlice},
+      {"Cast", &ONNXImporter::importCast},
+      {"ConstantOfShape", &ONNXImporter::importConstantOfShape},
+      {"Range", &ONNXImporter::importRange},
+      {"QuantizeLinear", &ONNXImporter::importQuantize},
+      {"DequantizeLinear", &ONNXImporter::importQuantize},
+  };
+  return table;
+}
+
+//===----------------------------------------------------------------------===//
+// Initializers
+//===----------------------------------------------------------------------===//
+
+FailureOr<DenseElementsAttr>
+ONNXImporter::tensorAttr(const onnx::TensorProto &tensor) {
+  std::string what = "tensor '" + tensor.name() + "'";
+  Type element = elementType(tensor.data_type());
+  if (!element)
+    return error() << what << " has unsupported element type "
+                   << onnx::TensorProto::DataType_Name(
+                          static_cast<onnx::TensorProto::DataType>(
+                              tensor.data_type())),
+           failure();
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t d : tensor.dims()) {
+    if (d < 0 || (d > 0 && count > kMaxElements / d))
+      return error() << what << " declares an absurd shape (more than "
+                     << kMaxElements << " elements or a negative dimension)",
+             failure();
+    shape.push_back(d);
+    count *= d;
+  }
+  auto type = RankedTensorType::get(shape, element);
+  size_t width = (element.getIntOrFloatBitWidth() + 7) / 8;
+  size_t bytes = size_t(count) * width;
+
+  auto fromRaw = [&](StringRef raw) -> FailureOr<DenseElementsAttr> {
+    if (raw.size() != bytes)
+      return error() << what << " declares " << count << " elements ("
+                     << bytes << " bytes) but holds " << raw.size()
+                     << " bytes",
+             failure();
+    if (element.isInteger(1)) {
+      SmallVector<bool> bits;
+      for (char c : raw)
+        bits.push_back(c != 0);
+      return DenseElementsAttr::get(type, bits);
+    }
+    return DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef<char>(raw.data(), raw.size()));
+  };
+
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    int64_t offset = 0, length = -1;
+    for (const auto &entry : tensor.external_data()) {
+      if (entry.key() == "location")
+        location = entry.value();
+      else if (entry.key() == "offset")
+        offset = std::strtoll(entry.value().c_str(), nullptr, 10);
+      else if (entry.key() == "length")
+        length = std::strtoll(entry.value().c_str(), nullptr, 10);
+    }
+    if (location.empty() || llvm::sys::path::is_absolute(location) ||
+        StringRef(location).contains(".."))
+      return error() << what << " has an invalid external data location '"
+                     << location << "' (expected a file beside the model)",
+             failure();
+    SmallString<256> path(options.externalDataDir.empty()
+                              ? modelDir
+                              : options.externalDataDir);
+    llvm::sys::path::append(path, location);
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      return error() << what << ": cannot read external data file '" << path
+                     << "': " << buffer.getError().message(),
+             failure();
+    StringRef data = (*buffer)->getBuffer();
+    if (offset < 0 || size_t(offset) > data.size())
+      return error() << what << ": external data offset " << offset
+                     << " is beyond the end of '" << path << "'",
+             failure();
+    data = data.drop_front(offset);
+    if (length >= 0) {
+      if (size_t(length) > data.size())
+        return error() << what << ": external data of " << length
+                       << " bytes runs past the end of '" << path << "'",
+               failure();
+      data = data.take_front(length);
+    }
+    return fromRaw(data);
+  }
+
+  if (tensor.has_raw_data())
+    return fromRaw(tensor.raw_data());
+
+  auto checkCount = [&](int64_t have) -> LogicalResult {
+    if (have != count)
+      return error() << what << " declares " << count << " elements but holds "
+                     << have,
+             failure();
+    return success();
+  };
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    if (failed(checkCount(tensor.float_data_size())))
+      return failure();
+    return DenseElementsAttr::get(
+        type, ArrayRef<float>(tensor.float_data().data(),
+                              tensor.float_data_size()));
+  case onnx::TensorProto::DOUBLE:
+    if (failed(checkCount(tensor.double_data_size())))
+      return failure();
+    return DenseElementsAttr::get(
+        type, ArrayRef<double>(tensor.double_data().data(),
+                               tensor.double_data_size()));
+  case onnx::TensorProto::INT64:
+    if (failed(checkCount(tensor.int64_data_size())))
+      return failure();
+    return DenseElementsAttr::get(
+        type, ArrayRef<int64_t>(tensor.int64_data().data(),
+                                tensor.int64_data_size()));
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16: {
+    if (failed(checkCount(tensor.int32_data_size())))
+      return failure();
+    SmallVector<APFloat> data;
+    const llvm::fltSemantics &sem = cast<FloatType>(element).getFloatSemantics();
+    for (int32_t bits : tensor.int32_data())
+      data.emplace_back(sem, APInt(16, uint16_t(bits)));
+    return DenseElementsAttr::get(type, data);
+  }
+  default: {
+    // int8/uint8/int16/int32/bool are stored widened in int32_data.
+    if (failed(checkCount(tensor.int32_data_size())))
+      return failure();
+    unsigned bitWidth = element.getIntOrFloatBitWidth();
+    SmallVector<APInt> data;
+    for (int32_t v : tensor.int32_data())
+      data.push_back(APInt(bitWidth, uint64_t(int64_t(v)), /*isSigned=*/true,
+                           /*implicitTrunc=*/true));
+    return DenseElementsAttr::get(type, data);
+  }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Model
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
+  modelDir = llvm::sys::path::parent_path(sourceName).str();
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  if (opset < kMinOpset || opset > kMaxOpset)
+    return error() << "unsupported opset " << opset
+                   << " of the default ONNX domain (expected " << kMinOpset
+                   << " to " << kMaxOpset << ")",
+           nullptr;
+
+  onnx::GraphProto *graph = model.mutable_graph();
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  for (const auto &init : graph->initializer())
+    initializers[init.name()] = &init;
+
+  // Make every real graph input static before shape inference.
+  for (auto &inputInfo : *graph->mutable_input()) {
+    if (initializers.count(inputInfo.name()))
+      continue;
+    if (!inputInfo.type().has_tensor_type())
+      return error() << "graph input '" << inputInfo.name()
+                     << "' is not a tensor",
+             nullptr;
+    auto *shape =
+        inputInfo.mutable_type()->mutable_tensor_type()->mutable_shape();
+    auto given = llvm::find_if(options.inputShapes, [&](auto &entry) {
+      return entry.first == inputInfo.name();
+    });
+    if (given != options.inputShapes.end()) {
+      if (shape->dim_size() != 0 &&
+          shape->dim_size() != static_cast<int>(given->second.size()))
+        return error() << "--input-shape " << inputInfo.name() << " has rank "
+                       << given->second.size() << " but the model's input has "
+                       << "rank " << shape->dim_size(),
+               nullptr;
+      shape->clear_dim();
+      for (int64_t d : given->second)
+        shape->add_dim()->set_dim_value(d);
+      continue;
+    }
+    for (int i = 0; i < shape->dim_size(); ++i) {
+      auto *dim = shape->mutable_dim(i);
+      if (dim->has_dim_value() && dim->dim_value() >= 0)
+        continue;
+      if (i == 0) {
+        dim->set_dim_value(options.defaultBatch);
+        continue;
+      }
+      return error() << "graph input '" << inputInfo.name() << "' has "
+                     << "unknown dimension " << i
+                     << (dim->has_dim_param() ? " ('" + dim->dim_param() + "')"
+                                              : std::string())
+                     << "; give its shape with --input-shape "
+                     << inputInfo.name() << ":1x...",
+             nullptr;
+    }
+  }
+  for (const auto &[name, shape] : options.inputShapes)
+    if (llvm::none_of(graph->input(),
+                      [&](auto &info) { return info.name() == name; }))
+      return error() << "--input-shape names '" << name
+                     << "', which is not a graph input",
+             nullptr;
+
+  onnx::ShapeInferenceOptions inferOptions{/*check_type=*/true,
+                                           /*error_mode=*/1,
+                                           /*enable_data_propagation=*/true};
+  onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                     inferOptions);
+
+  for (const auto &info : graph->input())
+    valueTypes[info.name()] = &info.type();
+  for (const auto &info : graph->value_info())
+    valueTypes[info.name()] = &info.type();
+  for (const auto &info : graph->output())
+    valueTypes[info.name()] = &info.type();
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args;
+  for (const auto &info : graph->input()) {
+    if (initializers.count(info.name()))
+      continue;
+    FailureOr<RankedTensorType> type =
+        tensorType(info.type(), "graph input '" + info.name() + "'");
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    args.push_back(&info);
+  }
+  SmallVector<Type> resultTypes;
+  for (const auto &info : graph->output()) {
+    FailureOr<RankedTensorType> type =
+        tensorType(info.type(), "graph output '" + info.name() + "'");
+    if (failed(type))
+      return nullptr;
+    resultTypes.push_back(*type);
+  }
+
+  auto func = func::FuncOp::create(
+      builder, fileLoc, "main", builder.getFunctionType(argTypes, resultTypes));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, info] : llvm::enumerate(args)) {
+    func.setArgAttr(i, "onnx.name", builder.getStringAttr(info->name()));
+    values[info->name()] = entry->getArgument(i);
+  }
+  for (auto [i, info] : llvm::enumerate(graph->output()))
+    func.setResultAttr(i, "onnx.name", builder.getStringAttr(info.name()));
+  builder.setInsertionPointToStart(entry);
+
+  for (const auto &init : graph->initializer()) {
+    if (values.count(init.name()))
+      continue; // A graph input overrides its default initializer.
+    FailureOr<DenseElementsAttr> attr = tensorAttr(init);
+    if (failed(attr))
+      return nullptr;
+    values[init.name()] = constant(
+        NameLoc::get(builder.getStringAttr(init.name()), fileLoc), *attr);
+  }
+
+  for (const auto &node : graph->node()) {
+    ++nodeIndex;
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      return nodeError(node) << "unsupported operator domain '"
+                             << node.domain() << "'",
+             nullptr;
+    auto it = handlers().find(node.op_type());
+    if (it == handlers().end())
+      return nodeError(node) << "unsupported ONNX op '" << node.op_type()
+                             << "'",
+             nullptr;
+    OpBuilder::InsertionGuard guard(builder);
+    if (failed((this->*(it->second))(node)))
+      return nullptr;
+  }
+
+  SmallVector<Value> results;
+  for (const auto &info : graph->output()) {
+    auto it = values.find(info.name());
+    if (it == values.end())
+      return error() << "graph output '" << info.name()
+                     << "' is not produced by any node",
+             nullptr;
+    results.push_back(it->second);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Crossbar ops
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<int64_t>>
+ONNXImporter::windowPads(const onnx::NodeProto &node, RankedTensorType input,
+                         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations) {
+  std::string autoPad = attrString(node, "auto_pad", "NOTSET");
+  if (autoPad == "NOTSET") {
+    SmallVector<int64_t> pads = attrInts(node, "pads", {0, 0, 0, 0});
+    if (pads.size() != 4)
+      return nodeError(node) << "expected 4 pads for a 2-D window, got "
+                             << pads.size(),
+             failure();
+    return pads;
+  }
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>{0, 0, 0, 0};
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return nodeError(node) << "unsupported auto_pad '" << autoPad
+                           << "' (expected NOTSET, VALID, SAME_UPPER or "
+                              "SAME_LOWER)",
+           failure();
+  SmallVector<int64_t> pads(4);
+  for (int i = 0; i < 2; ++i) {
+    int64_t in = input.getDimSize(2 + i);
+    int64_t out = (in + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - in);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[2 + i] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+LogicalResult ONNXImporter::importConv(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value x = input(node, 0), w = input(node, 1);
+  if (!x || !w)
+    return failure();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (xType.getRank() != 4 || wType.getRank() != 4)
+    return nodeError(node) << "only 2-D convolutions (rank-4 input and "
+                              "weight) are supported, got input "
+                           << xType << " and weight " << wType;
+  Value bias = hasInput(node, 2) ? input(node, 2) : Value();
+  if (hasInput(node, 2) && !bias)
+    return failure();
+  SmallVector<int64_t> kernel = {wType.getDimSize(2), wType.getDimSize(3)};
+  SmallVector<int64_t> strides = attrInts(node, "strides", {1, 1});
+  SmallVector<int64_t> dilations = attrInts(node, "dilations", {1, 1});
+  if (strides.size() != 2 || dilations.size() != 2)
+    return nodeError(node) << "expected 2 strides and 2 dilations";
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(node, xType, kernel, strides, dilations);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(pads) || failed(outType))
+    return failure();
+  auto op = Conv2dOp::create(
+      builder, loc, *outType, x, w, bias, builder.getDenseI64ArrayAttr(strides),
+      builder.getDenseI64ArrayAttr(*pads),
+      builder.getDenseI64ArrayAttr(dilations),
+      builder.getI64IntegerAttr(attrInt(node, "group", 1)),
+      /*precision=*/nullptr);
+  return define(node, 0, op);
+}
+
+LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value a = input(node, 0), b = input(node, 1);
+  if (!a || !b)
+    return failure();
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
+  auto transpose = [&](Value v) -> Value {
+    auto type = cast<RankedTensorType>(v.getType());
+    auto transposed = RankedTensorType::get(
+        {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+    // Folds to a constant when v is one (a weight in transB layout).
+    return builder.createOrFold<TransposeOp>(loc, transposed, v,
+                                             builder.getDenseI64ArrayAttr({1, 0}));
+  };
+  auto scale = [&](Value v, float factor) -> Value {
+    if (factor == 1.0f)
+      return v;
+    auto type = cast<RankedTensorType>(v.getType());
+    auto scalarType = RankedTensorType::get({}, type.getElementType());
+    Value s = constant(loc, DenseElementsAttr::get(
+                                scalarType, builder.getFloatAttr(
+                                                type.getElementType(), factor)
+                                                .getValue()));
+    return MulOp::create(builder, loc, type, v, s);
+  };
+  if (cast<RankedTensorType>(a.getType()).getRank() != 2 ||
+      cast<RankedTensorType>(b.getType()).getRank() != 2)
+    return nodeError(node) << "expected rank-2 operands";
+  if (attrInt(node, "transA", 0))
+    a = transpose(a);
+  if (attrInt(node, "transB", 0))
+    b = transpose(b);
+  // alpha scales the (usually constant) weight so the product stays one gemm.
+  b = scale(b, attrFloat(node, "alpha", 1.0f));
+  Value c;
+  if (hasInput(node, 2)) {
+    c = input(node, 2);
+    if (!c)
+      return failure();
+    c = scale(c, attrFloat(node, "beta", 1.0f));
+  }
+  auto op = GemmOp::create(builder, loc, *outType, a, b, c, nullptr);
+  return define(node, 0, op);
+}
+
+LogicalResult ONNXImporter::importMatMul(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value a = input(node, 0), b = input(node, 1);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!a || !b || failed(outType))
+    return failure();
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(b.getType());
+  // numpy promotes 1-D operands to matrices and drops the added dimension.
+  auto promote = [&](Value v, RankedTensorType t, bool asRow) -> Value {
+    if (t.getRank() != 1)
+      return v;
+    SmallVector<int64_t> shape =
+        asRow ? SmallVector<int64_t>{1, t.getDimSize(0)}
+              : SmallVector<int64_t>{t.getDimSize(0), 1};
+    return builder.createOrFold<ReshapeOp>(
+        loc, RankedTensorType::get(shape, t.getElementType()), v);
+  };
+  Value lhs = promote(a, aType, /*asRow=*/true);
+  Value rhs = promote(b, bType, /*asRow=*/false);
+  if (lhs == a && rhs == b) {
+    auto op = MatmulOp::create(builder, loc, *outType, a, b, nullptr);
+    return define(node, 0, op);
+  }
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  SmallVector<int64_t> batch;
+  ArrayRef<int64_t> lb = lt.getShape().drop_back(2), rb = rt.getShape().drop_back(2);
+  batch.append(lb.size() >= rb.size() ? lb.begin() : rb.begin(),
+               lb.size() >= rb.size() ? lb.end() : rb.end());
+  batch.push_back(lt.getDimSize(lt.getRank() - 2));
+  batch.push_back(rt.getDimSize(rt.getRank() - 1));
+  Value product = MatmulOp::create(
+      builder, loc, RankedTensorType::get(batch, outType->getElementType()),
+      lhs, rhs, nullptr);
+  return define(node, 0, builder.createOrFold<ReshapeOp>(loc, *outType, product));
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+/// numpy-broadcast evaluation of an integer binary op on constants (shape
+/// arithmetic). Returns nullopt if the shapes do not broadcast simply.
+static std::optional<SmallVector<int64_t>>
+foldIntBinary(StringRef op, ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  size_t n = std::max(a.size(), b.size());
+  if ((a.size() != n && a.size() != 1) || (b.size() != n && b.size() != 1))
+    return std::nullopt;
+  SmallVector<int64_t> result;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t x = a[a.size() == 1 ? 0 : i], y = b[b.size() == 1 ? 0 : i];
+    if (op == "Add")
+      result.push_back(x + y);
+    else if (op == "Sub")
+      result.push_back(x - y);
+    else if (op == "Mul")
+      result.push_back(x * y);
+    else if (op == "Div" && y != 0)
+      result.push_back(x / y);
+    else
+      return std::nullopt;
+  }
+  return result;
+}
+
+LogicalResult ONNXImporter::importBinary(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value a = input(node, 0), b = input(node, 1);
+  if (!a || !b)
+    return failure();
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
+  if (isa<IntegerType>(outType->getElementType())) {
+    std::optional<SmallVector<int64_t>> x = intsOf(a), y = intsOf(b);
+    if (x && y)
+      if (auto folded = foldIntBinary(node.op_type(), *x, *y))
+        if (int64_t(folded->size()) == outType->getNumElements())
+          return define(node, 0,
+                        constant(loc, DenseElementsAttr::get(
+                                          RankedTensorType::get(
+                                              outType->getShape(),
+                                              builder.getI64Type()),
+                                          ArrayRef<int64_t>(*folded))));
+  }
+  // Pow's exponent may have another element type; a constant one converts.
+  auto elementTypeOf = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getElementType();
+  };
+  if (elementTypeOf(b) != elementTypeOf(a)) {
+    DenseElementsAttr attr = constantOf(b);
+    if (!attr || !isa<FloatType>(elementTypeOf(a)))
+      return nodeError(node) << "operands of different element types ("
+                             << elementTypeOf(a) << ", " << elementTypeOf(b)
+                             << ") are only supported for a constant rhs";
+    auto floatType = cast<FloatType>(elementTypeOf(a));
+    SmallVector<APFloat> converted;
+    bool isUnsigned = attr.getElementType().isUnsignedInteger();
+    if (isa<IntegerType>(attr.getElementType())) {
+      for (const APInt &v : attr.getValues<APInt>())
+        converted.push_back(APFloat(
+            isUnsigned ? double(v.getZExtValue()) : double(v.getSExtValue())));
+    } else {
+      for (APFloat v : attr.getValues<APFloat>())
+        converted.push_back(v);
+    }
+    for (APFloat &v : converted) {
+      bool lost;
+      v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &lost);
+    }
+    b = constant(loc, DenseElementsAttr::get(
+                          RankedTensorType::get(attr.getType().getShape(),
+                                                floatType),
+                          converted));
+  }
+  Operation *op =
+      llvm::StringSwitch<std::function<Operation *()>>(node.op_type())
+          .Case("Add", [&] { return AddOp::create(builder, loc, *outType, a, b); })
+          .Case("Sub", [&] { return SubOp::create(builder, loc, *outType, a, b); })
+          .Case("Mul", [&] { return MulOp::create(builder, loc, *outType, a, b); })
+          .Case("Div", [&] { return DivOp::create(builder, loc, *outType, a, b); })
+          .Default([&] { return PowOp::create(builder, loc, *outType, a, b); })();
+  return define(node, 0, op->getResult(0));
+}
+
+LogicalResult ONNXImporter::importUnary(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value x = input(node, 0);
+  if (!x)
+    return failure();
+  if (!isa<FloatType>(cast<RankedTensorType>(x.getType()).getElementType()))
+    return nodeError(node) << "expected a floating-point input, got "
+                           << x.getType();
+  StringRef type = node.op_type();
+  Value result;
+  if (type == "Relu")
+    result = ReluOp::create(builder, loc, x);
+  else if (type == "Sigmoid")
+    result = SigmoidOp::create(builder, loc, x);
+  else if (type == "Tanh")
+    result = TanhOp::create(builder, loc, x);
+  else if (type == "Erf")
+    result = ErfOp::create(builder, loc, x);
+  else if (type == "Sqrt")
+    result = SqrtOp::create(builder, loc, x);
+  else if (type == "Exp")
+    result = ExpOp::create(builder, loc, x);
+  else
+    result = HardSwishOp::create(builder, loc, x);
+  return define(node, 0, result);
+}
+
+LogicalResult ONNXImporter::importLeakyRelu(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x)
+    return failure();
+  auto op = LeakyReluOp::create(
+      builder, nodeLoc(node), x.getType(), x,
+      builder.getF32FloatAttr(attrFloat(node, "alpha", 0.01f)));
+  return define(node, 0, op);
+}
+
+LogicalResult ONNXImporter::importHardSigmoid(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x)
+    return failure();
+  auto op = HardSigmoidOp::create(
+      builder, nodeLoc(node), x.getType(), x,
+      builder.getF32FloatAttr(attrFloat(node, "alpha", 0.2f)),
+      builder.getF32FloatAttr(attrFloat(node, "beta", 0.5f)));
+  return define(node, 0, op);
+}
+
+LogicalResult ONNXImporter::importClip(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x)
+    return failure();
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  if (opset < 11) {
+    lo = attrFloat(node, "min", lo);
+    hi = attrFloat(node, "max", hi);
+  } else {
+    for (int i : {1, 2}) {
+      if (!hasInput(node, i))
+        continue;
+      DenseElementsAttr bound = constantOf(input(node, i));
+      if (!bound || bound.getNumElements() != 1 ||
+          !isa<FloatType>(bound.getElementType()))
+        return nodeError(node) << "the " << (i == 1 ? "min" : "max")
+                               << " bound must be a constant float scalar";
+      float v = (*bound.getValues<APFloat>().begin()).convertToFloat();
+      (i == 1 ? lo : hi) = v;
+    }
+  }
+  if (lo > hi)
+    return nodeError(node) << "min (" << lo << ") exceeds max (" << hi << ")";
+  auto op = ClipOp::create(builder, nodeLoc(node), x.getType(), x,
+                           builder.getF32FloatAttr(lo),
+                           builder.getF32FloatAttr(hi));
+  return define(node, 0, op);
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult ONNXImporter::importBatchNorm(const onnx::NodeProto &node) {
+  if (attrInt(node, "training_mode", 0) || failed(checkOutputs(node, 1)))
+    return nodeError(node) << "only inference batch normalization is "
+                              "supported (training_mode = 0, one output)";
+  SmallVector<Value> in;
+  for (int i = 0; i < 5; ++i)
+    if (!in.emplace_back(input(node, i)))
+      return failure();
+  auto op = BatchNormOp::create(
+      builder, nodeLoc(node), in[0].getType(), in[0], in[1], in[2], in[3],
+      in[4], builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f)));
+  return define(node, 0, op);
+}
+
+LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x || failed(checkOutputs(node, 1)))
+    return failure();
+  auto xType = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> kernel = attrInts(node, "kernel_shape");
+  if (xType.getRank() != 4 || kernel.size() != 2)
+    return nodeError(node) << "only 2-D pooling over NCHW is supported";
+  SmallVector<int64_t> strides = attrInts(node, "strides", {1, 1});
+  SmallVector<int64_t> dilations = attrInts(node, "dilations", {1, 1});
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(node, xType, kernel, strides, dilations);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(pads) || failed(outType))
+    return failure();
+  bool ceilMode = attrInt(node, "ceil_mode", 0);
+  Value result;
+  if (node.op_type() == "MaxPool") {
+    result = MaxPool2dOp::create(
+        builder, nodeLoc(node), *outType, x,
+        builder.getDenseI64ArrayAttr(kernel),
+        builder.getDenseI64ArrayAttr(strides),
+        builder.getDenseI64ArrayAttr(*pads),
+        builder.getDenseI64ArrayAttr(dilations), builder.getBoolAttr(ceilMode));
+  } else {
+    if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+      return nodeError(node) << "dilated average pooling is not supported";
+    result = AvgPool2dOp::create(
+        builder, nodeLoc(node), *outType, x,
+        builder.getDenseI64ArrayAttr(kernel),
+        builder.getDenseI64ArrayAttr(strides),
+        builder.getDenseI64ArrayAttr(*pads), builder.getBoolAttr(ceilMode),
+        builder.getBoolAttr(attrInt(node, "count_include_pad", 0)));
+  }
+  return define(node, 0, result);
+}
+
+LogicalResult
+ONNXImporter::importGlobalAveragePool(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  if (cast<RankedTensorType>(x.getType()).getRank() != 4)
+    return nodeError(node) << "only 2-D global pooling (NCHW) is supported";
+  return define(node, 0,
+                GlobalAvgPool2dOp::create(builder, nodeLoc(node), *outType, x));
+}
+
+LogicalResult ONNXImporter::importSoftmax(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x)
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  int64_t axis = attrInt(node, "axis", opset < 13 ? 1 : -1);
+  if (axis < 0)
+    axis += rank;
+  // Before opset 13 Softmax flattened from `axis` on; same thing only when
+  // the axis is the last one.
+  if (opset < 13 && axis != rank - 1)
+    return nodeError(node) << "opset " << opset
+                           << " Softmax over axes " << axis
+                           << ".. of a rank-" << rank
+                           << " tensor is not supported (only the last axis)";
+  return define(node, 0,
+                SoftmaxOp::create(builder, nodeLoc(node), x.getType(), x,
+                                  builder.getI64IntegerAttr(axis)));
+}
+
+LogicalResult ONNXImporter::importReduceMean(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  SmallVector<int64_t> axes = attrInts(node, "axes");
+  if (axes.empty())
+    for (int64_t i = 0; i < cast<RankedTensorType>(x.getType()).getRank(); ++i)
+      axes.push_back(i);
+  return define(node, 0,
+                ReduceMeanOp::create(builder, nodeLoc(node), *outType, x,
+                                     builder.getDenseI64ArrayAttr(axes),
+                                     builder.getBoolAttr(
+                                         attrInt(node, "keepdims", 1))));
+}
+
+LogicalResult ONNXImporter::importLayerNorm(const onnx::NodeProto &node) {
+  Value x = input(node, 0), scale = input(node, 1);
+  if (!x || !scale || failed(checkOutputs(node, 1)))
+    return failure();
+  Value bias = hasInput(node, 2) ? input(node, 2) : Value();
+  return define(node, 0,
+                LayerNormOp::create(
+                    builder, nodeLoc(node), x.getType(), x, scale, bias,
+                    builder.getI64IntegerAttr(attrInt(node, "axis", -1)),
+                    builder.getF32FloatAttr(
+                        attrFloat(node, "epsilon", 1e-5f))));
+}
+
+//===----------------------------------------------------------------------===//
+// Layout ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult ONNXImporter::importFlatten(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  int64_t axis = attrInt(node, "axis", 1);
+  return define(node, 0,
+                FlattenOp::create(builder, nodeLoc(node), *outType, x,
+                                  builder.getI64IntegerAttr(axis)));
+}
+
+LogicalResult ONNXImporter::importReshapeLike(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  // The target shape is in the inferred type; folds for constants.
+  return define(node, 0,
+                builder.createOrFold<ReshapeOp>(nodeLoc(node), *outType, x));
+}
+
+LogicalResult ONNXImporter::importTranspose(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  SmallVector<int64_t> perm = attrInts(node, "perm");
+  if (perm.empty())
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  return define(node, 0,
+                builder.createOrFold<TransposeOp>(
+                    nodeLoc(node), *outType, x,
+                    builder.getDenseI64ArrayAttr(perm)));
+}
+
+LogicalResult ONNXImporter::importConcat(const onnx::NodeProto &node) {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < node.input_size(); ++i)
+    if (!inputs.emplace_back(input(node, i)))
+      return failure();
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
+  // Shape arithmetic: concatenating constant integer vectors.
+  if (outType->getRank() == 1 &&
+      isa<IntegerType>(outType->getElementType())) {
+    SmallVector<int64_t> folded;
+    bool allConstant = true;
+    for (Value v : inputs) {
+      std::optional<SmallVector<int64_t>> ints = intsOf(v);
+      if (!ints) {
+        allConstant = false;
+        break;
+      }
+      folded.append(*ints);
+    }
+    if (allConstant)
+      return define(node, 0,
+                    intConstant(nodeLoc(node), {int64_t(folded.size())},
+                                folded));
+  }
+  return define(node, 0,
+                builder.createOrFold<ConcatOp>(
+                    nodeLoc(node), *outType, inputs,
+                    builder.getI64IntegerAttr(attrInt(node, "axis", 0))));
+}
+
+LogicalResult ONNXImporter::importSplit(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x)
+    return failure();
+  SmallVector<Type> types;
+  for (int i = 0; i < node.output_size(); ++i) {
+    FailureOr<RankedTensorType> t = outputType(node, i);
+    if (failed(t))
+      return failure();
+    types.push_back(*t);
+  }
+  auto op = SplitOp::create(builder, nodeLoc(node), types, x,
+                            builder.getI64IntegerAttr(attrInt(node, "axis", 0)));
+  for (int i = 0; i < node.output_size(); ++i)
+    (void)define(node, i, op.getResult(i));
+  return success();
+}
+
+LogicalResult ONNXImporter::importPad(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  SmallVector<int64_t> pads;
+  float value = 0.0f;
+  if (opset < 11) {
+    pads = attrInts(node, "pads");
+    value = attrFloat(node, "value", 0.0f);
+  } else {
+    std::optional<SmallVector<int64_t>> p =
+        hasInput(node, 1) ? intsOf(input(node, 1)) : std::nullopt;
+    if (!p)
+      return nodeError(node) << "pads must be a constant integer tensor";
+    pads = *p;
+    if (hasInput(node, 2)) {
+      DenseElementsAttr v = constantOf(input(node, 2));
+      if (!v || v.getNumElements() != 1 || !isa<FloatType>(v.getElementType()))
+        return nodeError(node) << "constant_value must be a constant float "
+                                  "scalar";
+      value = (*v.getValues<APFloat>().begin()).convertToFloat();
+    }
+    if (hasInput(node, 3))
+      return nodeError(node) << "the 'axes' input is not supported";
+  }
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return nodeError(node) << "negative pads (cropping) are not supported";
+  std::string mode = attrString(node, "mode", "constant");
+  std::optional<PadMode> padMode = symbolizePadMode(mode);
+  if (!padMode)
+    return nodeError(node) << "unsupported pad mode '" << mode
+                           << "' (expected constant, reflect or edge)";
+  return define(node, 0,
+                PadOp::create(builder, nodeLoc(node), *outType, x,
+                              builder.getDenseI64ArrayAttr(pads),
+                              PadModeAttr::get(context, *padMode),
+                              builder.getF32FloatAttr(value)));
+}
+
+LogicalResult ONNXImporter::importIdentity(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x || failed(checkOutputs(node, 1)))
+    return failure();
+  return define(node, 0, x);
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and shape arithmetic
+//===----------------------------------------------------------------------===//
+
+LogicalResult ONNXImporter::importConstant(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  if (const auto *a = attr(node, "value")) {
+    FailureOr<DenseElementsAttr> value = tensorAttr(a->t());
+    if (failed(value))
+      return failure();
+    return define(node, 0, constant(loc, *value));
+  }
+  if (const auto *a = attr(node, "value_float"))
+    return define(node, 0,
+                  constant(loc, DenseElementsAttr::get(
+                                    RankedTensorType::get({}, builder.getF32Type()),
+                                    a->f())));
+  if (const auto *a = attr(node, "value_floats")) {
+    SmallVector<float> data(a->floats().begin(), a->floats().end());
+    return define(node, 0,
+                  constant(loc, DenseElementsAttr::get(
+                                    RankedTensorType::get({int64_t(data.size())},
+                                                          builder.getF32Type()),
+                                    ArrayRef<float>(data))));
+  }
+  if (const auto *a = attr(node, "value_int"))
+    return define(node, 0, intConstant(loc, {}, {a->i()}));
+  if (const auto *a = attr(node, "value_ints")) {
+    SmallVector<int64_t> data(a->ints().begin(), a->ints().end());
+    return define(node, 0, intConstant(loc, {int64_t(data.size())}, data));
+  }
+  return nodeError(node) << "unsupported Constant form (expected value, "
+                            "value_float(s) or value_int(s))";
+}
+
+LogicalResult ONNXImporter::importShape(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x)
+    return failure();
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(x.getType()).getShape();
+  int64_t rank = shape.size();
+  int64_t start = attrInt(node, "start", 0), end = attrInt(node, "end", rank);
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  SmallVector<int64_t> dims(shape.begin() + start,
+                            shape.begin() + std::max(start, end));
+  return define(node, 0,
+                intConstant(nodeLoc(node), {int64_t(dims.size())}, dims));
+}
+
+LogicalResult ONNXImporter::importGather(const onnx::NodeProto &node) {
+  Value data = input(node, 0), indices = input(node, 1);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!data || !indices || failed(outType))
+    return failure();
+  std::optional<SmallVector<int64_t>> d = intsOf(data), idx = intsOf(indices);
+  auto dataType = cast<RankedTensorType>(data.getType());
+  if (!d || !idx || dataType.getRank() != 1)
+    return nodeError(node) << "Gather is supported only on constant 1-D "
+                              "integer data (shape arithmetic), got "
+                           << data.getType();
+  SmallVector<int64_t> result;
+  int64_t n = d->size();
+  for (int64_t i : *idx) {
+    if (i < -n || i >= n)
+      return nodeError(node) << "index " << i << " is out of range for "
+                             << n << " elements";
+    result.push_back((*d)[i < 0 ? i + n : i]);
+  }
+  return define(node, 0,
+                intConstant(nodeLoc(node), outType->getShape(), result));
+}
+
+LogicalResult ONNXImporter::importSlice(const onnx::NodeProto &node) {
+  Value data = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!data || failed(outType))
+    return failure();
+  std::optional<SmallVector<int64_t>> d = intsOf(data);
+  if (!d || cast<RankedTensorType>(data.getType()).getRank() != 1)
+    return nodeError(node) << "Slice is supported only on constant 1-D "
+                              "integer data (shape arithmetic), got "
+                           << data.getType();
+  int64_t start, end, step = 1;
+  auto scalarInput = [&](int i, int64_t def) -> std::optional<int64_t> {
+    if (!hasInput(node, i))
+      return def;
+    std::optional<SmallVector<int64_t>> v = intsOf(input(node, i));
+    if (!v || v->size() != 1)
+      return std::nullopt;
+    return (*v)[0];
+  };
+  if (opset < 10) {
+    SmallVector<int64_t> s = attrInts(node, "starts"), e = attrInts(node, "ends");
+    if (s.size() != 1 || e.size() != 1)
+      return nodeError(node) << "expected one start and one end";
+    start = s[0];
+    end = e[0];
+  } else {
+    auto s = scalarInput(1, 0), e = scalarInput(2, 0), st = scalarInput(4, 1);
+    if (!s || !e || !st || !hasInput(node, 2) || *st == 0)
+      return nodeError(node) << "starts, ends and steps must be constant "
+                                "one-element tensors (steps non-zero)";
+    start = *s;
+    end = *e;
+    step = *st;
+  }
+  int64_t n = d->size();
+  auto clampIndex = [&](int64_t i, int64_t lo, int64_t hi) {
+    if (i < 0)
+      i += n;
+    return std::clamp(i, lo, hi);
+  };
+  SmallVector<int64_t> result;
+  if (step > 0) {
+    for (int64_t i = clampIndex(start, 0, n); i < clampIndex(end, 0, n);
+         i += step)
+      result.push_back((*d)[i]);
+  } else {
+    for (int64_t i = clampIndex(start, -1, n - 1);
+         i > clampIndex(end, -1, n - 1); i += step)
+      result.push_back((*d)[i]);
+  }
+  return define(node, 0,
+                intConstant(nodeLoc(node), {int64_t(result.size())}, result));
+}
+
+LogicalResult ONNXImporter::importCast(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  if (x.getType() == *outType)
+    return define(node, 0, x);
+  DenseElementsAttr attr = constantOf(x);
+  if (!attr)
+    return nodeError(node) << "Cast of a non-constant tensor from "
+                           << x.getType() << " to " << *outType
+                           << " is not supported";
+  Type to = outType->getElementType();
+  SmallVector<double> numbers;
+  if (isa<IntegerType>(attr.getElementType())) {
+    bool isUnsigned = attr.getElementType().isUnsignedInteger();
+    for (const APInt &v : attr.getValues<APInt>())
+      numbers.push_back(isUnsigned ? double(v.getZExtValue())
+                                   : double(v.getSExtValue()));
+  } else {
+    for (const APFloat &v : attr.getValues<APFloat>())
+      numbers.push_back(v.convertToDouble());
+  }
+  DenseElementsAttr result;
+  if (auto floatType = dyn_cast<FloatType>(to)) {
+    SmallVector<APFloat> data;
+    for (double v : numbers) {
+      APFloat f(v);
+      bool lost;
+      f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                &lost);
+      data.push_back(f);
+    }
+    result = DenseElementsAttr::get(*outType, data);
+  } else {
+    SmallVector<APInt> data;
+    unsigned width = to.getIntOrFloatBitWidth();
+    for (double v : numbers)
+      data.push_back(APInt(width, uint64_t(int64_t(std::trunc(v))),
+                           /*isSigned=*/true, /*implicitTrunc=*/true));
+    result = DenseElementsAttr::get(*outType, data);
+  }
+  return define(node, 0, constant(nodeLoc(node), result));
+}
+
+LogicalResult ONNXImporter::importConstantOfShape(const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
+  Attribute fill;
+  if (const auto *a = attr(node, "value")) {
+    FailureOr<DenseElementsAttr> value = tensorAttr(a->t());
+    if (failed(value) || value->getNumElements() != 1)
+      return nodeError(node) << "value must be a one-element tensor";
+    fill = *value->value_begin<Attribute>();
+  } else {
+    fill = builder.getF32FloatAttr(0.0f);
+  }
+  return define(node, 0,
+                constant(nodeLoc(node), DenseElementsAttr::get(*outType, fill)));
+}
+
+LogicalResult ONNXImporter::importRange(const onnx::NodeProto &node) {
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
+  std::optional<SmallVector<int64_t>> s = intsOf(input(node, 0)),
+                                      l = intsOf(input(node, 1)),
+                                      d = intsOf(input(node, 2));
+  if (!s || !l || !d || s->size() != 1 || l->size() != 1 || d->size() != 1 ||
+      (*d)[0] == 0)
+    return nodeError(node) << "Range is supported only on constant integer "
+                              "scalars with a non-zero delta";
+  SmallVector<int64_t> result;
+  for (int64_t v = (*s)[0]; (*d)[0] > 0 ? v < (*l)[0] : v > (*l)[0];
+       v += (*d)[0]) {
+    if (int64_t(result.size()) >= kMaxElements)
+      return nodeError(node) << "Range produces too many elements";
+    result.push_back(v);
+  }
+  return define(node, 0,
+                intConstant(nodeLoc(node), {int64_t(result.size())}, result));
+}
+
+LogicalResult ONNXImporter::importQuantize(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value x = input(node, 0), scaleValue = input(node, 1);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || !scaleValue || failed(outType))
+    return failure();
+  DenseElementsAttr scale = constantOf(scaleValue);
+  if (!scale || !isa<FloatType>(scale.getElementType()))
+    return nodeError(node) << "the scale must be a constant float tensor";
+  SmallVector<float> scales;
+  for (const APFloat &s : scale.getValues<APFloat>())
+    scales.push_back(s.convertToFloat());
+  SmallVector<int64_t> zeroPoints(scales.size(), 0);
+  if (hasInput(node, 2)) {
+    std::optional<SmallVector<int64_t>> z = intsOf(input(node, 2));
+    if (!z || z->size() != scales.size())
+      return nodeError(node) << "the zero point must be a constant integer "
+                                "tensor with one entry per scale";
+    zeroPoints = *z;
+  }
+  std::optional<int64_t> axis;
+  if (scale.getType().getRank() == 1 && scales.size() > 1)
+    axis = attrInt(node, "axis", 1);
+  bool quantize = node.op_type() == "QuantizeLinear";
+  auto intType =
+      quantize ? *outType : cast<RankedTensorType>(x.getType());
+  if (!isa<IntegerType>(intType.getElementType()) ||
+      intType.getElementType().getIntOrFloatBitWidth() != 8)
+    return nodeError(node) << "only int8 and uint8 quantization is supported, "
+                              "got "
+                           << intType;
+  auto bits = builder.getI64IntegerAttr(8);
+  auto axisAttr = axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr();
+  Value result;
+  if (quantize)
+    result = QuantizeOp::create(builder, loc, *outType, x,
+                                builder.getDenseF32ArrayAttr(scales),
+                                builder.getDenseI64ArrayAttr(zeroPoints),
+                                axisAttr, bits);
+  else
+    result = DequantizeOp::create(builder, loc, *outType, x,
+                                  builder.getDenseF32ArrayAttr(scales),
+                                  builder.getDenseI64ArrayAttr(zeroPoints),
+                                  axisAttr, bits);
+  return define(node, 0, result);
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+/// The text format, with `//` comment lines (lit RUN lines) blanked so that
+/// the parser's line numbers still match the file.
+static std::string stripComments(StringRef text) {
+  std::string result;
+  for (StringRef line : llvm::split(text, '\n')) {
+    if (!line.ltrim().starts_with("//"))
+      result += line.str();
+    result += '\n';
+  }
+  return result;
+}
+
+static bool looksLikeText(StringRef bytes) {
+  std::string stripped = stripComments(bytes.take_front(1 << 16));
+  StringRef s = StringRef(stripped).ltrim();
+  return s.starts_with("<");
+}
+
+OwningOpRef<ModuleOp> mlir::cim::importONNX(StringRef bytes,
+                                            StringRef sourceName,
+                                            MLIRContext *context,
+                                            const ImportONNXOptions &options) {
+  context->loadDialect<CimDialect, func::FuncDialect>();
+  Location fileLoc = FileLineColLoc::get(context, sourceName, 0, 0);
+  try {
+    onnx::ModelProto model;
+    if (looksLikeText(bytes)) {
+      std::string text = stripComments(bytes);
+      onnx::OnnxParser parser(text.c_str());
+      auto status = parser.Parse(model);
+      if (!status.IsOK()) {
+        emitError(fileLoc) << "cannot parse the ONNX text "
+                           << "format: " << status.ErrorMessage();
+        return nullptr;
+      }
+    } else if (bytes.size() > size_t(std::numeric_limits<int>::max()) ||
+               !model.ParseFromArray(bytes.data(), int(bytes.size()))) {
+      emitError(fileLoc) << "not an ONNX model (the file is truncated, "
+                            "corrupt or of another format)";
+      return nullptr;
+    }
+    if (!model.has_graph()) {
+      emitError(fileLoc) << "not an ONNX model (no graph)";
+      return nullptr;
+    }
+    onnx::checker::check_model(model);
+    ONNXImporter importer(context, sourceName, options);
+    OwningOpRef<ModuleOp> module = importer.importModel(model);
+    if (module && failed(verify(*module)))
+      return nullptr;
+    return module;
+  } catch (const std::exception &e) {
+    // libonnx reports invalid models and failed inference by throwing.
+    StringRef what = StringRef(e.what()).trim();
+    emitError(fileLoc) << "invalid ONNX model: "
+                       << what.take_front(2000);
+    return nullptr;
+  }
+}
+
+LogicalResult mlir::cim::parseInputShape(StringRef spec,
+                                         ImportONNXOptions &options,
+                                         std::string &error) {
+  auto [name, dims] = spec.rsplit(':');
+  if (name.empty() || dims.empty() || name == spec) {
+    error = ("--input-shape '" + spec +
+             "': expected NAME:DxDx... (e.g. input:1x3x224x224)")
+                .str();
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  for (StringRef d : llvm::split(dims, 'x')) {
+    int64_t v;
+    if (d.getAsInteger(10, v) || v < 0 || v > kMaxElements) {
+      error = ("--input-shape '" + spec + "': '" + d +
+               "' is not a dimension size")
+                  .str();
+      return failure();
+    }
+    shape.push_back(v);
+  }
+  options.inputShapes.emplace_back(name.str(), shape);
+  return success();
+}
