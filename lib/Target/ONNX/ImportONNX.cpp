@@ -82,12 +82,10 @@ private:
   }
 
   InFlightDiagnostic nodeError(const onnx::NodeProto &node) {
-    auto diag = emitError(nodeLoc(node)) << "node ";
-    if (node.name().empty())
-      diag << "#" << nodeIndex;
-    else
-      diag << "'" << node.name() << "'";
-    return diag << " (" << node.op_type() << "): ";
+    std::string name = node.name().empty() ? "#" + std::to_string(nodeIndex)
+                                           : "'" + node.name() + "'";
+    return emitError(nodeLoc(node))
+           << "node " << name << " (" << node.op_type() << "): ";
   }
 
   //===--------------------------------------------------------------------===//
