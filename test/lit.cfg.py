@@ -9,7 +9,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "CIM"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".json", ".test"]
+config.suffixes = [".mlir", ".test", ".onnxtext"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cim_obj_root, "test")
 # Inputs hold data read by tests; Unit has its own GoogleTest config.

@@ -664,6 +664,10 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
     results.push_back(it->second);
   }
   func::ReturnOp::create(builder, fileLoc, results);
+  // Folding (transposed or scaled weights) leaves the originals unused.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
+    if (isa<ConstantOp>(op) && op.use_empty())
+      op.erase();
   return module;
 }
 
@@ -757,6 +761,17 @@ LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
     if (factor == 1.0f)
       return v;
     auto type = cast<RankedTensorType>(v.getType());
+    // A constant (the usual weight or bias) is scaled at import.
+    if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(constantOf(v))) {
+      APFloat f(factor);
+      bool lost;
+      f.convert(cast<FloatType>(type.getElementType()).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      return constant(loc, dense.mapValues(type.getElementType(),
+                                           [&](const APFloat &x) {
+                                             return (x * f).bitcastToAPInt();
+                                           }));
+    }
     auto scalarType = RankedTensorType::get({}, type.getElementType());
     Value s = constant(loc, DenseElementsAttr::get(
                                 scalarType, builder.getFloatAttr(
