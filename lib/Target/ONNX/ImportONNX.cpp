@@ -531,6 +531,13 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
   for (const auto &init : graph->initializer())
     initializers[init.name()] = &init;
 
+  for (const auto &[name, shape] : options.inputShapes)
+    if (llvm::none_of(graph->input(),
+                      [&](auto &info) { return info.name() == name; }))
+      return error() << "--input-shape names '" << name
+                     << "', which is not a graph input",
+             nullptr;
+
   // Make every real graph input static before shape inference.
   for (auto &inputInfo : *graph->mutable_input()) {
     if (initializers.count(inputInfo.name()))
@@ -573,12 +580,6 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
              nullptr;
     }
   }
-  for (const auto &[name, shape] : options.inputShapes)
-    if (llvm::none_of(graph->input(),
-                      [&](auto &info) { return info.name() == name; }))
-      return error() << "--input-shape names '" << name
-                     << "', which is not a graph input",
-             nullptr;
 
   onnx::ShapeInferenceOptions inferOptions{/*check_type=*/true,
                                            /*error_mode=*/1,
@@ -1565,7 +1566,15 @@ OwningOpRef<ModuleOp> mlir::cim::importONNX(StringRef bytes,
       emitError(fileLoc) << "not an ONNX model (no graph)";
       return nullptr;
     }
-    onnx::checker::check_model(model);
+    // The checker resolves external data relative to the model's directory,
+    // which only its file-based entry point knows.
+    bool external = llvm::any_of(model.graph().initializer(), [](auto &t) {
+      return t.data_location() == onnx::TensorProto::EXTERNAL;
+    });
+    if (external && llvm::sys::fs::exists(sourceName))
+      onnx::checker::check_model(sourceName.str());
+    else
+      onnx::checker::check_model(model);
     ONNXImporter importer(context, sourceName, options);
     OwningOpRef<ModuleOp> module = importer.importModel(model);
     if (module && failed(verify(*module)))
