@@ -20,7 +20,8 @@
 namespace mlir::cim {
 
 struct ImportONNXOptions {
-  /// Static shapes for graph inputs, by name (`--input-shape NAME:1x3x224x224`).
+  /// Static shapes for graph inputs, by name (`--input-shape
+  /// NAME:1x3x224x224`).
   std::vector<std::pair<std::string, llvm::SmallVector<int64_t>>> inputShapes;
   /// Value of a symbolic leading (batch) dimension not given above.
   int64_t defaultBatch = 1;

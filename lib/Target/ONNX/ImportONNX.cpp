@@ -137,8 +137,8 @@ private:
     SmallVector<int64_t> shape;
     for (const auto &dim : tensor.shape().dim()) {
       if (!dim.has_dim_value() || dim.dim_value() < 0)
-        return error() << "cannot infer the shape of " << what
-                       << " (dimension " << shape.size() << " is "
+        return error() << "cannot infer the shape of " << what << " (dimension "
+                       << shape.size() << " is "
                        << (dim.has_dim_param() ? "'" + dim.dim_param() + "'"
                                                : std::string("unknown"))
                        << ")",
@@ -178,8 +178,8 @@ private:
   FailureOr<RankedTensorType> outputType(const onnx::NodeProto &node, int i) {
     auto it = valueTypes.find(node.output(i));
     if (it == valueTypes.end()) {
-      nodeError(node) << "cannot infer the shape of output '"
-                      << node.output(i) << "'";
+      nodeError(node) << "cannot infer the shape of output '" << node.output(i)
+                      << "'";
       return failure();
     }
     return tensorType(*it->second, "output '" + node.output(i) + "' of node '" +
@@ -302,10 +302,11 @@ private:
 
   /// Explicit pads [top, left, bottom, right] of a 2-D window op, from `pads`
   /// or `auto_pad`.
-  FailureOr<SmallVector<int64_t>>
-  windowPads(const onnx::NodeProto &node, RankedTensorType input,
-             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-             ArrayRef<int64_t> dilations);
+  FailureOr<SmallVector<int64_t>> windowPads(const onnx::NodeProto &node,
+                                             RankedTensorType input,
+                                             ArrayRef<int64_t> kernel,
+                                             ArrayRef<int64_t> strides,
+                                             ArrayRef<int64_t> dilations);
 
   MLIRContext *context;
   OpBuilder builder;
@@ -402,9 +403,8 @@ ONNXImporter::tensorAttr(const onnx::TensorProto &tensor) {
 
   auto fromRaw = [&](StringRef raw) -> FailureOr<DenseElementsAttr> {
     if (raw.size() != bytes)
-      return error() << what << " declares " << count << " elements ("
-                     << bytes << " bytes) but holds " << raw.size()
-                     << " bytes",
+      return error() << what << " declares " << count << " elements (" << bytes
+                     << " bytes) but holds " << raw.size() << " bytes",
              failure();
     if (element.isInteger(1)) {
       SmallVector<bool> bits;
@@ -432,9 +432,8 @@ ONNXImporter::tensorAttr(const onnx::TensorProto &tensor) {
       return error() << what << " has an invalid external data location '"
                      << location << "' (expected a file beside the model)",
              failure();
-    SmallString<256> path(options.externalDataDir.empty()
-                              ? modelDir
-                              : options.externalDataDir);
+    SmallString<256> path(
+        options.externalDataDir.empty() ? modelDir : options.externalDataDir);
     llvm::sys::path::append(path, location);
     auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                               /*RequiresNullTerminator=*/false);
@@ -473,26 +472,27 @@ ONNXImporter::tensorAttr(const onnx::TensorProto &tensor) {
     if (failed(checkCount(tensor.float_data_size())))
       return failure();
     return DenseElementsAttr::get(
-        type, ArrayRef<float>(tensor.float_data().data(),
-                              tensor.float_data_size()));
+        type,
+        ArrayRef<float>(tensor.float_data().data(), tensor.float_data_size()));
   case onnx::TensorProto::DOUBLE:
     if (failed(checkCount(tensor.double_data_size())))
       return failure();
-    return DenseElementsAttr::get(
-        type, ArrayRef<double>(tensor.double_data().data(),
-                               tensor.double_data_size()));
+    return DenseElementsAttr::get(type,
+                                  ArrayRef<double>(tensor.double_data().data(),
+                                                   tensor.double_data_size()));
   case onnx::TensorProto::INT64:
     if (failed(checkCount(tensor.int64_data_size())))
       return failure();
-    return DenseElementsAttr::get(
-        type, ArrayRef<int64_t>(tensor.int64_data().data(),
-                                tensor.int64_data_size()));
+    return DenseElementsAttr::get(type,
+                                  ArrayRef<int64_t>(tensor.int64_data().data(),
+                                                    tensor.int64_data_size()));
   case onnx::TensorProto::FLOAT16:
   case onnx::TensorProto::BFLOAT16: {
     if (failed(checkCount(tensor.int32_data_size())))
       return failure();
     SmallVector<APFloat> data;
-    const llvm::fltSemantics &sem = cast<FloatType>(element).getFloatSemantics();
+    const llvm::fltSemantics &sem =
+        cast<FloatType>(element).getFloatSemantics();
     for (int32_t bits : tensor.int32_data())
       data.emplace_back(sem, APInt(16, uint16_t(bits)));
     return DenseElementsAttr::get(type, data);
@@ -642,13 +642,13 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
   for (const auto &node : graph->node()) {
     ++nodeIndex;
     if (!node.domain().empty() && node.domain() != "ai.onnx")
-      return nodeError(node) << "unsupported operator domain '"
-                             << node.domain() << "'",
+      return nodeError(node)
+                 << "unsupported operator domain '" << node.domain() << "'",
              nullptr;
     auto it = handlers().find(node.op_type());
     if (it == handlers().end())
-      return nodeError(node) << "unsupported ONNX op '" << node.op_type()
-                             << "'",
+      return nodeError(node)
+                 << "unsupported ONNX op '" << node.op_type() << "'",
              nullptr;
     OpBuilder::InsertionGuard guard(builder);
     if (failed((this->*(it->second))(node)))
@@ -684,8 +684,8 @@ ONNXImporter::windowPads(const onnx::NodeProto &node, RankedTensorType input,
   if (autoPad == "NOTSET") {
     SmallVector<int64_t> pads = attrInts(node, "pads", {0, 0, 0, 0});
     if (pads.size() != 4)
-      return nodeError(node) << "expected 4 pads for a 2-D window, got "
-                             << pads.size(),
+      return nodeError(node)
+                 << "expected 4 pads for a 2-D window, got " << pads.size(),
              failure();
     return pads;
   }
@@ -755,8 +755,8 @@ LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
     auto transposed = RankedTensorType::get(
         {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
     // Folds to a constant when v is one (a weight in transB layout).
-    return builder.createOrFold<TransposeOp>(loc, transposed, v,
-                                             builder.getDenseI64ArrayAttr({1, 0}));
+    return builder.createOrFold<TransposeOp>(
+        loc, transposed, v, builder.getDenseI64ArrayAttr({1, 0}));
   };
   auto scale = [&](Value v, float factor) -> Value {
     if (factor == 1.0f)
@@ -768,16 +768,17 @@ LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
       bool lost;
       f.convert(cast<FloatType>(type.getElementType()).getFloatSemantics(),
                 APFloat::rmNearestTiesToEven, &lost);
-      return constant(loc, dense.mapValues(type.getElementType(),
-                                           [&](const APFloat &x) {
-                                             return (x * f).bitcastToAPInt();
-                                           }));
+      return constant(
+          loc, dense.mapValues(type.getElementType(), [&](const APFloat &x) {
+            return (x * f).bitcastToAPInt();
+          }));
     }
     auto scalarType = RankedTensorType::get({}, type.getElementType());
-    Value s = constant(loc, DenseElementsAttr::get(
-                                scalarType, builder.getFloatAttr(
-                                                type.getElementType(), factor)
-                                                .getValue()));
+    Value s = constant(
+        loc,
+        DenseElementsAttr::get(
+            scalarType,
+            builder.getFloatAttr(type.getElementType(), factor).getValue()));
     return MulOp::create(builder, loc, type, v, s);
   };
   if (cast<RankedTensorType>(a.getType()).getRank() != 2 ||
@@ -812,9 +813,9 @@ LogicalResult ONNXImporter::importMatMul(const onnx::NodeProto &node) {
   auto promote = [&](Value v, RankedTensorType t, bool asRow) -> Value {
     if (t.getRank() != 1)
       return v;
-    SmallVector<int64_t> shape =
-        asRow ? SmallVector<int64_t>{1, t.getDimSize(0)}
-              : SmallVector<int64_t>{t.getDimSize(0), 1};
+    SmallVector<int64_t> shape = asRow
+                                     ? SmallVector<int64_t>{1, t.getDimSize(0)}
+                                     : SmallVector<int64_t>{t.getDimSize(0), 1};
     return builder.createOrFold<ReshapeOp>(
         loc, RankedTensorType::get(shape, t.getElementType()), v);
   };
@@ -827,7 +828,8 @@ LogicalResult ONNXImporter::importMatMul(const onnx::NodeProto &node) {
   auto lt = cast<RankedTensorType>(lhs.getType());
   auto rt = cast<RankedTensorType>(rhs.getType());
   SmallVector<int64_t> batch;
-  ArrayRef<int64_t> lb = lt.getShape().drop_back(2), rb = rt.getShape().drop_back(2);
+  ArrayRef<int64_t> lb = lt.getShape().drop_back(2),
+                    rb = rt.getShape().drop_back(2);
   batch.append(lb.size() >= rb.size() ? lb.begin() : rb.begin(),
                lb.size() >= rb.size() ? lb.end() : rb.end());
   batch.push_back(lt.getDimSize(lt.getRank() - 2));
@@ -835,7 +837,8 @@ LogicalResult ONNXImporter::importMatMul(const onnx::NodeProto &node) {
   Value product = MatmulOp::create(
       builder, loc, RankedTensorType::get(batch, outType->getElementType()),
       lhs, rhs, nullptr);
-  return define(node, 0, builder.createOrFold<ReshapeOp>(loc, *outType, product));
+  return define(node, 0,
+                builder.createOrFold<ReshapeOp>(loc, *outType, product));
 }
 
 //===----------------------------------------------------------------------===//
@@ -879,12 +882,12 @@ LogicalResult ONNXImporter::importBinary(const onnx::NodeProto &node) {
     if (x && y)
       if (auto folded = foldIntBinary(node.op_type(), *x, *y))
         if (int64_t(folded->size()) == outType->getNumElements())
-          return define(node, 0,
-                        constant(loc, DenseElementsAttr::get(
-                                          RankedTensorType::get(
-                                              outType->getShape(),
-                                              builder.getI64Type()),
-                                          ArrayRef<int64_t>(*folded))));
+          return define(
+              node, 0,
+              constant(loc, DenseElementsAttr::get(
+                                RankedTensorType::get(outType->getShape(),
+                                                      builder.getI64Type()),
+                                ArrayRef<int64_t>(*folded))));
   }
   // Pow's exponent may have another element type; a constant one converts.
   auto elementTypeOf = [](Value v) {
@@ -901,8 +904,8 @@ LogicalResult ONNXImporter::importBinary(const onnx::NodeProto &node) {
     bool isUnsigned = attr.getElementType().isUnsignedInteger();
     if (isa<IntegerType>(attr.getElementType())) {
       for (const APInt &v : attr.getValues<APInt>())
-        converted.push_back(APFloat(
-            isUnsigned ? double(v.getZExtValue()) : double(v.getSExtValue())));
+        converted.push_back(APFloat(isUnsigned ? double(v.getZExtValue())
+                                               : double(v.getSExtValue())));
     } else {
       for (APFloat v : attr.getValues<APFloat>())
         converted.push_back(v);
@@ -912,18 +915,23 @@ LogicalResult ONNXImporter::importBinary(const onnx::NodeProto &node) {
       v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
                 &lost);
     }
-    b = constant(loc, DenseElementsAttr::get(
-                          RankedTensorType::get(attr.getType().getShape(),
-                                                floatType),
-                          converted));
+    b = constant(
+        loc, DenseElementsAttr::get(
+                 RankedTensorType::get(attr.getType().getShape(), floatType),
+                 converted));
   }
   Operation *op =
       llvm::StringSwitch<std::function<Operation *()>>(node.op_type())
-          .Case("Add", [&] { return AddOp::create(builder, loc, *outType, a, b); })
-          .Case("Sub", [&] { return SubOp::create(builder, loc, *outType, a, b); })
-          .Case("Mul", [&] { return MulOp::create(builder, loc, *outType, a, b); })
-          .Case("Div", [&] { return DivOp::create(builder, loc, *outType, a, b); })
-          .Default([&] { return PowOp::create(builder, loc, *outType, a, b); })();
+          .Case("Add",
+                [&] { return AddOp::create(builder, loc, *outType, a, b); })
+          .Case("Sub",
+                [&] { return SubOp::create(builder, loc, *outType, a, b); })
+          .Case("Mul",
+                [&] { return MulOp::create(builder, loc, *outType, a, b); })
+          .Case("Div",
+                [&] { return DivOp::create(builder, loc, *outType, a, b); })
+          .Default(
+              [&] { return PowOp::create(builder, loc, *outType, a, b); })();
   return define(node, 0, op->getResult(0));
 }
 
@@ -999,9 +1007,9 @@ LogicalResult ONNXImporter::importClip(const onnx::NodeProto &node) {
   }
   if (lo > hi)
     return nodeError(node) << "min (" << lo << ") exceeds max (" << hi << ")";
-  auto op = ClipOp::create(builder, nodeLoc(node), x.getType(), x,
-                           builder.getF32FloatAttr(lo),
-                           builder.getF32FloatAttr(hi));
+  auto op =
+      ClipOp::create(builder, nodeLoc(node), x.getType(), x,
+                     builder.getF32FloatAttr(lo), builder.getF32FloatAttr(hi));
   return define(node, 0, op);
 }
 
@@ -1041,12 +1049,12 @@ LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
   bool ceilMode = attrInt(node, "ceil_mode", 0);
   Value result;
   if (node.op_type() == "MaxPool") {
-    result = MaxPool2dOp::create(
-        builder, nodeLoc(node), *outType, x,
-        builder.getDenseI64ArrayAttr(kernel),
-        builder.getDenseI64ArrayAttr(strides),
-        builder.getDenseI64ArrayAttr(*pads),
-        builder.getDenseI64ArrayAttr(dilations), builder.getBoolAttr(ceilMode));
+    result = MaxPool2dOp::create(builder, nodeLoc(node), *outType, x,
+                                 builder.getDenseI64ArrayAttr(kernel),
+                                 builder.getDenseI64ArrayAttr(strides),
+                                 builder.getDenseI64ArrayAttr(*pads),
+                                 builder.getDenseI64ArrayAttr(dilations),
+                                 builder.getBoolAttr(ceilMode));
   } else {
     if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
       return nodeError(node) << "dilated average pooling is not supported";
@@ -1083,8 +1091,7 @@ LogicalResult ONNXImporter::importSoftmax(const onnx::NodeProto &node) {
   // Before opset 13 Softmax flattened from `axis` on; same thing only when
   // the axis is the last one.
   if (opset < 13 && axis != rank - 1)
-    return nodeError(node) << "opset " << opset
-                           << " Softmax over axes " << axis
+    return nodeError(node) << "opset " << opset << " Softmax over axes " << axis
                            << ".. of a rank-" << rank
                            << " tensor is not supported (only the last axis)";
   return define(node, 0,
@@ -1101,11 +1108,11 @@ LogicalResult ONNXImporter::importReduceMean(const onnx::NodeProto &node) {
   if (axes.empty())
     for (int64_t i = 0; i < cast<RankedTensorType>(x.getType()).getRank(); ++i)
       axes.push_back(i);
-  return define(node, 0,
-                ReduceMeanOp::create(builder, nodeLoc(node), *outType, x,
-                                     builder.getDenseI64ArrayAttr(axes),
-                                     builder.getBoolAttr(
-                                         attrInt(node, "keepdims", 1))));
+  return define(
+      node, 0,
+      ReduceMeanOp::create(builder, nodeLoc(node), *outType, x,
+                           builder.getDenseI64ArrayAttr(axes),
+                           builder.getBoolAttr(attrInt(node, "keepdims", 1))));
 }
 
 LogicalResult ONNXImporter::importLayerNorm(const onnx::NodeProto &node) {
@@ -1113,12 +1120,12 @@ LogicalResult ONNXImporter::importLayerNorm(const onnx::NodeProto &node) {
   if (!x || !scale || failed(checkOutputs(node, 1)))
     return failure();
   Value bias = hasInput(node, 2) ? input(node, 2) : Value();
-  return define(node, 0,
-                LayerNormOp::create(
-                    builder, nodeLoc(node), x.getType(), x, scale, bias,
-                    builder.getI64IntegerAttr(attrInt(node, "axis", -1)),
-                    builder.getF32FloatAttr(
-                        attrFloat(node, "epsilon", 1e-5f))));
+  return define(
+      node, 0,
+      LayerNormOp::create(
+          builder, nodeLoc(node), x.getType(), x, scale, bias,
+          builder.getI64IntegerAttr(attrInt(node, "axis", -1)),
+          builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
 }
 
 //===----------------------------------------------------------------------===//
@@ -1156,10 +1163,10 @@ LogicalResult ONNXImporter::importTranspose(const onnx::NodeProto &node) {
   if (perm.empty())
     for (int64_t i = rank - 1; i >= 0; --i)
       perm.push_back(i);
-  return define(node, 0,
-                builder.createOrFold<TransposeOp>(
-                    nodeLoc(node), *outType, x,
-                    builder.getDenseI64ArrayAttr(perm)));
+  return define(
+      node, 0,
+      builder.createOrFold<TransposeOp>(nodeLoc(node), *outType, x,
+                                        builder.getDenseI64ArrayAttr(perm)));
 }
 
 LogicalResult ONNXImporter::importConcat(const onnx::NodeProto &node) {
@@ -1171,8 +1178,7 @@ LogicalResult ONNXImporter::importConcat(const onnx::NodeProto &node) {
   if (failed(outType))
     return failure();
   // Shape arithmetic: concatenating constant integer vectors.
-  if (outType->getRank() == 1 &&
-      isa<IntegerType>(outType->getElementType())) {
+  if (outType->getRank() == 1 && isa<IntegerType>(outType->getElementType())) {
     SmallVector<int64_t> folded;
     bool allConstant = true;
     for (Value v : inputs) {
@@ -1184,9 +1190,9 @@ LogicalResult ONNXImporter::importConcat(const onnx::NodeProto &node) {
       folded.append(*ints);
     }
     if (allConstant)
-      return define(node, 0,
-                    intConstant(nodeLoc(node), {int64_t(folded.size())},
-                                folded));
+      return define(
+          node, 0,
+          intConstant(nodeLoc(node), {int64_t(folded.size())}, folded));
   }
   return define(node, 0,
                 builder.createOrFold<ConcatOp>(
@@ -1205,8 +1211,9 @@ LogicalResult ONNXImporter::importSplit(const onnx::NodeProto &node) {
       return failure();
     types.push_back(*t);
   }
-  auto op = SplitOp::create(builder, nodeLoc(node), types, x,
-                            builder.getI64IntegerAttr(attrInt(node, "axis", 0)));
+  auto op =
+      SplitOp::create(builder, nodeLoc(node), types, x,
+                      builder.getI64IntegerAttr(attrInt(node, "axis", 0)));
   for (int i = 0; i < node.output_size(); ++i)
     (void)define(node, i, op.getResult(i));
   return success();
@@ -1272,17 +1279,19 @@ LogicalResult ONNXImporter::importConstant(const onnx::NodeProto &node) {
     return define(node, 0, constant(loc, *value));
   }
   if (const auto *a = attr(node, "value_float"))
-    return define(node, 0,
-                  constant(loc, DenseElementsAttr::get(
-                                    RankedTensorType::get({}, builder.getF32Type()),
-                                    a->f())));
+    return define(
+        node, 0,
+        constant(loc,
+                 DenseElementsAttr::get(
+                     RankedTensorType::get({}, builder.getF32Type()), a->f())));
   if (const auto *a = attr(node, "value_floats")) {
     SmallVector<float> data(a->floats().begin(), a->floats().end());
-    return define(node, 0,
-                  constant(loc, DenseElementsAttr::get(
-                                    RankedTensorType::get({int64_t(data.size())},
-                                                          builder.getF32Type()),
-                                    ArrayRef<float>(data))));
+    return define(
+        node, 0,
+        constant(loc, DenseElementsAttr::get(
+                          RankedTensorType::get({int64_t(data.size())},
+                                                builder.getF32Type()),
+                          ArrayRef<float>(data))));
   }
   if (const auto *a = attr(node, "value_int"))
     return define(node, 0, intConstant(loc, {}, {a->i()}));
@@ -1324,8 +1333,8 @@ LogicalResult ONNXImporter::importGather(const onnx::NodeProto &node) {
   int64_t n = d->size();
   for (int64_t i : *idx) {
     if (i < -n || i >= n)
-      return nodeError(node) << "index " << i << " is out of range for "
-                             << n << " elements";
+      return nodeError(node)
+             << "index " << i << " is out of range for " << n << " elements";
     result.push_back((*d)[i < 0 ? i + n : i]);
   }
   return define(node, 0,
@@ -1352,7 +1361,8 @@ LogicalResult ONNXImporter::importSlice(const onnx::NodeProto &node) {
     return (*v)[0];
   };
   if (opset < 10) {
-    SmallVector<int64_t> s = attrInts(node, "starts"), e = attrInts(node, "ends");
+    SmallVector<int64_t> s = attrInts(node, "starts"),
+                         e = attrInts(node, "ends");
     if (s.size() != 1 || e.size() != 1)
       return nodeError(node) << "expected one start and one end";
     start = s[0];
@@ -1444,8 +1454,8 @@ LogicalResult ONNXImporter::importConstantOfShape(const onnx::NodeProto &node) {
   } else {
     fill = builder.getF32FloatAttr(0.0f);
   }
-  return define(node, 0,
-                constant(nodeLoc(node), DenseElementsAttr::get(*outType, fill)));
+  return define(
+      node, 0, constant(nodeLoc(node), DenseElementsAttr::get(*outType, fill)));
 }
 
 LogicalResult ONNXImporter::importRange(const onnx::NodeProto &node) {
@@ -1494,8 +1504,7 @@ LogicalResult ONNXImporter::importQuantize(const onnx::NodeProto &node) {
   if (scale.getType().getRank() == 1 && scales.size() > 1)
     axis = attrInt(node, "axis", 1);
   bool quantize = node.op_type() == "QuantizeLinear";
-  auto intType =
-      quantize ? *outType : cast<RankedTensorType>(x.getType());
+  auto intType = quantize ? *outType : cast<RankedTensorType>(x.getType());
   if (!isa<IntegerType>(intType.getElementType()) ||
       intType.getElementType().getIntOrFloatBitWidth() != 8)
     return nodeError(node) << "only int8 and uint8 quantization is supported, "
@@ -1505,15 +1514,13 @@ LogicalResult ONNXImporter::importQuantize(const onnx::NodeProto &node) {
   auto axisAttr = axis ? builder.getI64IntegerAttr(*axis) : IntegerAttr();
   Value result;
   if (quantize)
-    result = QuantizeOp::create(builder, loc, *outType, x,
-                                builder.getDenseF32ArrayAttr(scales),
-                                builder.getDenseI64ArrayAttr(zeroPoints),
-                                axisAttr, bits);
+    result = QuantizeOp::create(
+        builder, loc, *outType, x, builder.getDenseF32ArrayAttr(scales),
+        builder.getDenseI64ArrayAttr(zeroPoints), axisAttr, bits);
   else
-    result = DequantizeOp::create(builder, loc, *outType, x,
-                                  builder.getDenseF32ArrayAttr(scales),
-                                  builder.getDenseI64ArrayAttr(zeroPoints),
-                                  axisAttr, bits);
+    result = DequantizeOp::create(
+        builder, loc, *outType, x, builder.getDenseF32ArrayAttr(scales),
+        builder.getDenseI64ArrayAttr(zeroPoints), axisAttr, bits);
   return define(node, 0, result);
 }
 
@@ -1583,8 +1590,7 @@ OwningOpRef<ModuleOp> mlir::cim::importONNX(StringRef bytes,
   } catch (const std::exception &e) {
     // libonnx reports invalid models and failed inference by throwing.
     StringRef what = StringRef(e.what()).trim();
-    emitError(fileLoc) << "invalid ONNX model: "
-                       << what.take_front(2000);
+    emitError(fileLoc) << "invalid ONNX model: " << what.take_front(2000);
     return nullptr;
   }
 }
@@ -1603,9 +1609,9 @@ LogicalResult mlir::cim::parseInputShape(StringRef spec,
   for (StringRef d : llvm::split(dims, 'x')) {
     int64_t v;
     if (d.getAsInteger(10, v) || v < 0 || v > kMaxElements) {
-      error = ("--input-shape '" + spec + "': '" + d +
-               "' is not a dimension size")
-                  .str();
+      error =
+          ("--input-shape '" + spec + "': '" + d + "' is not a dimension size")
+              .str();
       return failure();
     }
     shape.push_back(v);
