@@ -506,6 +506,29 @@ def Cim_TransposeOp : Cim_Op<"transpose", [Pure]> {
   let hasFolder = 1;
 }
 
+def Cim_SliceOp : Cim_Op<"slice", [Pure]> {
+  let summary = "A strided static slice";
+  let description = [{
+    `output[i...] = input[offsets + i * strides...]`; the result's shape is
+    the number of elements taken along each dimension. ONNX Slice with
+    constant starts, ends and positive steps imports to this op (channel
+    splits in ShuffleNet, the packed q/k/v projection of attention).
+
+    Example:
+
+    ```mlir
+    %y = cim.slice %x {offsets = array<i64: 0, 58, 0, 0>, strides = array<i64: 1, 1, 1, 1>}
+        : tensor<1x116x28x28xf32> -> tensor<1x58x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Cim_Tensor:$input, DenseI64ArrayAttr:$offsets,
+      DenseI64ArrayAttr:$strides);
+  let results = (outs Cim_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Cim_ConcatOp : Cim_Op<"concat", [Pure]> {
   let summary = "Concatenate tensors along one axis";
   let description = [{

@@ -213,3 +213,44 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
     return getInputs().front();
   return {};
 }
+
+//===----------------------------------------------------------------------===//
+// SliceOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput());
+  if (!dense || !getType().hasStaticShape())
+    return {};
+  if (dense.isSplat())
+    return dense.resizeSplat(getType());
+  Type elementType = dense.getElementType();
+  if (!elementType.isIntOrFloat() || elementType.getIntOrFloatBitWidth() % 8)
+    return {};
+  // Gather the selected elements from the raw buffer, row-major.
+  size_t width = elementType.getIntOrFloatBitWidth() / 8;
+  ArrayRef<char> src = dense.getRawData();
+  ArrayRef<int64_t> inShape = dense.getType().getShape();
+  ArrayRef<int64_t> outShape = getType().getShape();
+  int64_t rank = inShape.size();
+  SmallVector<int64_t> inStrides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    inStrides[d] = inStrides[d + 1] * inShape[d + 1];
+  int64_t count = getType().getNumElements();
+  std::vector<char> dst(count * width);
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t offset = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      offset += (getOffsets()[d] + index[d] * getStrides()[d]) * inStrides[d];
+    std::memcpy(&dst[i * width], &src[offset * width], width);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return DenseElementsAttr::getFromRawBuffer(getType(), dst);
+}

@@ -562,6 +562,31 @@ LogicalResult TransposeOp::verify() {
   return checkShape(*this, "output", tensorType(getOutput()), expected);
 }
 
+LogicalResult SliceOp::verify() {
+  RankedTensorType in = tensorType(getInput()), out = tensorType(getOutput());
+  int64_t rank = in.getRank();
+  if (out.getRank() != rank)
+    return emitOpError() << "expects the output rank to equal the input rank "
+                         << rank << ", got " << out.getRank();
+  if (failed(checkArray(*this, "offsets", getOffsets(), rank, 0)) ||
+      failed(checkArray(*this, "strides", getStrides(), rank, 1)) ||
+      failed(checkSameElementType(*this, getInput(), getOutput(), "input",
+                                  "output")))
+    return failure();
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t size = out.getDimSize(d), dim = in.getDimSize(d);
+    if (!isStatic(size) || !isStatic(dim) || size == 0)
+      continue;
+    int64_t last = getOffsets()[d] + (size - 1) * getStrides()[d];
+    if (last >= dim)
+      return emitOpError() << "slice of " << size << " elements from offset "
+                           << getOffsets()[d] << " with stride "
+                           << getStrides()[d] << " runs past dimension " << d
+                           << " of size " << dim;
+  }
+  return success();
+}
+
 LogicalResult ConcatOp::verify() {
   if (getInputs().empty())
     return emitOpError() << "expects at least one input";

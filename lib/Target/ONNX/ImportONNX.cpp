@@ -27,6 +27,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -38,6 +39,7 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <cmath>
+#include <deque>
 #include <limits>
 
 using namespace mlir;
@@ -174,12 +176,30 @@ private:
     return i < node.input_size() && !node.input(i).empty();
   }
 
+  static bool isStaticTensor(const onnx::TypeProto &type) {
+    if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+      return false;
+    return llvm::all_of(type.tensor_type().shape().dim(), [](auto &dim) {
+      return dim.has_dim_value() && dim.dim_value() >= 0;
+    });
+  }
+
+  /// Reruns ONNX shape inference on `node` alone, with the types (and small
+  /// integer constants) of its inputs as imported. Whole-graph inference
+  /// stops at shapes computed by shape arithmetic (e.g. Slice ends from
+  /// Shape -> Mul), which the importer has already evaluated.
+  void inferNode(const onnx::NodeProto &node);
+
   /// Result type of output `i` from shape inference.
   FailureOr<RankedTensorType> outputType(const onnx::NodeProto &node, int i) {
     auto it = valueTypes.find(node.output(i));
+    if (it == valueTypes.end() || !isStaticTensor(*it->second)) {
+      inferNode(node);
+      it = valueTypes.find(node.output(i));
+    }
     if (it == valueTypes.end()) {
-      nodeError(node) << "cannot infer the shape of output '" << node.output(i)
-                      << "'";
+      nodeError(node) << "cannot infer the shape of output '"
+                      << node.output(i) << "'";
       return failure();
     }
     return tensorType(*it->second, "output '" + node.output(i) + "' of node '" +
@@ -319,7 +339,93 @@ private:
   int nodeIndex = 0;
   llvm::StringMap<Value> values;
   llvm::StringMap<const onnx::TypeProto *> valueTypes;
+  /// Types found by per-node inference (stable addresses for valueTypes).
+  std::deque<onnx::TypeProto> inferredTypes;
+  int64_t irVersion = 8;
 };
+
+/// ONNX element type of a builtin type, or UNDEFINED.
+static int32_t onnxElementType(Type type) {
+  if (type.isF32())
+    return onnx::TensorProto::FLOAT;
+  if (type.isF16())
+    return onnx::TensorProto::FLOAT16;
+  if (type.isBF16())
+    return onnx::TensorProto::BFLOAT16;
+  if (type.isF64())
+    return onnx::TensorProto::DOUBLE;
+  if (type.isInteger(1))
+    return onnx::TensorProto::BOOL;
+  if (type.isUnsignedInteger(8))
+    return onnx::TensorProto::UINT8;
+  if (type.isInteger(8))
+    return onnx::TensorProto::INT8;
+  if (type.isInteger(16))
+    return onnx::TensorProto::INT16;
+  if (type.isInteger(32))
+    return onnx::TensorProto::INT32;
+  if (type.isInteger(64))
+    return onnx::TensorProto::INT64;
+  return onnx::TensorProto::UNDEFINED;
+}
+
+void ONNXImporter::inferNode(const onnx::NodeProto &node) {
+  onnx::ModelProto mini;
+  mini.set_ir_version(irVersion);
+  auto *opsetId = mini.add_opset_import();
+  opsetId->set_domain("");
+  opsetId->set_version(opset);
+  onnx::GraphProto *graph = mini.mutable_graph();
+  graph->set_name("node");
+  *graph->add_node() = node;
+  llvm::StringSet<> seen;
+  for (const std::string &name : node.input()) {
+    if (name.empty() || !seen.insert(name).second)
+      continue;
+    Value value = values.lookup(name);
+    if (!value)
+      continue;
+    auto type = cast<RankedTensorType>(value.getType());
+    int32_t elementType = onnxElementType(type.getElementType());
+    DenseElementsAttr attr = constantOf(value);
+    if (attr && type.getElementType().isInteger(64) &&
+        attr.getNumElements() <= 1024) {
+      onnx::TensorProto *tensor = graph->add_initializer();
+      tensor->set_name(name);
+      tensor->set_data_type(elementType);
+      for (int64_t d : type.getShape())
+        tensor->add_dims(d);
+      for (const APInt &v : attr.getValues<APInt>())
+        tensor->add_int64_data(v.getSExtValue());
+      continue;
+    }
+    onnx::ValueInfoProto *info = graph->add_input();
+    info->set_name(name);
+    auto *tensorType = info->mutable_type()->mutable_tensor_type();
+    tensorType->set_elem_type(elementType);
+    auto *shape = tensorType->mutable_shape();
+    for (int64_t d : type.getShape())
+      shape->add_dim()->set_dim_value(d);
+  }
+  for (const std::string &name : node.output())
+    if (!name.empty())
+      graph->add_output()->set_name(name);
+  onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0,
+                                      /*enable_data_propagation=*/true};
+  onnx::shape_inference::InferShapes(mini, onnx::OpSchemaRegistry::Instance(),
+                                     options);
+  auto record = [&](const onnx::ValueInfoProto &info) {
+    if (info.has_type() && isStaticTensor(info.type())) {
+      inferredTypes.push_back(info.type());
+      valueTypes[info.name()] = &inferredTypes.back();
+    }
+  };
+  for (const auto &info : graph->output())
+    record(info);
+  for (const auto &info : graph->value_info())
+    record(info);
+}
+
 
 } // namespace
 
@@ -517,6 +623,7 @@ ONNXImporter::tensorAttr(const onnx::TensorProto &tensor) {
 
 OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
   modelDir = llvm::sys::path::parent_path(sourceName).str();
+  irVersion = model.ir_version();
   for (const auto &entry : model.opset_import())
     if (entry.domain().empty() || entry.domain() == "ai.onnx")
       opset = entry.version();
@@ -1342,58 +1449,89 @@ LogicalResult ONNXImporter::importGather(const onnx::NodeProto &node) {
 }
 
 LogicalResult ONNXImporter::importSlice(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
   Value data = input(node, 0);
-  FailureOr<RankedTensorType> outType = outputType(node, 0);
-  if (!data || failed(outType))
+  if (!data)
     return failure();
-  std::optional<SmallVector<int64_t>> d = intsOf(data);
-  if (!d || cast<RankedTensorType>(data.getType()).getRank() != 1)
-    return nodeError(node) << "Slice is supported only on constant 1-D "
-                              "integer data (shape arithmetic), got "
-                           << data.getType();
-  int64_t start, end, step = 1;
-  auto scalarInput = [&](int i, int64_t def) -> std::optional<int64_t> {
-    if (!hasInput(node, i))
-      return def;
-    std::optional<SmallVector<int64_t>> v = intsOf(input(node, i));
-    if (!v || v->size() != 1)
-      return std::nullopt;
-    return (*v)[0];
-  };
+  auto dataType = cast<RankedTensorType>(data.getType());
+  int64_t rank = dataType.getRank();
+  SmallVector<int64_t> starts, ends, axes, steps;
   if (opset < 10) {
-    SmallVector<int64_t> s = attrInts(node, "starts"),
-                         e = attrInts(node, "ends");
-    if (s.size() != 1 || e.size() != 1)
-      return nodeError(node) << "expected one start and one end";
-    start = s[0];
-    end = e[0];
+    starts = attrInts(node, "starts");
+    ends = attrInts(node, "ends");
+    axes = attrInts(node, "axes");
   } else {
-    auto s = scalarInput(1, 0), e = scalarInput(2, 0), st = scalarInput(4, 1);
-    if (!s || !e || !st || !hasInput(node, 2) || *st == 0)
-      return nodeError(node) << "starts, ends and steps must be constant "
-                                "one-element tensors (steps non-zero)";
-    start = *s;
-    end = *e;
-    step = *st;
+    auto ints = [&](int i) -> std::optional<SmallVector<int64_t>> {
+      if (!hasInput(node, i))
+        return SmallVector<int64_t>();
+      return intsOf(input(node, i));
+    };
+    auto s = ints(1), e = ints(2), a = ints(3), st = ints(4);
+    if (!s || !e || !a || !st)
+      return nodeError(node) << "starts, ends, axes and steps must be "
+                                "constant (or computable at import)";
+    starts = *s;
+    ends = *e;
+    axes = *a;
+    steps = *st;
   }
-  int64_t n = d->size();
-  auto clampIndex = [&](int64_t i, int64_t lo, int64_t hi) {
-    if (i < 0)
-      i += n;
-    return std::clamp(i, lo, hi);
-  };
-  SmallVector<int64_t> result;
-  if (step > 0) {
-    for (int64_t i = clampIndex(start, 0, n); i < clampIndex(end, 0, n);
-         i += step)
-      result.push_back((*d)[i]);
-  } else {
-    for (int64_t i = clampIndex(start, -1, n - 1);
-         i > clampIndex(end, -1, n - 1); i += step)
-      result.push_back((*d)[i]);
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return nodeError(node) << "starts, ends, axes and steps differ in length";
+
+  // Per dimension: first index, stride and count, clamped as ONNX does.
+  SmallVector<int64_t> offsets(rank, 0), strides(rank, 1),
+      sizes(dataType.getShape());
+  bool reversed = false;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (axis < 0 || axis >= rank)
+      return nodeError(node) << "axis " << axes[i] << " is out of range";
+    int64_t dim = dataType.getDimSize(axis), step = steps[i];
+    if (step == 0)
+      return nodeError(node) << "a step of 0 is invalid";
+    auto norm = [&](int64_t v, int64_t lo, int64_t hi) {
+      if (v < 0)
+        v += dim;
+      return std::clamp(v, lo, hi);
+    };
+    int64_t first, count;
+    if (step > 0) {
+      first = norm(starts[i], 0, dim);
+      int64_t last = norm(ends[i], 0, dim);
+      count = last > first ? (last - first + step - 1) / step : 0;
+    } else {
+      reversed = true;
+      first = norm(starts[i], -1, dim - 1);
+      int64_t last = norm(ends[i], -1, dim - 1);
+      count = first > last ? (first - last - step - 1) / -step : 0;
+    }
+    offsets[axis] = first;
+    strides[axis] = step;
+    sizes[axis] = count;
+  }
+  auto resultType = RankedTensorType::get(sizes, dataType.getElementType());
+
+  if (reversed) {
+    // Negative steps only occur in shape arithmetic on constant vectors.
+    std::optional<SmallVector<int64_t>> d = intsOf(data);
+    if (!d || rank != 1)
+      return nodeError(node) << "negative steps are supported only on "
+                                "constant 1-D integer data";
+    SmallVector<int64_t> result;
+    for (int64_t k = 0; k < sizes[0]; ++k)
+      result.push_back((*d)[offsets[0] + k * strides[0]]);
+    return define(node, 0, intConstant(loc, sizes, result));
   }
   return define(node, 0,
-                intConstant(nodeLoc(node), {int64_t(result.size())}, result));
+                builder.createOrFold<SliceOp>(
+                    loc, resultType, data, builder.getDenseI64ArrayAttr(offsets),
+                    builder.getDenseI64ArrayAttr(strides)));
 }
 
 LogicalResult ONNXImporter::importCast(const onnx::NodeProto &node) {
