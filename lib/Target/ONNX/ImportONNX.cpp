@@ -198,8 +198,8 @@ private:
       it = valueTypes.find(node.output(i));
     }
     if (it == valueTypes.end()) {
-      nodeError(node) << "cannot infer the shape of output '"
-                      << node.output(i) << "'";
+      nodeError(node) << "cannot infer the shape of output '" << node.output(i)
+                      << "'";
       return failure();
     }
     return tensorType(*it->second, "output '" + node.output(i) + "' of node '" +
@@ -425,7 +425,6 @@ void ONNXImporter::inferNode(const onnx::NodeProto &node) {
   for (const auto &info : graph->value_info())
     record(info);
 }
-
 
 } // namespace
 
@@ -1528,10 +1527,11 @@ LogicalResult ONNXImporter::importSlice(const onnx::NodeProto &node) {
       result.push_back((*d)[offsets[0] + k * strides[0]]);
     return define(node, 0, intConstant(loc, sizes, result));
   }
-  return define(node, 0,
-                builder.createOrFold<SliceOp>(
-                    loc, resultType, data, builder.getDenseI64ArrayAttr(offsets),
-                    builder.getDenseI64ArrayAttr(strides)));
+  return define(
+      node, 0,
+      builder.createOrFold<SliceOp>(loc, resultType, data,
+                                    builder.getDenseI64ArrayAttr(offsets),
+                                    builder.getDenseI64ArrayAttr(strides)));
 }
 
 LogicalResult ONNXImporter::importCast(const onnx::NodeProto &node) {

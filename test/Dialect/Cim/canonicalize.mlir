@@ -195,3 +195,26 @@ func.func @concat_single(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = cim.concat %x {axis = 0 : i64} : tensor<2x3xf32> -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// Slicing the packed q/k/v projection weight of attention at compile time:
+// rows 1..2 and every second column of a 3x4 constant.
+// CHECK-LABEL: func.func @slice_constant
+// CHECK-NEXT: %[[C:.*]] = cim.constant dense<{{\[}}[5, 7], [9, 11]]> : tensor<2x2xi32>
+// CHECK-NEXT: return %[[C]]
+func.func @slice_constant() -> tensor<2x2xi32> {
+  %c = cim.constant dense<[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]> : tensor<3x4xi32>
+  %0 = cim.slice %c {offsets = array<i64: 1, 1>, strides = array<i64: 1, 2>} : tensor<3x4xi32> -> tensor<2x2xi32>
+  return %0 : tensor<2x2xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @slice_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<3x4xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @slice_identity(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = cim.slice %x {offsets = array<i64: 0, 0>, strides = array<i64: 1, 1>} : tensor<3x4xf32> -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}

@@ -543,3 +543,27 @@ func.func @dequantize_float_input(%x: tensor<4xf32>) {
   %0 = cim.dequantize %x {scale = array<f32: 0.1>, zero_point = array<i64: 0>, bits = 8 : i64} : tensor<4xf32> -> tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @slice_past_end(%x: tensor<1x16x4x4xf32>) {
+  // expected-error @+1 {{slice of 5 elements from offset 8 with stride 2 runs past dimension 1 of size 16}}
+  %0 = cim.slice %x {offsets = array<i64: 0, 8, 0, 0>, strides = array<i64: 1, 2, 1, 1>} : tensor<1x16x4x4xf32> -> tensor<1x5x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_rank(%x: tensor<1x16x4x4xf32>) {
+  // expected-error @+1 {{expects the output rank to equal the input rank 4, got 3}}
+  %0 = cim.slice %x {offsets = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1, 1, 1>} : tensor<1x16x4x4xf32> -> tensor<16x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_stride(%x: tensor<1x16xf32>) {
+  // expected-error @+1 {{expects every entry of 'strides' to be at least 1, got 0}}
+  %0 = cim.slice %x {offsets = array<i64: 0, 0>, strides = array<i64: 1, 0>} : tensor<1x16xf32> -> tensor<1x4xf32>
+  return
+}

@@ -141,6 +141,7 @@ func.func @normalization(%x: tensor<1x16x8x8xf32>, %p: tensor<16xf32>, %t: tenso
 // CHECK: cim.reshape %{{.*}} : tensor<1x16x4x4xf32> -> tensor<1x256xf32>
 // CHECK: cim.flatten %{{.*}} {axis = 2 : i64} : tensor<1x16x4x4xf32> -> tensor<16x16xf32>
 // CHECK: cim.transpose %{{.*}} {permutation = array<i64: 0, 2, 3, 1>} : tensor<1x16x4x4xf32> -> tensor<1x4x4x16xf32>
+// CHECK: cim.slice %{{.*}} {offsets = array<i64: 0, 8, 1, 0>, strides = array<i64: 1, 2, 1, 3>} : tensor<1x16x4x4xf32> -> tensor<1x4x3x2xf32>
 // CHECK: cim.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32> -> tensor<1x32x4x4xf32>
 // CHECK: %{{.*}}:2 = cim.split %{{.*}} {axis = 1 : i64} : tensor<1x32x4x4xf32> -> tensor<1x8x4x4xf32>, tensor<1x24x4x4xf32>
 // CHECK: cim.pad %{{.*}} {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x16x4x4xf32> -> tensor<1x16x6x6xf32>
@@ -149,6 +150,7 @@ func.func @layout(%x: tensor<1x16x4x4xf32>) -> (tensor<1x256xf32>, tensor<16x16x
   %0 = cim.reshape %x : tensor<1x16x4x4xf32> -> tensor<1x256xf32>
   %1 = cim.flatten %x {axis = 2 : i64} : tensor<1x16x4x4xf32> -> tensor<16x16xf32>
   %2 = cim.transpose %x {permutation = array<i64: 0, 2, 3, 1>} : tensor<1x16x4x4xf32> -> tensor<1x4x4x16xf32>
+  %sl = cim.slice %x {offsets = array<i64: 0, 8, 1, 0>, strides = array<i64: 1, 2, 1, 3>} : tensor<1x16x4x4xf32> -> tensor<1x4x3x2xf32>
   %3 = cim.concat %x, %x {axis = 1 : i64} : tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32> -> tensor<1x32x4x4xf32>
   %4:2 = cim.split %3 {axis = 1 : i64} : tensor<1x32x4x4xf32> -> tensor<1x8x4x4xf32>, tensor<1x24x4x4xf32>
   %5 = cim.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : tensor<1x16x4x4xf32> -> tensor<1x16x6x6xf32>
