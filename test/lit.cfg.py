@@ -34,3 +34,18 @@ tools = [
     "mlir-opt",
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The scope-bar model tests export torchvision networks with Debian's PyTorch.
+import subprocess
+
+if (
+    subprocess.call(
+        ["/usr/bin/python3", "-c", "import torch, torchvision, onnx"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    == 0
+):
+    config.available_features.add("torch")
+config.substitutions.append(("%torch_python", "/usr/bin/python3"))
+config.substitutions.append(("%cim_obj", config.cim_obj_root))
