@@ -150,7 +150,16 @@ private:
     return RankedTensorType::get(shape, element);
   }
 
-  FailureOr<DenseElementsAttr> tensorAttr(const onnx::TensorProto &tensor);
+  /// The contents of `tensor`; with `transposed`, those of its 2-D
+  /// transpose (Gemm's transB weights go straight to crossbar layout without
+  /// a second copy living in the context).
+  FailureOr<DenseElementsAttr> tensorAttr(const onnx::TensorProto &tensor,
+                                          bool transposed = false);
+
+  /// Creates the constant of initializer `name` on first use. Initializers are
+  /// materialized lazily and their protobuf data is released after the last
+  /// use, so the import holds about one copy of the weights.
+  Value materialize(StringRef name, bool transposed = false);
 
   //===--------------------------------------------------------------------===//
   // Values
@@ -163,6 +172,11 @@ private:
       return {};
     }
     auto it = values.find(node.input(i));
+    if (it == values.end() && pending.count(node.input(i))) {
+      if (!materialize(node.input(i)))
+        return {};
+      it = values.find(node.input(i));
+    }
     if (it == values.end()) {
       nodeError(node) << "input '" << node.input(i)
                       << "' is neither a graph input, an initializer nor "
@@ -342,6 +356,12 @@ private:
   /// Types found by per-node inference (stable addresses for valueTypes).
   std::deque<onnx::TypeProto> inferredTypes;
   int64_t irVersion = 8;
+  /// Initializers not yet materialized, and how many uses each has left.
+  llvm::StringMap<onnx::TensorProto *> pending;
+  llvm::StringMap<int> remainingUses;
+  /// The function body, and the last initializer constant placed at its top.
+  Block *body = nullptr;
+  Operation *lastConstant = nullptr;
 };
 
 /// ONNX element type of a builtin type, or UNDEFINED.
@@ -482,8 +502,41 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
 // Initializers
 //===----------------------------------------------------------------------===//
 
+Value ONNXImporter::materialize(StringRef name, bool transposed) {
+  auto it = pending.find(name);
+  if (it == pending.end())
+    return {};
+  onnx::TensorProto *tensor = it->second;
+  FailureOr<DenseElementsAttr> attr = tensorAttr(*tensor, transposed);
+  if (failed(attr))
+    return {};
+  // Constants go to the top of the body, in creation order.
+  OpBuilder constantBuilder(context);
+  if (lastConstant)
+    constantBuilder.setInsertionPointAfter(lastConstant);
+  else
+    constantBuilder.setInsertionPointToStart(body);
+  auto op = ConstantOp::create(
+      constantBuilder, NameLoc::get(builder.getStringAttr(name), fileLoc),
+      *attr);
+  lastConstant = op;
+  Value value = op;
+  if (!transposed)
+    values[name] = value;
+  if (--remainingUses[name] <= 0 || !transposed) {
+    // Plain uses share this value from now on; the bytes are no longer needed.
+    if (!transposed)
+      pending.erase(name);
+    if (remainingUses[name] <= 0) {
+      std::string().swap(*tensor->mutable_raw_data());
+      pending.erase(name);
+    }
+  }
+  return value;
+}
+
 FailureOr<DenseElementsAttr>
-ONNXImporter::tensorAttr(const onnx::TensorProto &tensor) {
+ONNXImporter::tensorAttr(const onnx::TensorProto &tensor, bool transposed) {
   std::string what = "tensor '" + tensor.name() + "'";
   Type element = elementType(tensor.data_type());
   if (!element)
@@ -506,11 +559,23 @@ ONNXImporter::tensorAttr(const onnx::TensorProto &tensor) {
   size_t width = (element.getIntOrFloatBitWidth() + 7) / 8;
   size_t bytes = size_t(count) * width;
 
+  if (transposed && shape.size() != 2)
+    return error() << what << " must be 2-D to be transposed", failure();
   auto fromRaw = [&](StringRef raw) -> FailureOr<DenseElementsAttr> {
     if (raw.size() != bytes)
       return error() << what << " declares " << count << " elements (" << bytes
                      << " bytes) but holds " << raw.size() << " bytes",
              failure();
+    if (transposed && !element.isInteger(1)) {
+      int64_t rows = shape[0], cols = shape[1];
+      std::vector<char> buffer(bytes);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          std::memcpy(&buffer[(c * rows + r) * width],
+                      &raw.data()[(r * cols + c) * width], width);
+      return DenseElementsAttr::getFromRawBuffer(
+          RankedTensorType::get({cols, rows}, element), buffer);
+    }
     if (element.isInteger(1)) {
       SmallVector<bool> bits;
       for (char c : raw)
@@ -564,6 +629,18 @@ ONNXImporter::tensorAttr(const onnx::TensorProto &tensor) {
 
   if (tensor.has_raw_data())
     return fromRaw(tensor.raw_data());
+  if (transposed) {
+    FailureOr<DenseElementsAttr> plain = tensorAttr(tensor);
+    if (failed(plain))
+      return failure();
+    auto t = RankedTensorType::get({shape[1], shape[0]}, element);
+    SmallVector<Attribute> data(plain->getValues<Attribute>());
+    SmallVector<Attribute> result;
+    for (int64_t c = 0; c < shape[1]; ++c)
+      for (int64_t r = 0; r < shape[0]; ++r)
+        result.push_back(data[r * shape[1] + c]);
+    return DenseElementsAttr::get(t, result);
+  }
 
   auto checkCount = [&](int64_t have) -> LogicalResult {
     if (have != count)
@@ -735,15 +812,17 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
     func.setResultAttr(i, "onnx.name", builder.getStringAttr(info.name()));
   builder.setInsertionPointToStart(entry);
 
-  for (const auto &init : graph->initializer()) {
-    if (values.count(init.name()))
-      continue; // A graph input overrides its default initializer.
-    FailureOr<DenseElementsAttr> attr = tensorAttr(init);
-    if (failed(attr))
-      return nullptr;
-    values[init.name()] = constant(
-        NameLoc::get(builder.getStringAttr(init.name()), fileLoc), *attr);
-  }
+  body = entry;
+  for (auto &init : *graph->mutable_initializer())
+    if (!values.count(init.name())) // A graph input overrides its default.
+      pending[init.name()] = &init;
+  for (const auto &node : graph->node())
+    for (const std::string &name : node.input())
+      if (pending.count(name))
+        ++remainingUses[name];
+  for (const auto &info : graph->output())
+    if (pending.count(info.name()))
+      ++remainingUses[info.name()];
 
   for (const auto &node : graph->node()) {
     ++nodeIndex;
@@ -763,6 +842,8 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
 
   SmallVector<Value> results;
   for (const auto &info : graph->output()) {
+    if (pending.count(info.name()) && !materialize(info.name()))
+      return nullptr;
     auto it = values.find(info.name());
     if (it == values.end())
       return error() << "graph output '" << info.name()
@@ -850,7 +931,12 @@ LogicalResult ONNXImporter::importConv(const onnx::NodeProto &node) {
 
 LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
   Location loc = nodeLoc(node);
-  Value a = input(node, 0), b = input(node, 1);
+  Value transposedB;
+  if (attrInt(node, "transB", 0) && node.input_size() > 1 &&
+      pending.count(node.input(1)) && !values.count(node.input(1)))
+    if (!(transposedB = materialize(node.input(1), /*transposed=*/true)))
+      return failure();
+  Value a = input(node, 0), b = transposedB ? transposedB : input(node, 1);
   if (!a || !b)
     return failure();
   FailureOr<RankedTensorType> outType = outputType(node, 0);
@@ -893,7 +979,7 @@ LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
   if (attrInt(node, "transA", 0))
     a = transpose(a);
   if (attrInt(node, "transB", 0))
-    b = transpose(b);
+    b = transposedB ? transposedB : transpose(b);
   // alpha scales the (usually constant) weight so the product stays one gemm.
   b = scale(b, attrFloat(node, "alpha", 1.0f));
   Value c;
