@@ -16,6 +16,12 @@ for t in isaac puma rwth-rram sram-dcim aihwkit-pcm; do
     sed -nE 's/.*name = "([^"]+)", rows = ([0-9]+), cols = ([0-9]+), parallel_rows = [0-9]+, cell_bits = ([0-9]+), dac_bits = ([0-9]+), adc = <mode = ([a-z_]+)(, bits = ([0-9]+))?.*weight_sign = ([a-z_]+).*/  \1: \2x\3 crossbars, \4-bit cells, \5-bit DAC, ADC \6 \8, weights \9/p'
 done
 
+step "Import models/examples/tiny-cnn.onnx (PyTorch export, symbolic batch)"
+"$bin/cim-translate" --import-onnx models/examples/tiny-cnn.onnx --input-shape input:1x1x28x28 \
+  -o "$out/tiny-cnn.imported.mlir"
+"$bin/cim-opt" "$out/tiny-cnn.imported.mlir" --cim-set-target=target=isaac --canonicalize \
+  --mlir-elide-elementsattrs-if-larger=8 | grep -E "func.func|cim\.(conv2d|gemm|max_pool2d|reshape|relu)" | cut -c1-140
+
 step "Compile $example for isaac: attach the target, verify precisions, fold weights"
 "$bin/cim-opt" "$example" --cim-set-target=target=isaac --canonicalize -o "$out/tiny-cnn.isaac.mlir"
 grep -E "cim\.(conv2d|gemm|reshape)|676x10xf32>$" "$out/tiny-cnn.isaac.mlir" | cut -c1-150
@@ -40,4 +46,4 @@ step "Upstream mlir-opt runs cim passes through the plugin"
   --pass-pipeline="builtin.module(cim-set-target{target=puma},canonicalize)" |
   head -1 | cut -c1-120
 
-printf '\nOutputs in %s/. Next stages (ONNX import, crossbar mapping, instruction\nstream, interpreter) arrive with their issues; see docs/design.md.\n' "$out"
+printf '\nOutputs in %s/. Next stages (crossbar mapping, instruction stream,\ninterpreter, precision search) arrive with their issues; see docs/design.md.\n' "$out"

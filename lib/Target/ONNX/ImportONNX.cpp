@@ -569,10 +569,14 @@ ONNXImporter::tensorAttr(const onnx::TensorProto &tensor, bool transposed) {
     if (transposed && !element.isInteger(1)) {
       int64_t rows = shape[0], cols = shape[1];
       std::vector<char> buffer(bytes);
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c)
-          std::memcpy(&buffer[(c * rows + r) * width],
-                      &raw.data()[(r * cols + c) * width], width);
+      // Blocked, so that both sides stay in cache for large FC weights.
+      constexpr int64_t kBlock = 64;
+      for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+        for (int64_t c0 = 0; c0 < cols; c0 += kBlock)
+          for (int64_t r = r0; r < std::min(rows, r0 + kBlock); ++r)
+            for (int64_t c = c0; c < std::min(cols, c0 + kBlock); ++c)
+              std::memcpy(&buffer[(c * rows + r) * width],
+                          &raw.data()[(r * cols + c) * width], width);
       return DenseElementsAttr::getFromRawBuffer(
           RankedTensorType::get({cols, rows}, element), buffer);
     }
