@@ -39,6 +39,11 @@ OwningOpRef<ModuleOp> importONNX(llvm::StringRef bytes,
                                  MLIRContext *context,
                                  const ImportONNXOptions &options = {});
 
+/// Reads and imports the model file at `path` (external data is looked up
+/// beside it). Errors are emitted as diagnostics; returns null on failure.
+OwningOpRef<ModuleOp> importONNXFile(llvm::StringRef path, MLIRContext *context,
+                                     const ImportONNXOptions &options = {});
+
 /// Parses "NAME:1x3x224x224" into `options.inputShapes`.
 LogicalResult parseInputShape(llvm::StringRef spec, ImportONNXOptions &options,
                               std::string &error);

@@ -1823,6 +1823,19 @@ OwningOpRef<ModuleOp> mlir::cim::importONNX(StringRef bytes,
   }
 }
 
+OwningOpRef<ModuleOp>
+mlir::cim::importONNXFile(StringRef path, MLIRContext *context,
+                          const ImportONNXOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "cannot read ONNX model: " << buffer.getError().message();
+    return nullptr;
+  }
+  return importONNX((*buffer)->getBuffer(), path, context, options);
+}
+
 LogicalResult mlir::cim::parseInputShape(StringRef spec,
                                          ImportONNXOptions &options,
                                          std::string &error) {
