@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Target/ImportONNX.h"
+#include "cim/Dialect/Cim/CimOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"

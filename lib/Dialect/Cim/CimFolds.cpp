@@ -139,6 +139,14 @@ void FlattenOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // TransposeOp
 //===----------------------------------------------------------------------===//
 
+/// Element strides of a row-major tensor of `shape`.
+static SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
 /// Permutes the elements of a dense constant. Works on the raw buffer so that
 /// transposing a weight matrix of millions of entries stays cheap.
 static DenseElementsAttr transposeConstant(DenseElementsAttr input,
@@ -151,12 +159,9 @@ static DenseElementsAttr transposeConstant(DenseElementsAttr input,
     return {};
   size_t width = elementType.getIntOrFloatBitWidth() / 8;
   ArrayRef<char> src = input.getRawData();
-  ArrayRef<int64_t> inShape = input.getType().getShape();
-  int64_t rank = inShape.size();
+  int64_t rank = input.getType().getRank();
   // Strides of the input, visited in result order.
-  SmallVector<int64_t> inStrides(rank, 1);
-  for (int64_t d = rank - 2; d >= 0; --d)
-    inStrides[d] = inStrides[d + 1] * inShape[d + 1];
+  SmallVector<int64_t> inStrides = rowMajorStrides(input.getType().getShape());
   SmallVector<int64_t> permStrides(rank);
   for (int64_t d = 0; d < rank; ++d)
     permStrides[d] = inStrides[perm[d]];
@@ -232,12 +237,9 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   // Gather the selected elements from the raw buffer, row-major.
   size_t width = elementType.getIntOrFloatBitWidth() / 8;
   ArrayRef<char> src = dense.getRawData();
-  ArrayRef<int64_t> inShape = dense.getType().getShape();
   ArrayRef<int64_t> outShape = getType().getShape();
-  int64_t rank = inShape.size();
-  SmallVector<int64_t> inStrides(rank, 1);
-  for (int64_t d = rank - 2; d >= 0; --d)
-    inStrides[d] = inStrides[d + 1] * inShape[d + 1];
+  int64_t rank = outShape.size();
+  SmallVector<int64_t> inStrides = rowMajorStrides(dense.getType().getShape());
   int64_t count = getType().getNumElements();
   std::vector<char> dst(count * width);
   SmallVector<int64_t> index(rank, 0);
