@@ -38,8 +38,11 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <limits>
 
 using namespace mlir;
@@ -1774,29 +1777,19 @@ static bool looksLikeText(StringRef bytes) {
   return s.starts_with("<");
 }
 
-OwningOpRef<ModuleOp> mlir::cim::importONNX(StringRef bytes,
-                                            StringRef sourceName,
-                                            MLIRContext *context,
-                                            const ImportONNXOptions &options) {
+/// Runs `parse` and the import behind one exception boundary: libonnx reports
+/// invalid models and failed inference by throwing. `parse` emits its own
+/// error and returns false when the input is not a model.
+template <typename ParseFn>
+static OwningOpRef<ModuleOp>
+guardedImport(StringRef sourceName, MLIRContext *context,
+              const ImportONNXOptions &options, ParseFn parse) {
   context->loadDialect<CimDialect, func::FuncDialect>();
   Location fileLoc = FileLineColLoc::get(context, sourceName, 0, 0);
   try {
     onnx::ModelProto model;
-    if (looksLikeText(bytes)) {
-      std::string text = stripComments(bytes);
-      onnx::OnnxParser parser(text.c_str());
-      auto status = parser.Parse(model);
-      if (!status.IsOK()) {
-        emitError(fileLoc) << "cannot parse the ONNX text "
-                           << "format: " << status.ErrorMessage();
-        return nullptr;
-      }
-    } else if (bytes.size() > size_t(std::numeric_limits<int>::max()) ||
-               !model.ParseFromArray(bytes.data(), int(bytes.size()))) {
-      emitError(fileLoc) << "not an ONNX model (the file is truncated, "
-                            "corrupt or of another format)";
+    if (!parse(model, fileLoc))
       return nullptr;
-    }
     if (!model.has_graph()) {
       emitError(fileLoc) << "not an ONNX model (no graph)";
       return nullptr;
@@ -1816,24 +1809,76 @@ OwningOpRef<ModuleOp> mlir::cim::importONNX(StringRef bytes,
       return nullptr;
     return module;
   } catch (const std::exception &e) {
-    // libonnx reports invalid models and failed inference by throwing.
     StringRef what = StringRef(e.what()).trim();
     emitError(fileLoc) << "invalid ONNX model: " << what.take_front(2000);
     return nullptr;
   }
 }
 
+static bool parseText(StringRef bytes, onnx::ModelProto &model, Location loc) {
+  std::string text = stripComments(bytes);
+  onnx::OnnxParser parser(text.c_str());
+  auto status = parser.Parse(model);
+  if (!status.IsOK()) {
+    emitError(loc) << "cannot parse the ONNX text format: "
+                   << status.ErrorMessage();
+    return false;
+  }
+  return true;
+}
+
+static void reportNotAModel(Location loc) {
+  emitError(loc) << "not an ONNX model (the file is truncated, corrupt or of "
+                    "another format)";
+}
+
+OwningOpRef<ModuleOp> mlir::cim::importONNX(StringRef bytes,
+                                            StringRef sourceName,
+                                            MLIRContext *context,
+                                            const ImportONNXOptions &options) {
+  return guardedImport(
+      sourceName, context, options, [&](onnx::ModelProto &model, Location loc) {
+        if (looksLikeText(bytes))
+          return parseText(bytes, model, loc);
+        if (bytes.size() > size_t(std::numeric_limits<int>::max()) ||
+            !model.ParseFromArray(bytes.data(), int(bytes.size()))) {
+          reportNotAModel(loc);
+          return false;
+        }
+        return true;
+      });
+}
+
 OwningOpRef<ModuleOp>
 mlir::cim::importONNXFile(StringRef path, MLIRContext *context,
                           const ImportONNXOptions &options) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer) {
+  std::ifstream stream(path.str(), std::ios::binary);
+  if (!stream) {
     emitError(FileLineColLoc::get(context, path, 0, 0))
-        << "cannot read ONNX model: " << buffer.getError().message();
+        << "cannot read ONNX model: " << std::strerror(errno);
     return nullptr;
   }
-  return importONNX((*buffer)->getBuffer(), path, context, options);
+  // Binary models stream into protobuf, so the file's bytes are never held
+  // in memory beside the parsed model.
+  std::string head(1 << 16, '\0');
+  stream.read(head.data(), head.size());
+  head.resize(stream.gcount());
+  bool text = looksLikeText(head);
+  stream.clear();
+  stream.seekg(0);
+  return guardedImport(
+      path, context, options, [&](onnx::ModelProto &model, Location loc) {
+        if (text) {
+          std::string all((std::istreambuf_iterator<char>(stream)),
+                          std::istreambuf_iterator<char>());
+          return parseText(all, model, loc);
+        }
+        if (!model.ParseFromIstream(&stream)) {
+          reportNotAModel(loc);
+          return false;
+        }
+        return true;
+      });
 }
 
 LogicalResult mlir::cim::parseInputShape(StringRef spec,

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
@@ -45,8 +46,13 @@ void mlir::cim::registerImportONNXTranslation() {
             return nullptr;
           }
         }
-        return importONNX(buffer->getBuffer(), buffer->getBufferIdentifier(),
-                          context, options);
+        // A named file is re-read as a stream so that a large model is not
+        // held twice (translate's buffer is a mapping we then never touch).
+        StringRef name = buffer->getBufferIdentifier();
+        if (name != "-" && name != "<stdin>" &&
+            llvm::sys::fs::is_regular_file(name))
+          return importONNXFile(name, context, options);
+        return importONNX(buffer->getBuffer(), name, context, options);
       },
       [](DialectRegistry &registry) {
         registry.insert<CimDialect, func::FuncDialect>();
