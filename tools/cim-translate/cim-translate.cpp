@@ -15,7 +15,33 @@
 
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
+
+/// True for `--import-onnx` of a named model file (not stdin, not a split
+/// input), which goes to the streaming importer.
+static bool isFileImport(int argc, char **argv) {
+  bool import = false, file = false;
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    if (arg == "--import-onnx" || arg == "-import-onnx")
+      import = true;
+    else if (arg.starts_with("--split-input-file") ||
+             arg.starts_with("-split-input-file") ||
+             arg.starts_with("--verify-diagnostics"))
+      return false;
+    else if (!arg.starts_with("-") && i > 0 &&
+             llvm::StringRef(argv[i - 1]) != "-o" &&
+             llvm::StringRef(argv[i - 1]) != "--input-shape" &&
+             llvm::sys::fs::is_regular_file(arg))
+      file = true;
+  }
+  return import && file;
+}
+
 int main(int argc, char **argv) {
+  if (isFileImport(argc, argv))
+    return mlir::cim::importONNXMain(argc, argv);
   mlir::cim::registerImportONNXTranslation();
   mlir::cim::registerTargetJSONTranslations();
   return mlir::failed(mlir::mlirTranslateMain(

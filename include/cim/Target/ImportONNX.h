@@ -51,6 +51,12 @@ LogicalResult parseInputShape(llvm::StringRef spec, ImportONNXOptions &options,
 /// Registers `--import-onnx` (with `--input-shape`) for cim-translate.
 void registerImportONNXTranslation();
 
+/// `cim-translate --import-onnx FILE`: mlirTranslateMain copies its whole
+/// input into memory before translating, which doubles the footprint of a
+/// large model, so a named file is imported by this driver instead (same
+/// options and output). Returns the process exit code.
+int importONNXMain(int argc, char **argv);
+
 } // namespace mlir::cim
 
 #endif // CIM_TARGET_IMPORTONNX_H

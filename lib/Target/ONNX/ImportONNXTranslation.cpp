@@ -9,10 +9,14 @@
 #include "cim/Target/ImportONNX.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -30,6 +34,57 @@ static llvm::cl::opt<int64_t>
                  llvm::cl::desc("Value of a symbolic leading dimension"),
                  llvm::cl::init(1), llvm::cl::cat(onnxCategory));
 
+/// Fills ImportONNXOptions from the command line.
+static LogicalResult getOptions(ImportONNXOptions &options,
+                                MLIRContext *context) {
+  options.defaultBatch = defaultBatch;
+  for (const std::string &spec : inputShapes) {
+    std::string error;
+    if (failed(parseInputShape(spec, options, error))) {
+      emitError(UnknownLoc::get(context)) << error;
+      return failure();
+    }
+  }
+  return success();
+}
+
+int mlir::cim::importONNXMain(int argc, char **argv) {
+  static llvm::cl::opt<std::string> inputFilename(
+      llvm::cl::Positional, llvm::cl::desc("<input file>"), llvm::cl::Required);
+  static llvm::cl::opt<std::string> outputFilename(
+      "o", llvm::cl::desc("Output filename"), llvm::cl::value_desc("filename"),
+      llvm::cl::init("-"));
+  static llvm::cl::opt<bool> importFlag("import-onnx",
+                                        llvm::cl::desc("Import an ONNX model"));
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  llvm::cl::ParseCommandLineOptions(argc, argv, "cim ONNX importer\n");
+
+  DialectRegistry registry;
+  registry.insert<CimDialect, func::FuncDialect>();
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  ImportONNXOptions options;
+  if (failed(getOptions(options, &context)))
+    return 1;
+  OwningOpRef<ModuleOp> module =
+      importONNXFile(inputFilename, &context, options);
+  if (!module)
+    return 1;
+  std::string error;
+  auto output = openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << error << "\n";
+    return 1;
+  }
+  module->print(output->os(), OpPrintingFlags());
+  output->os() << "\n";
+  output->keep();
+  return 0;
+}
+
 void mlir::cim::registerImportONNXTranslation() {
   static TranslateToMLIRRegistration importONNXRegistration(
       "import-onnx", "import an ONNX model (binary or text form)",
@@ -38,14 +93,8 @@ void mlir::cim::registerImportONNXTranslation() {
         const llvm::MemoryBuffer *buffer =
             sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
         ImportONNXOptions options;
-        options.defaultBatch = defaultBatch;
-        for (const std::string &spec : inputShapes) {
-          std::string error;
-          if (failed(parseInputShape(spec, options, error))) {
-            emitError(UnknownLoc::get(context)) << error;
-            return nullptr;
-          }
-        }
+        if (failed(getOptions(options, context)))
+          return nullptr;
         // A named file is re-read as a stream so that a large model is not
         // held twice (translate's buffer is a mapping we then never touch).
         StringRef name = buffer->getBufferIdentifier();
