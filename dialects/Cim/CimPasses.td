@@ -38,4 +38,33 @@ def CimSetTarget : Pass<"cim-set-target", "::mlir::ModuleOp"> {
   ];
 }
 
+def CimFoldBatchNorm : Pass<"cim-fold-batchnorm", "::mlir::ModuleOp"> {
+  let summary = "Fold inference batch normalization into the preceding layer";
+  let description = [{
+    `batch_norm(conv2d(x, W, b))` with constant `W`, `b` and constant
+    normalization parameters becomes one `conv2d(x, W', b')` with
+
+    ```
+    s  = scale / sqrt(variance + epsilon)      (per output channel f)
+    W' = W * s[f]                              (every weight of filter f)
+    b' = (b - mean) * s + bias                 (b = 0 when absent)
+    ```
+
+    and likewise for a `gemm` whose output channels are its columns (`W'` scales
+    column n). Folding happens only where the layer's result feeds nothing
+    but the normalization, so no other user sees the changed values. The
+    weights are computed in double precision and rounded once to the
+    element type (f32, f16 or bf16).
+
+    Example:
+
+    ```mlir
+    %c = cim.conv2d %x, %w, %b : ... -> tensor<1x8x4x4xf32>
+    %y = cim.batch_norm %c, %g, %beta, %mu, %var : ...
+    // becomes
+    %y = cim.conv2d %x, %w2, %b2 : ... -> tensor<1x8x4x4xf32>
+    ```
+  }];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD
