@@ -46,8 +46,7 @@ std::optional<SmallVector<double>> floatsOf(Value value) {
 }
 
 /// A constant of `type` holding `values`, rounded once to its element type.
-DenseElementsAttr makeConstant(RankedTensorType type,
-                               ArrayRef<double> values) {
+DenseElementsAttr makeConstant(RankedTensorType type, ArrayRef<double> values) {
   const llvm::fltSemantics &semantics =
       cast<FloatType>(type.getElementType()).getFloatSemantics();
   SmallVector<APFloat> data;

@@ -1,0 +1,91 @@
+//===- CrossbarMVM.h - Bit-sliced crossbar matrix-vector products -*- C++ -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The one implementation of CIM arithmetic (ARCHITECTURE.md "One source of
+// numeric truth"): an integer matrix-vector product computed the way a
+// crossbar does it. Weights are encoded by the sign scheme and split into
+// cell slices, inputs into DAC cycles, rows into groups of at most
+// `parallelRows`; every group x cycle x slice x column sum goes through the
+// ADC model and the results are shifted and added back together.
+//
+//   x = sum_t 2^(t*b_dac) d_t,   u = sum_k 2^(offset_k) c_k
+//   I = sum_{rows in group} d_t * c_k          (one conversion)
+//   acc = sum_groups sum_t sum_k sigma_t sigma_k 2^(t*b_dac + offset_k) ADC(I)
+//
+// With an ideal ADC (or one at least as wide as the lossless width) the result
+// equals the integer GEMM bit-exactly for every scheme; unit tests hold the
+// implementation to that.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_NUMERICS_CROSSBARMVM_H
+#define CIM_NUMERICS_CROSSBARMVM_H
+
+#include "cim/Dialect/Cim/CimAttrs.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+
+namespace mlir::cim::numerics {
+
+/// How one crossbar MVM is carried out.
+struct CrossbarConfig {
+  /// Integer widths: weights are symmetric signed, |q_w| <= 2^(B_w-1) - 1;
+  /// inputs are unsigned [0, 2^B_x) for `InputSign::unsigned_`, else signed.
+  unsigned weightBits = 8;
+  unsigned inputBits = 8;
+  unsigned cellBits = 2;
+  unsigned dacBits = 1;
+  /// Explicit slice widths, least significant first (e.g. {4, 3, 1} for an
+  /// 8-bit code). Empty: uniform slices of `cellBits`. Each width must not
+  /// exceed `cellBits`, and they must add up to the encoded width.
+  llvm::SmallVector<unsigned> sliceWidths;
+  /// Rows summed in one conversion.
+  unsigned parallelRows = 128;
+  WeightSign weightSign = WeightSign::offset;
+  InputSign inputSign = InputSign::unsigned_;
+  AdcMode adcMode = AdcMode::ideal;
+  /// Resolution of converting modes.
+  unsigned adcBits = 8;
+  /// Range of `AdcMode::clipped`, in column-sum units.
+  int64_t clipLow = 0, clipHigh = 0;
+};
+
+/// Event counts of one or more MVMs (inputs to the cost model and `cim-run`).
+struct CrossbarStats {
+  uint64_t conversions = 0;
+  uint64_t dacCycles = 0;
+  uint64_t clippedConversions = 0;
+};
+
+/// Checks a configuration; the message names the offending field.
+llvm::Error verifyConfig(const CrossbarConfig &config);
+
+/// Width in bits of the unsigned codes stored in cells for `config`'s weight
+/// scheme (B_w for offset and two's complement, B_w - 1 for differential).
+unsigned encodedWeightBits(const CrossbarConfig &config);
+
+/// Slice widths, least significant first, of the encoded weights.
+llvm::SmallVector<unsigned> weightSliceWidths(const CrossbarConfig &config);
+
+/// ADC width that converts every column sum of `config` exactly.
+unsigned losslessAdcBits(const CrossbarConfig &config);
+
+/// out[n] = sum_k weights[k * cols + n] * input[k], computed on a simulated
+/// crossbar. `weights` is rows x cols (K x N, crossbar layout).
+llvm::Error crossbarMVM(const CrossbarConfig &config,
+                        llvm::ArrayRef<int64_t> weights, int64_t rows,
+                        int64_t cols, llvm::ArrayRef<int64_t> input,
+                        llvm::MutableArrayRef<int64_t> out,
+                        CrossbarStats *stats = nullptr);
+
+} // namespace mlir::cim::numerics
+
+#endif // CIM_NUMERICS_CROSSBARMVM_H

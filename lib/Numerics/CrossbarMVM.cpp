@@ -1,0 +1,280 @@
+//===- CrossbarMVM.cpp - Bit-sliced crossbar matrix-vector products -------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Every scheme reduces to "planes": an unsigned cell matrix with a bit offset
+// and a sign, such that sum_p sign_p 2^offset_p C_p is the stored code, and
+// likewise "cycles" for the input. The stored codes differ from the real
+// values by per-scheme offsets o_w, o_x, undone digitally at the end:
+//   y = sum_k (u_k - o_w)(v_k - o_x)
+//     = A - o_w sum_k v_k - o_x sum_k u_k + K o_w o_x,   A = crossbar result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Numerics/CrossbarMVM.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::numerics;
+
+static llvm::Error configError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "crossbar config: " + message);
+}
+
+unsigned numerics::encodedWeightBits(const CrossbarConfig &config) {
+  // Differential and two's-complement codes carry the sign elsewhere (the
+  // negative array, or a separate sign slice); offset codes are B_w wide.
+  return config.weightSign == WeightSign::offset ? config.weightBits
+                                                 : config.weightBits - 1;
+}
+
+llvm::SmallVector<unsigned>
+numerics::weightSliceWidths(const CrossbarConfig &config) {
+  if (!config.sliceWidths.empty())
+    return config.sliceWidths;
+  llvm::SmallVector<unsigned> widths;
+  for (unsigned left = encodedWeightBits(config); left > 0;) {
+    unsigned w = std::min(left, config.cellBits);
+    widths.push_back(w);
+    left -= w;
+  }
+  return widths;
+}
+
+/// Rows converted together: differential rows use two physical rows each.
+static unsigned logicalGroupRows(const CrossbarConfig &config) {
+  if (config.weightSign == WeightSign::differential_rows)
+    return std::max(1u, config.parallelRows / 2);
+  return config.parallelRows;
+}
+
+unsigned numerics::losslessAdcBits(const CrossbarConfig &config) {
+  uint64_t maxSum = uint64_t(logicalGroupRows(config)) *
+                    ((uint64_t(1) << config.dacBits) - 1) *
+                    ((uint64_t(1) << config.cellBits) - 1);
+  unsigned bits = llvm::Log2_64_Ceil(maxSum + 1);
+  // Analog subtraction makes the column sum signed.
+  return config.weightSign == WeightSign::differential_rows ? bits + 1 : bits;
+}
+
+llvm::Error numerics::verifyConfig(const CrossbarConfig &config) {
+  if (config.weightBits < 2 || config.weightBits > 16)
+    return configError("weightBits must be in [2, 16], got " +
+                       llvm::Twine(config.weightBits));
+  if (config.inputBits < 1 || config.inputBits > 16)
+    return configError("inputBits must be in [1, 16], got " +
+                       llvm::Twine(config.inputBits));
+  if (config.cellBits < 1 || config.cellBits > 8 || config.dacBits < 1 ||
+      config.dacBits > 8)
+    return configError("cellBits and dacBits must be in [1, 8]");
+  if (config.parallelRows < 1)
+    return configError("parallelRows must be at least 1");
+  unsigned total = 0;
+  for (unsigned w : weightSliceWidths(config)) {
+    if (w < 1 || w > config.cellBits)
+      return configError("slice width " + llvm::Twine(w) +
+                         " is not in [1, cellBits = " +
+                         llvm::Twine(config.cellBits) + "]");
+    total += w;
+  }
+  if (total != encodedWeightBits(config))
+    return configError("slice widths add up to " + llvm::Twine(total) +
+                       " bits, the encoded weights have " +
+                       llvm::Twine(encodedWeightBits(config)));
+  if (config.adcMode == AdcMode::full_range ||
+      config.adcMode == AdcMode::clipped) {
+    if (config.adcBits < 1 || config.adcBits > 32)
+      return configError("adcBits must be in [1, 32]");
+  }
+  if (config.adcMode == AdcMode::clipped && config.clipLow > config.clipHigh)
+    return configError("clipLow must not exceed clipHigh");
+  return llvm::Error::success();
+}
+
+namespace {
+/// One bit-plane group of the encoded weights or inputs.
+struct Plane {
+  unsigned offset; ///< Bit position of the plane's least significant bit.
+  unsigned width;  ///< Bits per cell (weights) or per DAC cycle (inputs).
+  int sign;        ///< +1, or -1 for sign slices and negative arrays.
+  int array;       ///< Weights: 0 = positive/only array, 1 = negative array.
+};
+
+/// Rounds a / 2^shift to nearest, ties away from zero.
+int64_t roundShift(int64_t value, unsigned shift) {
+  if (shift == 0)
+    return value;
+  int64_t half = int64_t(1) << (shift - 1);
+  int64_t magnitude = (std::llabs(value) + half) >> shift;
+  return value < 0 ? -magnitude : magnitude;
+}
+} // namespace
+
+/// The ADC applied to one column sum.
+static int64_t convert(const CrossbarConfig &config, int64_t sum,
+                       unsigned lossless, CrossbarStats *stats) {
+  switch (config.adcMode) {
+  case AdcMode::ideal:
+  case AdcMode::adder_tree:
+    return sum;
+  case AdcMode::full_range: {
+    // A uniform ADC over the largest possible sum drops LSBs: exact when it
+    // is at least as wide as the lossless width.
+    unsigned shift =
+        lossless > config.adcBits ? lossless - config.adcBits : 0;
+    return roundShift(sum, shift) << shift;
+  }
+  case AdcMode::clipped: {
+    int64_t clamped = std::clamp(sum, config.clipLow, config.clipHigh);
+    if (stats && clamped != sum)
+      ++stats->clippedConversions;
+    uint64_t range = uint64_t(config.clipHigh - config.clipLow);
+    unsigned needed = llvm::Log2_64_Ceil(range + 1);
+    unsigned shift = needed > config.adcBits ? needed - config.adcBits : 0;
+    int64_t level = roundShift(clamped - config.clipLow, shift) << shift;
+    return std::min(config.clipLow + level, config.clipHigh);
+  }
+  }
+  return sum;
+}
+
+llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
+                                  llvm::ArrayRef<int64_t> weights,
+                                  int64_t rows, int64_t cols,
+                                  llvm::ArrayRef<int64_t> input,
+                                  llvm::MutableArrayRef<int64_t> out,
+                                  CrossbarStats *stats) {
+  if (llvm::Error error = verifyConfig(config))
+    return error;
+  if (int64_t(weights.size()) != rows * cols || int64_t(input.size()) != rows ||
+      int64_t(out.size()) != cols)
+    return configError("operand sizes do not match a " + llvm::Twine(rows) +
+                       "x" + llvm::Twine(cols) + " matrix");
+  const unsigned bw = config.weightBits, bx = config.inputBits;
+  const int64_t wMax = (int64_t(1) << (bw - 1)) - 1;
+  bool signedInput = config.inputSign != InputSign::unsigned_;
+  const int64_t xMin = signedInput ? -(int64_t(1) << (bx - 1)) : 0;
+  const int64_t xMax = signedInput ? (int64_t(1) << (bx - 1)) - 1
+                                   : (int64_t(1) << bx) - 1;
+  for (int64_t w : weights)
+    if (w < -wMax || w > wMax)
+      return configError("weight " + llvm::Twine(w) + " is outside the " +
+                         llvm::Twine(bw) + "-bit symmetric range");
+  for (int64_t x : input)
+    if (x < xMin || x > xMax)
+      return configError("input " + llvm::Twine(x) + " is outside the " +
+                         llvm::Twine(bx) + "-bit input range");
+
+  // Weight planes and the stored unsigned codes per array.
+  const int64_t oW =
+      config.weightSign == WeightSign::offset ? int64_t(1) << (bw - 1) : 0;
+  bool differential = config.weightSign == WeightSign::differential_columns ||
+                      config.weightSign == WeightSign::differential_rows;
+  SmallVector<Plane> wPlanes;
+  unsigned offset = 0;
+  for (unsigned width : weightSliceWidths(config)) {
+    wPlanes.push_back({offset, width, +1, 0});
+    if (differential)
+      wPlanes.push_back({offset, width, -1, 1});
+    offset += width;
+  }
+  if (config.weightSign == WeightSign::twos_complement)
+    wPlanes.push_back({bw - 1, 1, -1, 0}); // The sign bit weighs -2^(B-1).
+  // codes[array][k * cols + n]: the unsigned code held by that array.
+  SmallVector<int64_t> codes[2];
+  codes[0].resize(weights.size());
+  if (differential)
+    codes[1].resize(weights.size());
+  for (size_t i = 0; i < weights.size(); ++i) {
+    int64_t q = weights[i];
+    switch (config.weightSign) {
+    case WeightSign::offset:
+      codes[0][i] = q + oW;
+      break;
+    case WeightSign::twos_complement:
+      codes[0][i] = q & ((int64_t(1) << bw) - 1);
+      break;
+    default:
+      codes[0][i] = std::max<int64_t>(q, 0);
+      codes[1][i] = std::max<int64_t>(-q, 0);
+    }
+  }
+
+  // Input cycles and driven codes.
+  const int64_t oX =
+      config.inputSign == InputSign::offset ? int64_t(1) << (bx - 1) : 0;
+  SmallVector<Plane> xCycles;
+  unsigned xBits = config.inputSign == InputSign::twos_complement ? bx - 1 : bx;
+  for (unsigned at = 0; at < xBits; at += config.dacBits)
+    xCycles.push_back({at, std::min(config.dacBits, xBits - at), +1, 0});
+  if (config.inputSign == InputSign::twos_complement)
+    xCycles.push_back({bx - 1, 1, -1, 0});
+  SmallVector<int64_t> driven(rows);
+  for (int64_t k = 0; k < rows; ++k)
+    driven[k] = config.inputSign == InputSign::twos_complement
+                    ? input[k] & ((int64_t(1) << bx) - 1)
+                    : input[k] + oX;
+
+  unsigned lossless = losslessAdcBits(config);
+  int64_t groupRows = logicalGroupRows(config);
+  std::fill(out.begin(), out.end(), 0);
+  SmallVector<int64_t> digits(rows);
+  for (const Plane &cycle : xCycles) {
+    int64_t dMask = (int64_t(1) << cycle.width) - 1;
+    for (int64_t k = 0; k < rows; ++k)
+      digits[k] = (driven[k] >> cycle.offset) & dMask;
+    for (int64_t g0 = 0; g0 < rows; g0 += groupRows) {
+      int64_t g1 = std::min(rows, g0 + groupRows);
+      if (stats)
+        stats->dacCycles += 1;
+      // Differential rows subtract in analog: one signed conversion per
+      // slice; otherwise every array's plane is converted on its own.
+      for (const Plane &plane : wPlanes) {
+        if (config.weightSign == WeightSign::differential_rows &&
+            plane.array == 1)
+          continue;
+        int64_t cMask = (int64_t(1) << plane.width) - 1;
+        for (int64_t n = 0; n < cols; ++n) {
+          int64_t sum = 0;
+          for (int64_t k = g0; k < g1; ++k) {
+            int64_t cell = (codes[plane.array][k * cols + n] >> plane.offset) &
+                           cMask;
+            if (config.weightSign == WeightSign::differential_rows)
+              cell -= (codes[1][k * cols + n] >> plane.offset) & cMask;
+            sum += digits[k] * cell;
+          }
+          int64_t converted = convert(config, sum, lossless, stats);
+          if (stats)
+            ++stats->conversions;
+          out[n] += int64_t(plane.sign * cycle.sign) *
+                    (converted << (plane.offset + cycle.offset));
+        }
+      }
+    }
+  }
+
+  // Digital corrections for offset-encoded weights and inputs.
+  if (oW || oX) {
+    // The value the cycles represent is x + o_x (two's-complement cycles
+    // represent x itself, whatever bit pattern drives them).
+    int64_t sumDriven = 0;
+    for (int64_t x : input)
+      sumDriven += x + oX;
+    for (int64_t n = 0; n < cols; ++n) {
+      int64_t sumCodes = 0;
+      for (int64_t k = 0; k < rows; ++k)
+        sumCodes += weights[k * cols + n] + oW;
+      out[n] += -oW * sumDriven - oX * sumCodes + rows * oW * oX;
+    }
+  }
+  return llvm::Error::success();
+}
