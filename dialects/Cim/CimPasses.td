@@ -67,4 +67,26 @@ def CimFoldBatchNorm : Pass<"cim-fold-batchnorm", "::mlir::ModuleOp"> {
   }];
 }
 
+def CimLowerConv : Pass<"cim-lower-conv", "::mlir::ModuleOp"> {
+  let summary = "Turn crossbar layers into weight-stationary MVMs";
+  let description = [{
+    Lowers every layer with a constant weight to the mapped level's matrices:
+
+    * `conv2d` with G groups becomes, per group, a `cim.im2col` of its input
+      channels (P = N*OH*OW rows, K = C/G*kh*kw columns) and a `cim.mvm` with
+      the group's K x N weight matrix (N = F/G output channels, column f of
+      the matrix is filter f flattened channel-major); the group results are
+      concatenated, the bias added and the layout turned back to NCHW.
+      Depthwise convolutions are the G = C case (K = kh*kw, N = 1 per group).
+    * `gemm` with a constant weight becomes `cim.mvm` (+ bias).
+    * `matmul` with a constant 2-D right operand becomes `cim.mvm` over the
+      flattened leading dimensions.
+
+    Layers whose weight is not constant (attention's `Q K^T`, `A V`) stay at
+    the graph level: they run on the digital unit and are costed there. Each
+    layer's `#cim.precision` moves to its MVMs. The weight matrices are
+    folded to constants here.
+  }];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

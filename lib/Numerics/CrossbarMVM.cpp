@@ -81,9 +81,9 @@ llvm::Error numerics::verifyConfig(const CrossbarConfig &config) {
   unsigned total = 0;
   for (unsigned w : weightSliceWidths(config)) {
     if (w < 1 || w > config.cellBits)
-      return configError("slice width " + llvm::Twine(w) +
-                         " is not in [1, cellBits = " +
-                         llvm::Twine(config.cellBits) + "]");
+      return configError(
+          "slice width " + llvm::Twine(w) +
+          " is not in [1, cellBits = " + llvm::Twine(config.cellBits) + "]");
     total += w;
   }
   if (total != encodedWeightBits(config))
@@ -129,8 +129,7 @@ static int64_t convert(const CrossbarConfig &config, int64_t sum,
   case AdcMode::full_range: {
     // A uniform ADC over the largest possible sum drops LSBs: exact when it
     // is at least as wide as the lossless width.
-    unsigned shift =
-        lossless > config.adcBits ? lossless - config.adcBits : 0;
+    unsigned shift = lossless > config.adcBits ? lossless - config.adcBits : 0;
     return roundShift(sum, shift) << shift;
   }
   case AdcMode::clipped: {
@@ -148,9 +147,8 @@ static int64_t convert(const CrossbarConfig &config, int64_t sum,
 }
 
 llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
-                                  llvm::ArrayRef<int64_t> weights,
-                                  int64_t rows, int64_t cols,
-                                  llvm::ArrayRef<int64_t> input,
+                                  llvm::ArrayRef<int64_t> weights, int64_t rows,
+                                  int64_t cols, llvm::ArrayRef<int64_t> input,
                                   llvm::MutableArrayRef<int64_t> out,
                                   CrossbarStats *stats) {
   if (llvm::Error error = verifyConfig(config))
@@ -163,8 +161,8 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
   const int64_t wMax = (int64_t(1) << (bw - 1)) - 1;
   bool signedInput = config.inputSign != InputSign::unsigned_;
   const int64_t xMin = signedInput ? -(int64_t(1) << (bx - 1)) : 0;
-  const int64_t xMax = signedInput ? (int64_t(1) << (bx - 1)) - 1
-                                   : (int64_t(1) << bx) - 1;
+  const int64_t xMax =
+      signedInput ? (int64_t(1) << (bx - 1)) - 1 : (int64_t(1) << bx) - 1;
   for (int64_t w : weights)
     if (w < -wMax || w > wMax)
       return configError("weight " + llvm::Twine(w) + " is outside the " +
@@ -246,8 +244,8 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
         for (int64_t n = 0; n < cols; ++n) {
           int64_t sum = 0;
           for (int64_t k = g0; k < g1; ++k) {
-            int64_t cell = (codes[plane.array][k * cols + n] >> plane.offset) &
-                           cMask;
+            int64_t cell =
+                (codes[plane.array][k * cols + n] >> plane.offset) & cMask;
             if (config.weightSign == WeightSign::differential_rows)
               cell -= (codes[1][k * cols + n] >> plane.offset) & cMask;
             sum += digits[k] * cell;

@@ -63,8 +63,7 @@ Case randomCase(std::mt19937 &rng, const CrossbarConfig &config) {
 std::vector<int64_t> run(const CrossbarConfig &config, const Case &c,
                          CrossbarStats *stats = nullptr) {
   std::vector<int64_t> out(c.cols);
-  llvm::Error error =
-      crossbarMVM(config, c.w, c.rows, c.cols, c.x, out, stats);
+  llvm::Error error = crossbarMVM(config, c.w, c.rows, c.cols, c.x, out, stats);
   EXPECT_FALSE(static_cast<bool>(error)) << llvm::toString(std::move(error));
   return out;
 }
@@ -84,8 +83,10 @@ TEST(CrossbarMVM, IdealAdcIsExactGemmForEveryScheme) {
         for (unsigned dacBits : {1u, 2u, 3u})
           for (unsigned parallelRows : {1u, 7u, 128u}) {
             CrossbarConfig config;
-            config.weightBits = std::uniform_int_distribution<unsigned>(2, 8)(rng);
-            config.inputBits = std::uniform_int_distribution<unsigned>(1, 8)(rng);
+            config.weightBits =
+                std::uniform_int_distribution<unsigned>(2, 8)(rng);
+            config.inputBits =
+                std::uniform_int_distribution<unsigned>(1, 8)(rng);
             if (is != InputSign::unsigned_)
               config.inputBits = std::max(config.inputBits, 2u);
             config.cellBits = cellBits;
@@ -97,9 +98,9 @@ TEST(CrossbarMVM, IdealAdcIsExactGemmForEveryScheme) {
             EXPECT_EQ(run(config, c), referenceGemv(c.w, c.x, c.rows, c.cols))
                 << "weight scheme " << stringifyWeightSign(ws).str()
                 << ", input scheme " << stringifyInputSign(is).str()
-                << ", B_w=" << config.weightBits
-                << ", B_x=" << config.inputBits << ", cell=" << cellBits
-                << ", dac=" << dacBits << ", rows/group=" << parallelRows;
+                << ", B_w=" << config.weightBits << ", B_x=" << config.inputBits
+                << ", cell=" << cellBits << ", dac=" << dacBits
+                << ", rows/group=" << parallelRows;
             ++checked;
           }
   EXPECT_EQ(checked, 4 * 3 * 3 * 3 * 3);
@@ -223,8 +224,9 @@ TEST(CrossbarMVM, RejectsBadConfigAndOperands) {
   std::vector<int64_t> w(4, 1), x(2, 1), out(2);
   llvm::Error e = crossbarMVM(config, w, 2, 2, x, out);
   ASSERT_TRUE(static_cast<bool>(e));
-  EXPECT_NE(llvm::toString(std::move(e)).find("slice width 4 is not in [1, "
-                                              "cellBits = 2]"),
+  EXPECT_NE(llvm::toString(std::move(e))
+                .find("slice width 4 is not in [1, "
+                      "cellBits = 2]"),
             std::string::npos);
   config.sliceWidths.clear();
   w[0] = 200; // outside 8-bit symmetric range

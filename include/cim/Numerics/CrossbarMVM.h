@@ -1,4 +1,5 @@
-//===- CrossbarMVM.h - Bit-sliced crossbar matrix-vector products -*- C++ -*-===//
+//===- CrossbarMVM.h - Bit-sliced crossbar matrix-vector products -*- C++
+//-*-===//
 //
 // Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception

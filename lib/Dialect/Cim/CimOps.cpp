@@ -738,5 +738,55 @@ LogicalResult DequantizeOp::verify() {
                            getAxis(), getBits());
 }
 
+//===----------------------------------------------------------------------===//
+// Mapped level: Im2ColOp, MvmOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Im2ColOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 4, "NCHW")) ||
+      failed(checkRank(op, "output", getOutput(), 2)) ||
+      failed(checkArray(op, "kernel", getKernel(), 2, 1)) ||
+      failed(checkArray(op, "strides", getStrides(), 2, 1)) ||
+      failed(checkArray(op, "dilations", getDilations(), 2, 1)) ||
+      failed(checkArray(op, "pads", getPads(), 4, 0)) ||
+      failed(
+          checkSameElementType(op, getInput(), getOutput(), "input", "output")))
+    return failure();
+  RankedTensorType in = tensorType(getInput());
+  int64_t c0 = getChannelOffset(), cg = getChannels();
+  if (c0 < 0 || cg < 1 ||
+      (isStatic(in.getDimSize(1)) && c0 + cg > in.getDimSize(1)))
+    return emitOpError() << "expects channels [" << c0 << ", " << c0 + cg
+                         << ") within the input's " << in.getDimSize(1);
+  SmallVector<int64_t> spatial;
+  for (int i = 0; i < 2; ++i) {
+    int64_t size =
+        windowedSize(in.getDimSize(2 + i), getKernel()[i], getStrides()[i],
+                     getDilations()[i], getPads()[i], getPads()[2 + i]);
+    if (size == 0)
+      return emitOpError() << "window does not fit the padded input";
+    spatial.push_back(size);
+  }
+  int64_t pixels = product({in.getDimSize(0), spatial[0], spatial[1]});
+  return checkShape(op, "output", tensorType(getOutput()),
+                    {pixels, cg * getKernel()[0] * getKernel()[1]});
+}
+
+LogicalResult MvmOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 2)) ||
+      failed(checkRank(op, "weight", getWeight(), 2)))
+    return failure();
+  RankedTensorType in = tensorType(getInput()), w = tensorType(getWeight());
+  if (failed(
+          checkDim(op, "weight rows (K)", w.getDimSize(0), in.getDimSize(1))) ||
+      failed(checkShape(op, "output", tensorType(getOutput()),
+                        {in.getDimSize(0), w.getDimSize(1)})))
+    return failure();
+  return verifyCrossbarOperands(op, getInput(), getWeight(), getOutput(),
+                                getPrecision());
+}
+
 #define GET_OP_CLASSES
 #include "cim/Dialect/Cim/CimOps.cpp.inc"

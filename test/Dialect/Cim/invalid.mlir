@@ -567,3 +567,37 @@ func.func @slice_stride(%x: tensor<1x16xf32>) {
   %0 = cim.slice %x {offsets = array<i64: 0, 0>, strides = array<i64: 1, 0>} : tensor<1x16xf32> -> tensor<1x4xf32>
   return
 }
+
+// -----
+
+func.func @im2col_shape(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+1 {{expects output of shape [64, 27], got [64, 9]}}
+  %0 = cim.im2col %x {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, channels = 3 : i64} : tensor<1x3x8x8xf32> -> tensor<64x9xf32>
+  return
+}
+
+// -----
+
+func.func @im2col_channels(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+1 {{expects channels [2, 4) within the input's 3}}
+  %0 = cim.im2col %x {kernel = array<i64: 1, 1>, channel_offset = 2 : i64, channels = 2 : i64} : tensor<1x3x8x8xf32> -> tensor<64x2xf32>
+  return
+}
+
+// -----
+
+func.func @mvm_k(%x: tensor<64x27xf32>, %w: tensor<26x16xf32>) {
+  // expected-error @+1 {{expects weight rows (K) to be 27, got 26}}
+  %0 = cim.mvm %x, %w : tensor<64x27xf32>, tensor<26x16xf32> -> tensor<64x16xf32>
+  return
+}
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", rows = 64, cols = 64, parallel_rows = 64, cell_bits = 2, dac_bits = 1, adc = <mode = full_range, bits = 8, min_bits = 4, max_bits = 10>, weight_sign = offset, input_sign = unsigned, cores = 1, crossbars_per_core = 1>} {
+  func.func @mvm_precision(%x: tensor<64x27xf32>, %w: tensor<27x16xf32>) {
+    // expected-error @+1 {{'cim.mvm' op adc_bits = 2 is outside [4, 10], the ADC range of target 't'}}
+    %0 = cim.mvm %x, %w {precision = #cim.precision<weight_bits = 4, act_bits = 4, adc_bits = 2>} : tensor<64x27xf32>, tensor<27x16xf32> -> tensor<64x16xf32>
+    return
+  }
+}

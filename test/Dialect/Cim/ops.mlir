@@ -168,3 +168,15 @@ func.func @quantization(%x: tensor<1x16xf32>, %y: tensor<2x3xf32>) -> (tensor<1x
   %2 = cim.quantize %y {scale = array<f32: 0.1, 0.2>, zero_point = array<i64: 0, 15>, axis = 0 : i64, bits = 4 : i64} : tensor<2x3xf32> -> tensor<2x3xui8>
   return %1, %2 : tensor<1x16xf32>, tensor<2x3xui8>
 }
+
+// Mapped level.
+// CHECK-LABEL: func.func @mapped
+// CHECK: %[[C:.*]] = cim.im2col %{{.*}} {channel_offset = 1 : i64, channels = 2 : i64, kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x3x8x8xf32> -> tensor<64x18xf32>
+// CHECK: cim.mvm %[[C]], %{{.*}} {precision = #cim.precision<weight_bits = 4, act_bits = 8>} : tensor<64x18xf32>, tensor<18x16xf32> -> tensor<64x16xf32>
+func.func @mapped(%x: tensor<1x3x8x8xf32>, %w: tensor<18x16xf32>) -> tensor<64x16xf32> {
+  %c = cim.im2col %x {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, channel_offset = 1 : i64, channels = 2 : i64}
+      : tensor<1x3x8x8xf32> -> tensor<64x18xf32>
+  %y = cim.mvm %c, %w {precision = #cim.precision<weight_bits = 4, act_bits = 8>}
+      : tensor<64x18xf32>, tensor<18x16xf32> -> tensor<64x16xf32>
+  return %y : tensor<64x16xf32>
+}
