@@ -105,8 +105,8 @@ struct LowerGemm : OpRewritePattern<GemmOp> {
     Value product =
         MvmOp::create(rewriter, gemm.getLoc(), gemm.getType(), gemm.getInput(),
                       gemm.getWeight(), gemm.getPrecisionAttr());
-    rewriter.replaceOp(gemm, addBias(rewriter, gemm.getLoc(), product,
-                                     gemm.getBias()));
+    rewriter.replaceOp(
+        gemm, addBias(rewriter, gemm.getLoc(), product, gemm.getBias()));
     return success();
   }
 };
