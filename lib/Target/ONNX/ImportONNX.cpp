@@ -28,7 +28,6 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -524,17 +523,17 @@ Value ONNXImporter::materialize(StringRef name, bool transposed) {
       *attr);
   lastConstant = op;
   Value value = op;
-  if (!transposed)
+  if (transposed) {
+    // Later uses may want the plain layout: keep the bytes until the last.
+    if (--remainingUses[name] > 0)
+      return value;
+  } else {
+    // Every later plain use shares this constant (and a later transB use
+    // transposes it by folding), so the bytes are no longer needed.
     values[name] = value;
-  if (--remainingUses[name] <= 0 || !transposed) {
-    // Plain uses share this value from now on; the bytes are no longer needed.
-    if (!transposed)
-      pending.erase(name);
-    if (remainingUses[name] <= 0) {
-      std::string().swap(*tensor->mutable_raw_data());
-      pending.erase(name);
-    }
   }
+  std::string().swap(*tensor->mutable_raw_data());
+  pending.erase(name);
   return value;
 }
 
@@ -940,7 +939,7 @@ LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
   Location loc = nodeLoc(node);
   Value transposedB;
   if (attrInt(node, "transB", 0) && node.input_size() > 1 &&
-      pending.count(node.input(1)) && !values.count(node.input(1)))
+      pending.count(node.input(1)))
     if (!(transposedB = materialize(node.input(1), /*transposed=*/true)))
       return failure();
   Value a = input(node, 0), b = transposedB ? transposedB : input(node, 1);
@@ -1119,19 +1118,19 @@ LogicalResult ONNXImporter::importBinary(const onnx::NodeProto &node) {
                  RankedTensorType::get(attr.getType().getShape(), floatType),
                  converted));
   }
-  Operation *op =
-      llvm::StringSwitch<std::function<Operation *()>>(node.op_type())
-          .Case("Add",
-                [&] { return AddOp::create(builder, loc, *outType, a, b); })
-          .Case("Sub",
-                [&] { return SubOp::create(builder, loc, *outType, a, b); })
-          .Case("Mul",
-                [&] { return MulOp::create(builder, loc, *outType, a, b); })
-          .Case("Div",
-                [&] { return DivOp::create(builder, loc, *outType, a, b); })
-          .Default(
-              [&] { return PowOp::create(builder, loc, *outType, a, b); })();
-  return define(node, 0, op->getResult(0));
+  StringRef type = node.op_type();
+  Value result;
+  if (type == "Add")
+    result = AddOp::create(builder, loc, *outType, a, b);
+  else if (type == "Sub")
+    result = SubOp::create(builder, loc, *outType, a, b);
+  else if (type == "Mul")
+    result = MulOp::create(builder, loc, *outType, a, b);
+  else if (type == "Div")
+    result = DivOp::create(builder, loc, *outType, a, b);
+  else
+    result = PowOp::create(builder, loc, *outType, a, b);
+  return define(node, 0, result);
 }
 
 LogicalResult ONNXImporter::importUnary(const onnx::NodeProto &node) {

@@ -123,7 +123,6 @@ struct FoldIntoLayer : OpRewritePattern<BatchNormOp> {
         RankedTensorType::get({channels}, weightType.getElementType());
     Value foldedBias =
         ConstantOp::create(rewriter, loc, makeConstant(biasType, newBias));
-    rewriter.setInsertionPoint(bn);
     if (auto conv = dyn_cast<Conv2dOp>(layer)) {
       rewriter.replaceOpWithNewOp<Conv2dOp>(
           bn, bn.getType(), conv.getInput(), foldedWeight, foldedBias,
