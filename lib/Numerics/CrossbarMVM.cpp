@@ -50,15 +50,27 @@ numerics::weightSliceWidths(const CrossbarConfig &config) {
   return widths;
 }
 
-/// Rows converted together: differential rows use two physical rows each.
-static unsigned logicalGroupRows(const CrossbarConfig &config) {
+unsigned numerics::groupRowCount(const CrossbarConfig &config) {
   if (config.weightSign == WeightSign::differential_rows)
     return std::max(1u, config.parallelRows / 2);
   return config.parallelRows;
 }
 
+unsigned numerics::weightPlaneCount(const CrossbarConfig &config) {
+  unsigned slices = weightSliceWidths(config).size();
+  return config.weightSign == WeightSign::twos_complement ? slices + 1
+                                                          : slices;
+}
+
+unsigned numerics::inputCycleCount(const CrossbarConfig &config) {
+  // Two's-complement inputs drive their sign bit in a cycle of its own.
+  if (config.inputSign == InputSign::twos_complement)
+    return llvm::divideCeil(config.inputBits - 1, config.dacBits) + 1;
+  return llvm::divideCeil(config.inputBits, config.dacBits);
+}
+
 unsigned numerics::losslessAdcBits(const CrossbarConfig &config) {
-  uint64_t maxSum = uint64_t(logicalGroupRows(config)) *
+  uint64_t maxSum = uint64_t(groupRowCount(config)) *
                     ((uint64_t(1) << config.dacBits) - 1) *
                     ((uint64_t(1) << config.cellBits) - 1);
   unsigned bits = llvm::Log2_64_Ceil(maxSum + 1);
@@ -223,7 +235,7 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
                     : input[k] + oX;
 
   unsigned lossless = losslessAdcBits(config);
-  int64_t groupRows = logicalGroupRows(config);
+  int64_t groupRows = groupRowCount(config);
   std::fill(out.begin(), out.end(), 0);
   SmallVector<int64_t> digits(rows);
   for (const Plane &cycle : xCycles) {

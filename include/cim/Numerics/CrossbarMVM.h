@@ -76,6 +76,17 @@ unsigned encodedWeightBits(const CrossbarConfig &config);
 /// Slice widths, least significant first, of the encoded weights.
 llvm::SmallVector<unsigned> weightSliceWidths(const CrossbarConfig &config);
 
+/// Cell planes per array: the slices, plus the sign slice of two's-complement
+/// weights.
+unsigned weightPlaneCount(const CrossbarConfig &config);
+
+/// DAC cycles per input vector (T), the two's-complement sign cycle included.
+unsigned inputCycleCount(const CrossbarConfig &config);
+
+/// Logical rows summed in one conversion (differential rows use two physical
+/// rows per weight).
+unsigned groupRowCount(const CrossbarConfig &config);
+
 /// ADC width that converts every column sum of `config` exactly.
 unsigned losslessAdcBits(const CrossbarConfig &config);
 
