@@ -28,6 +28,9 @@ def Cim_GeluApproximationAttr
     : EnumAttr<Cim_Dialect, Cim_GeluApproximation, "gelu_approximation">;
 def Cim_ScaleGranularityAttr
     : EnumAttr<Cim_Dialect, Cim_ScaleGranularity, "granularity">;
+def Cim_AdcModeAttr : EnumAttr<Cim_Dialect, Cim_AdcMode, "adc_mode">;
+def Cim_WeightSignAttr : EnumAttr<Cim_Dialect, Cim_WeightSign, "weight_sign">;
+def Cim_InputSignAttr : EnumAttr<Cim_Dialect, Cim_InputSign, "input_sign">;
 
 /// A non-negative real number (latency in ns, energy in pJ, noise sigma),
 /// printed in the shortest form that parses back to the same double.
@@ -199,7 +202,9 @@ def Cim_TargetAttr : Cim_Attr<"Target", "target"> {
     bits per cell and per DAC cycle, the column read-out (`#cim.adc`), how
     signed weights and inputs are represented, the number of cores and of
     crossbars per core, buffer sizes, and the latency, energy and noise of
-    each hardware event.
+    each hardware event. `weight_reprogramming` says whether a model larger
+    than the chip may run by rewriting crossbars between layers (the mapping
+    then counts the writes, as Pelke et al. do) instead of being rejected.
 
     A module compiled for a target carries it as the discardable attribute
     `cim.target`; `cim-set-target` attaches a preset or a JSON file
@@ -230,7 +235,8 @@ def Cim_TargetAttr : Cim_Attr<"Target", "target"> {
     OptionalParameter<"MemoryAttr">:$memory,
     OptionalParameter<"LatencyAttr">:$latency,
     OptionalParameter<"EnergyAttr">:$energy,
-    OptionalParameter<"NoiseAttr">:$noise);
+    OptionalParameter<"NoiseAttr">:$noise,
+    DefaultValuedParameter<"bool", "false">:$weight_reprogramming);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -89,4 +89,121 @@ def CimLowerConv : Pass<"cim-lower-conv", "::mlir::ModuleOp"> {
   }];
 }
 
+def CimTileCrossbar : Pass<"cim-tile-crossbar", "::mlir::ModuleOp"> {
+  let summary = "Cut weight matrices into crossbar tiles";
+  let description = [{
+    Replaces every `cim.mvm` with the `cim.tile`s of its K x N weight matrix
+    on the module's target (lib/Hardware/CrossbarLayout): a tile holds at
+    most `rows` crossbar rows (half that for differential rows) and whole
+    output columns, each taking its cell planes x 2 (differential columns)
+    physical columns, plus one reference column per tile for offset weights
+    (`reference-column`). Row tiles of the same columns are summed by
+    `cim.accumulate`, column tiles concatenated.
+
+    `channel-aligned` keeps the kh*kw rows of one input channel in one tile
+    for convolutions (their input comes from `cim.im2col`). `duplicate=N`
+    gives every layer N weight copies (at most one per invocation);
+    `duplicate=auto` spends the crossbars the model leaves free on the layers
+    with the longest MVM time, one copy at a time, to balance the pipeline.
+    Layers without a `#cim.precision` get `weight-bits`/`act-bits`; `slices`
+    sets explicit non-uniform cell slices (least significant first).
+
+    Example:
+
+    ```mlir
+    %y = cim.mvm %x, %w : tensor<196x576xf32>, tensor<576x64xf32> -> tensor<196x64xf32>
+    // on isaac (128x128, 2-bit cells, offset weights) at W8A8 becomes
+    %t0 = cim.tile %x, %w {rows = array<i64: 0, 128>, columns = array<i64: 0, 31>, ...}
+    ...
+    %a0 = cim.accumulate %t0, %t3, %t6, %t9, %t12 : tensor<196x31xf32>
+    %y = cim.concat %a0, %a1, %a2 {axis = 1 : i64} : ...
+    ```
+  }];
+  let options = [
+    Option<"referenceColumn", "reference-column", "bool", /*default=*/"true",
+           "Reserve a reference column per tile for offset weights">,
+    Option<"channelAligned", "channel-aligned", "bool", /*default=*/"false",
+           "Keep whole kh*kw kernels of a convolution in one tile">,
+    Option<"duplicate", "duplicate", "std::string", /*default=*/"\"1\"",
+           "Weight copies per layer: a number, or 'auto'">,
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits of layers without a precision">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
+           "Activation bits of layers without a precision">,
+    ListOption<"slices", "slices", "unsigned",
+               "Explicit cell slice widths, least significant first">
+  ];
+}
+
+def CimBitSlice : Pass<"cim-bit-slice", "::mlir::ModuleOp"> {
+  let summary = "Make cell slices, DAC cycles, ADC and shift-add explicit";
+  let description = [{
+    Rewrites every `cim.tile` into the arithmetic a crossbar performs
+    (ARCHITECTURE.md, docs/numerics.md): `cim.encode` of the input and the
+    weights into integer codes, `cim.dac_cycles` (inputs -> DAC cycles per
+    the target's input sign scheme), `cim.cell_slices` (weights -> cell
+    planes per the weight sign scheme), `cim.crossbar_mvm` (column sums per
+    row group, cycle and plane), `cim.adc` (the target's read-out at the
+    layer's ADC bits: ideal, full range, clipped over the full column-sum
+    range until `cim-quantize` narrows it), `cim.shift_add` (recombination,
+    sign cycle and negative arrays subtracted), `cim.offset_correct` for
+    offset-encoded weights or inputs, and `cim.decode` back to real values.
+    Slice widths come from the tile (`slices`), else uniform cells.
+
+    Example:
+
+    ```mlir
+    %t = cim.tile %x, %w {...} : tensor<196x576xf32>, tensor<576x64xf32> -> tensor<196x31xf32>
+    // becomes
+    %d = cim.dac_cycles %xq {...} : tensor<196x576xi32> -> tensor<8x196x128xi8>
+    %c = cim.cell_slices %wq {...} : tensor<576x64xi32> -> tensor<4x128x31xi8>
+    %s = cim.crossbar_mvm %d, %c {...} : ... -> tensor<1x8x4x196x31xi32>
+    %a = cim.adc %s {mode = #cim<adc_mode full_range>, bits = 8 : i64, lossless_bits = 9 : i64} : ...
+    %acc = cim.shift_add %a {...} : tensor<1x8x4x196x31xi32> -> tensor<196x31xi32>
+    %y = cim.decode %acc : tensor<196x31xi32> -> tensor<196x31xf32>
+    ```
+  }];
+}
+
+def CimMap : Pass<"cim-map", "::mlir::ModuleOp"> {
+  let summary = "Place crossbar tiles on cores and crossbars";
+  let description = [{
+    Gives every tile (`cim.tile` or `cim.crossbar_mvm`) one global crossbar
+    per copy (`crossbars`; core = index / crossbars_per_core), layer after
+    layer in program order, filling a core before the next. A model that
+    needs more crossbars than the target has is an error stating both
+    numbers, unless the target has `weight_reprogramming`: then tiles
+    beyond the chip go to later programming rounds (`epoch`), and the cost
+    model counts every write.
+  }];
+}
+
+def CimReport : Pass<"cim-report", "::mlir::ModuleOp"> {
+  let summary = "Print the cost model's per-layer table or JSON";
+  let description = [{
+    Runs the cost model (lib/Hardware/CostModel) on the module and prints,
+    per layer (one ONNX node) and in total: crossbars, utilization, DAC
+    cycles, row groups, ADC conversions, latency (MVM, programming, digital,
+    data movement), energy by component and the expected input popcount.
+    `json` prints JSON (a `layers` list and a `total` object); `model=
+    pelke2026` uses the published latency model of Pelke et al. (DATE 2026)
+    instead of ours; `output` writes to a file instead of stdout. The module
+    is not changed.
+
+    Example:
+
+    ```
+    cim-opt model.mlir --cim-report=json
+    cim-opt model.mlir --cim-report="model=pelke2026 json output=r.json"
+    ```
+  }];
+  let options = [
+    Option<"json", "json", "bool", /*default=*/"false", "Print JSON">,
+    Option<"model", "model", "std::string", /*default=*/"\"cim\"",
+           "Latency model: 'cim' (ours) or 'pelke2026'">,
+    Option<"output", "output", "std::string", /*default=*/"\"-\"",
+           "File to write the report to ('-' = stdout)">
+  ];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

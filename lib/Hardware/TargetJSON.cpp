@@ -160,6 +160,21 @@ public:
     return *v;
   }
 
+  /// An optional boolean field; `fallback` when absent.
+  bool getOptionalBool(const Object &object, llvm::StringRef path,
+                       llvm::StringRef key, bool fallback) {
+    const JSONValue *value = object.get(key);
+    if (!value)
+      return fallback;
+    std::optional<bool> v = value->getAsBoolean();
+    if (!v) {
+      fail("field '" + join(path, key) + "' must be true or false, got " +
+           describe(*value));
+      return fallback;
+    }
+    return *v;
+  }
+
   /// Reads an enum by its spelling in the IR.
   template <typename EnumT>
   EnumT getEnum(const Object &object, llvm::StringRef path, llvm::StringRef key,
@@ -250,8 +265,8 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
   r.checkKeys(*root, "",
               {"name", "description", "source", "rows", "cols", "parallel_rows",
                "cell_bits", "dac_bits", "adc", "weight_sign", "input_sign",
-               "cores", "crossbars_per_core", "memory", "latency", "energy",
-               "noise"});
+               "cores", "crossbars_per_core", "weight_reprogramming", "memory",
+               "latency", "energy", "noise"});
   // Free-text documentation fields; only their type is checked.
   for (llvm::StringRef key : {"description", "source"})
     if (root->get(key))
@@ -281,6 +296,8 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
   auto cores = r.getUnsigned<unsigned>(*root, "", "cores");
   auto crossbarsPerCore =
       r.getUnsigned<unsigned>(*root, "", "crossbars_per_core");
+  bool reprogramming =
+      r.getOptionalBool(*root, "", "weight_reprogramming", false);
 
   MemoryAttr memory;
   if (const Object *o = r.getObject(*root, "", "memory")) {
@@ -339,7 +356,7 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
   TargetAttr target = buildChecked<TargetAttr>(
       context, r, name, rows, cols, parallelRows, cellBits, dacBits, adc,
       weightSign, inputSign, cores, crossbarsPerCore, memory, latency, energy,
-      noise);
+      noise, reprogramming);
   if (r.failed())
     return r.takeError();
   return target;
@@ -403,6 +420,7 @@ llvm::json::Value mlir::cim::targetToJSON(TargetAttr target) {
       {"input_sign", stringifyInputSign(target.getInputSign())},
       {"cores", target.getCores()},
       {"crossbars_per_core", target.getCrossbarsPerCore()},
+      {"weight_reprogramming", target.getWeightReprogramming()},
       {"memory", Object{{"input_buffer_bytes", memory.getInputBufferBytes()},
                         {"output_buffer_bytes", memory.getOutputBufferBytes()},
                         {"global_bytes", memory.getGlobalBytes()}}},

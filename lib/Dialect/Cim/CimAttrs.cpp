@@ -154,7 +154,8 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  WeightSign weightSign, InputSign inputSign,
                                  unsigned cores, unsigned crossbarsPerCore,
                                  MemoryAttr memory, LatencyAttr latency,
-                                 EnergyAttr energy, NoiseAttr noise) {
+                                 EnergyAttr energy, NoiseAttr noise,
+                                 bool weightReprogramming) {
   if (name.empty())
     return emitError() << "name must not be empty";
   if (rows < 1 || rows > kMaxCrossbarDim)

@@ -18,6 +18,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -786,6 +787,266 @@ LogicalResult MvmOp::verify() {
     return failure();
   return verifyCrossbarOperands(op, getInput(), getWeight(), getOutput(),
                                 getPrecision());
+}
+
+//===----------------------------------------------------------------------===//
+// Mapped level: tiles and the bit-sliced form
+//===----------------------------------------------------------------------===//
+
+/// Checks a half-open range attribute `[begin, end)` within `[0, limit)`.
+static LogicalResult checkRange(Operation *op, StringRef name,
+                                ArrayRef<int64_t> range, int64_t limit) {
+  if (range.size() != 2)
+    return op->emitOpError() << "expects '" << name
+                             << "' to be [begin, end), got " << range.size()
+                             << " entries";
+  if (range[0] < 0 || range[1] <= range[0] ||
+      (isStatic(limit) && range[1] > limit))
+    return op->emitOpError() << "expects '" << name << "' [" << range[0]
+                             << ", " << range[1] << ") to be a non-empty "
+                             << "range within [0, " << limit << ")";
+  return success();
+}
+
+/// Placement attributes shared by cim.tile and cim.crossbar_mvm: the
+/// footprint must fit one crossbar of the target, and every copy needs a
+/// crossbar that exists.
+static LogicalResult verifyPlacement(Operation *op, ArrayRef<int64_t> footprint,
+                                     int64_t copies,
+                                     std::optional<ArrayRef<int64_t>> crossbars,
+                                     std::optional<PrecisionAttr> precision) {
+  if (footprint.size() != 2 || footprint[0] < 1 || footprint[1] < 1)
+    return op->emitOpError()
+           << "expects 'footprint' to be [rows, columns], both at least 1";
+  if (copies < 1)
+    return op->emitOpError() << "expects 'copies' to be at least 1, got "
+                             << copies;
+  if (crossbars && int64_t(crossbars->size()) != copies)
+    return op->emitOpError() << "expects one crossbar per copy (" << copies
+                             << "), got " << crossbars->size();
+  if (TargetAttr target = lookupTarget(op)) {
+    if (footprint[0] > target.getRows() || footprint[1] > target.getCols())
+      return op->emitOpError()
+             << "footprint " << footprint[0] << "x" << footprint[1]
+             << " does not fit a " << target.getRows() << "x"
+             << target.getCols() << " crossbar of target '"
+             << target.getName() << "'";
+    if (crossbars)
+      for (int64_t id : *crossbars)
+        if (id < 0 || uint64_t(id) >= target.getNumCrossbars())
+          return op->emitOpError()
+                 << "crossbar " << id << " does not exist: target '"
+                 << target.getName() << "' has " << target.getNumCrossbars();
+  }
+  return verifyPrecision(op, precision);
+}
+
+LogicalResult TileOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 2)) ||
+      failed(checkRank(op, "weight", getWeight(), 2)) ||
+      failed(checkRank(op, "output", getOutput(), 2)))
+    return failure();
+  RankedTensorType in = tensorType(getInput()), w = tensorType(getWeight());
+  if (failed(checkDim(op, "weight rows (K)", w.getDimSize(0),
+                      in.getDimSize(1))) ||
+      failed(checkRange(op, "rows", getRows(), w.getDimSize(0))) ||
+      failed(checkRange(op, "columns", getColumns(), w.getDimSize(1))) ||
+      failed(checkShape(op, "output", tensorType(getOutput()),
+                        {in.getDimSize(0), getColumns()[1] - getColumns()[0]})))
+    return failure();
+  if (getGroups() < 1)
+    return emitOpError() << "expects 'groups' to be at least 1";
+  if (isa<FloatType>(in.getElementType()) &&
+      (failed(checkSameElementType(op, getInput(), getWeight(), "input",
+                                   "weight")) ||
+       failed(checkSameElementType(op, getInput(), getOutput(), "input",
+                                   "output"))))
+    return failure();
+  return verifyPlacement(op, getFootprint(), getCopies(), getCrossbars(),
+                         getPrecision());
+}
+
+LogicalResult AccumulateOp::verify() {
+  if (getPartials().empty())
+    return emitOpError() << "expects at least one partial sum";
+  return success();
+}
+
+LogicalResult EncodeOp::verify() {
+  if (getBits() < 1 || getBits() > 16)
+    return emitOpError() << "expects 'bits' in [1, 16], got " << getBits();
+  if (getScale() && !(getScale()->convertToDouble() > 0.0))
+    return emitOpError() << "expects a positive 'scale', got "
+                         << getScale()->convertToDouble();
+  return checkShape(getOperation(), "output", tensorType(getOutput()),
+                    tensorType(getInput()).getShape());
+}
+
+LogicalResult DecodeOp::verify() {
+  if (getScale() && !(getScale()->convertToDouble() > 0.0))
+    return emitOpError() << "expects a positive 'scale', got "
+                         << getScale()->convertToDouble();
+  return checkShape(getOperation(), "output", tensorType(getOutput()),
+                    tensorType(getInput()).getShape());
+}
+
+/// DAC cycles of a `bits`-bit input driven `dacBits` at a time.
+static int64_t dacCycleCount(int64_t bits, int64_t dacBits, InputSign sign) {
+  if (sign == InputSign::twos_complement)
+    return llvm::divideCeil(bits - 1, dacBits) + 1;
+  return llvm::divideCeil(bits, dacBits);
+}
+
+LogicalResult DacCyclesOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 2)) ||
+      failed(checkRank(op, "output", getOutput(), 3)))
+    return failure();
+  if (getBits() < 1 || getBits() > 16 || getDacBits() < 1 ||
+      getDacBits() > getBits())
+    return emitOpError() << "expects 1 <= dac_bits <= bits <= 16, got "
+                         << getDacBits() << " and " << getBits();
+  RankedTensorType in = tensorType(getInput());
+  if (failed(checkRange(op, "rows", getRows(), in.getDimSize(1))))
+    return failure();
+  return checkShape(op, "output", tensorType(getOutput()),
+                    {dacCycleCount(getBits(), getDacBits(), getSign()),
+                     in.getDimSize(0), getRows()[1] - getRows()[0]});
+}
+
+int64_t CellSlicesOp::getNumPlanes() {
+  int64_t slices = getWidths().size();
+  switch (getSign()) {
+  case WeightSign::differential_columns:
+    return 2 * slices;
+  case WeightSign::twos_complement:
+    return slices + 1;
+  default:
+    return slices;
+  }
+}
+
+LogicalResult CellSlicesOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "weight", getWeight(), 2)) ||
+      failed(checkRank(op, "output", getOutput(), 3)))
+    return failure();
+  if (getBits() < 2 || getBits() > 16)
+    return emitOpError() << "expects 'bits' in [2, 16], got " << getBits();
+  // Offset codes are `bits` wide; the other schemes keep the sign apart.
+  int64_t encoded = getSign() == WeightSign::offset ? getBits() : getBits() - 1;
+  int64_t total = 0;
+  for (int64_t w : getWidths()) {
+    if (w < 1 || w > 8)
+      return emitOpError() << "expects every slice width in [1, 8], got " << w;
+    total += w;
+  }
+  if (total != encoded)
+    return emitOpError() << "expects slice widths adding up to the " << encoded
+                         << " encoded bits, got " << total;
+  RankedTensorType w = tensorType(getWeight());
+  if (failed(checkRange(op, "rows", getRows(), w.getDimSize(0))) ||
+      failed(checkRange(op, "columns", getColumns(), w.getDimSize(1))))
+    return failure();
+  return checkShape(op, "output", tensorType(getOutput()),
+                    {getNumPlanes(), getRows()[1] - getRows()[0],
+                     getColumns()[1] - getColumns()[0]});
+}
+
+LogicalResult CrossbarMvmOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "digits", getDigits(), 3)) ||
+      failed(checkRank(op, "cells", getCells(), 3)) ||
+      failed(checkRank(op, "output", getOutput(), 5)))
+    return failure();
+  RankedTensorType d = tensorType(getDigits()), c = tensorType(getCells());
+  if (failed(checkDim(op, "cell rows", c.getDimSize(1), d.getDimSize(2))))
+    return failure();
+  if (getGroupRows() < 1)
+    return emitOpError() << "expects 'group_rows' to be at least 1";
+  if (TargetAttr target = lookupTarget(op))
+    if (getGroupRows() > target.getParallelRows())
+      return emitOpError() << "group of " << getGroupRows()
+                           << " rows exceeds the " << target.getParallelRows()
+                           << " parallel rows of target '" << target.getName()
+                           << "'";
+  int64_t groups = isStatic(d.getDimSize(2))
+                       ? llvm::divideCeil(d.getDimSize(2), getGroupRows())
+                       : ShapedType::kDynamic;
+  if (failed(checkShape(op, "output", tensorType(getOutput()),
+                        {groups, d.getDimSize(0), c.getDimSize(0),
+                         d.getDimSize(1), c.getDimSize(2)})))
+    return failure();
+  return verifyPlacement(op, getFootprint(), getCopies(), getCrossbars(),
+                         getPrecision());
+}
+
+LogicalResult AdcOp::verify() {
+  bool converting =
+      getMode() == AdcMode::full_range || getMode() == AdcMode::clipped;
+  if (converting && (getBits() < 1 || getBits() > 32))
+    return emitOpError() << "expects 'bits' in [1, 32] for a converting ADC, "
+                         << "got " << getBits();
+  if (!converting && getBits() != 0)
+    return emitOpError() << "expects no 'bits' for mode '"
+                         << stringifyAdcMode(getMode()) << "'";
+  if (getMode() == AdcMode::full_range && getLosslessBits() < 1)
+    return emitOpError() << "expects 'lossless_bits' for a full-range ADC";
+  bool clipped = getMode() == AdcMode::clipped;
+  if (getClipLow().has_value() != clipped ||
+      getClipHigh().has_value() != clipped)
+    return emitOpError() << "expects 'clip_low' and 'clip_high' exactly when "
+                         << "the mode is 'clipped'";
+  if (clipped && *getClipLow() > *getClipHigh())
+    return emitOpError() << "expects clip_low <= clip_high, got "
+                         << *getClipLow() << " > " << *getClipHigh();
+  return success();
+}
+
+LogicalResult ShiftAddOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 5)) ||
+      failed(checkRank(op, "output", getOutput(), 2)))
+    return failure();
+  RankedTensorType in = tensorType(getInput());
+  if (failed(checkDim(op, "number of cycle shifts", getCycleShifts().size(),
+                      in.getDimSize(1))) ||
+      failed(checkDim(op, "number of cycle signs", getCycleSigns().size(),
+                      in.getDimSize(1))) ||
+      failed(checkDim(op, "number of plane shifts", getPlaneShifts().size(),
+                      in.getDimSize(2))) ||
+      failed(checkDim(op, "number of plane signs", getPlaneSigns().size(),
+                      in.getDimSize(2))))
+    return failure();
+  for (ArrayRef<int64_t> signs : {getCycleSigns(), getPlaneSigns()})
+    for (int64_t s : signs)
+      if (s != 1 && s != -1)
+        return emitOpError() << "expects signs of +1 or -1, got " << s;
+  for (ArrayRef<int64_t> shifts : {getCycleShifts(), getPlaneShifts()})
+    for (int64_t s : shifts)
+      if (s < 0 || s > 32)
+        return emitOpError() << "expects shifts in [0, 32], got " << s;
+  return checkShape(op, "output", tensorType(getOutput()),
+                    {in.getDimSize(3), in.getDimSize(4)});
+}
+
+LogicalResult OffsetCorrectOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "acc", getAcc(), 2)) ||
+      failed(checkRank(op, "input", getInput(), 2)) ||
+      failed(checkRank(op, "weight", getWeight(), 2)))
+    return failure();
+  RankedTensorType in = tensorType(getInput()), w = tensorType(getWeight());
+  if (failed(checkRange(op, "rows", getRows(), w.getDimSize(0))) ||
+      failed(checkRange(op, "columns", getColumns(), w.getDimSize(1))) ||
+      failed(checkDim(op, "weight rows (K)", w.getDimSize(0),
+                      in.getDimSize(1))) ||
+      failed(checkShape(op, "acc", tensorType(getAcc()),
+                        {in.getDimSize(0), getColumns()[1] - getColumns()[0]})))
+    return failure();
+  return checkShape(op, "output", tensorType(getOutput()),
+                    tensorType(getAcc()).getShape());
 }
 
 #define GET_OP_CLASSES

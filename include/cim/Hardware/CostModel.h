@@ -1,0 +1,116 @@
+//===- CostModel.h - Latency, energy and crossbar use of a model -*- C++ -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The CIM cost model (docs/costmodel.md) as an MLIR analysis: any pass can
+// `getAnalysis<cost::CostModel>()` on a module at the graph level (layers
+// are tiled on the fly), after cim-tile-crossbar, or after cim-bit-slice and
+// cim-map. Layers are grouped by location, so one ONNX node is one layer
+// whatever the lowering made of it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_HARDWARE_COSTMODEL_H
+#define CIM_HARDWARE_COSTMODEL_H
+
+#include "cim/Dialect/Cim/CimAttrs.h"
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::cim::cost {
+
+/// Which latency formula to use.
+enum class LatencyModel {
+  /// Ours: P*T*G*t_cycle/copies per layer, plus digital work and data
+  /// movement (docs/costmodel.md).
+  cim,
+  /// The published model of Pelke et al. (DATE 2026): writes*t_write +
+  /// executions*t_exec per crossbar layer; digital work is free.
+  pelke2026,
+};
+
+/// Energy by component, in picojoules.
+struct Energy {
+  double dac = 0, cell = 0, adc = 0, shiftAdd = 0, digital = 0, buffer = 0,
+         memory = 0, program = 0;
+  double total() const {
+    return dac + cell + adc + shiftAdd + digital + buffer + memory + program;
+  }
+  Energy &operator+=(const Energy &o);
+};
+
+/// Costs of one layer (or, summed, of the model).
+struct LayerCost {
+  std::string name;
+  /// "crossbar" for layers with crossbar tiles, else "digital".
+  std::string kind = "digital";
+  int64_t k = 0, n = 0, invocations = 0;
+  unsigned weightBits = 0, actBits = 0, adcBits = 0;
+  int64_t tiles = 0, copies = 0, crossbars = 0;
+  /// Cells holding weights / cells of the crossbars used.
+  int64_t usedCells = 0, crossbarCells = 0;
+  /// Row groups per invocation over all tiles; DAC cycles over all tiles and
+  /// invocations (one per row group and input cycle).
+  int64_t rowGroups = 0, dacCycles = 0;
+  int64_t adcConversions = 0, shiftAdds = 0, digitalOps = 0;
+  int64_t bytesMoved = 0, programmedCells = 0, writes = 0;
+  /// Expected '1' bits driven into the rows (bit-level sparsity).
+  double inputPopcount = 0;
+  double mvmNs = 0, programNs = 0, digitalNs = 0, movementNs = 0;
+  /// Inference latency: MVM + digital + movement, + programming when the
+  /// weights are rewritten on every inference.
+  double latencyNs = 0;
+  Energy energy;
+
+  double utilization() const {
+    return crossbarCells ? double(usedCells) / double(crossbarCells) : 0.0;
+  }
+};
+
+struct CoreUse {
+  int64_t core = 0, crossbars = 0, usedCells = 0, cells = 0;
+};
+
+struct ModelCost {
+  std::string target;
+  LatencyModel model = LatencyModel::cim;
+  std::vector<LayerCost> layers;
+  LayerCost total;
+  int64_t availableCrossbars = 0;
+  /// Weights are written on every inference (the model exceeds a
+  /// reprogrammable chip).
+  bool reprogrammed = false;
+  /// Per-core use, from `cim-map`'s placement (empty before it).
+  std::vector<CoreUse> cores;
+};
+
+/// Computes the cost of the module `op` (or of the module enclosing it).
+/// Errors name the op that cannot be costed.
+FailureOr<ModelCost> computeCost(Operation *op, LatencyModel model);
+
+/// The analysis form: `getAnalysis<CostModel>()` in any pass.
+class CostModel {
+public:
+  explicit CostModel(Operation *op);
+  /// Null when the module could not be costed (errors were emitted).
+  const ModelCost *getCost() const { return succeeded(cost) ? &*cost : nullptr; }
+
+private:
+  FailureOr<ModelCost> cost;
+};
+
+llvm::json::Value toJSON(const ModelCost &cost);
+void printTable(const ModelCost &cost, llvm::raw_ostream &os);
+
+} // namespace mlir::cim::cost
+
+#endif // CIM_HARDWARE_COSTMODEL_H

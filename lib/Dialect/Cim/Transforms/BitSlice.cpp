@@ -1,0 +1,222 @@
+//===- BitSlice.cpp - Crossbar tiles to explicit bit-sliced arithmetic ----===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Spells out, per tile, the arithmetic that lib/Numerics' crossbarMVM
+// performs, so the instruction lowering and the cost model see every DAC
+// cycle, cell plane, conversion and shift. The slicing rules (plane widths,
+// cycle count, row groups, lossless ADC width) come from lib/Numerics via
+// layout::encode, never recomputed here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Hardware/CrossbarLayout.h"
+#include "cim/Numerics/CrossbarMVM.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::cim {
+#define GEN_PASS_DEF_CIMBITSLICE
+#include "cim/Dialect/Cim/CimPasses.h.inc"
+} // namespace mlir::cim
+
+using namespace mlir;
+using namespace mlir::cim;
+
+namespace {
+
+/// The arithmetic of one tile on the target, as lib/Numerics defines it.
+struct TileArithmetic {
+  numerics::CrossbarConfig config;
+  layout::Encoding encoding;
+  SmallVector<int64_t> cycleShifts, cycleSigns, planeShifts, planeSigns;
+  int64_t weightOffset = 0, inputOffset = 0;
+};
+
+FailureOr<TileArithmetic> arithmeticOf(TileOp tile, TargetAttr target) {
+  PrecisionAttr precision = tile.getPrecisionAttr();
+  if (!precision)
+    return tile.emitOpError() << "needs a precision to be bit-sliced";
+  TileArithmetic a;
+  numerics::CrossbarConfig &c = a.config;
+  c.weightBits = precision.getWeightBits();
+  c.inputBits = precision.getActBits();
+  c.cellBits = target.getCellBits();
+  c.dacBits = target.getDacBits();
+  if (std::optional<ArrayRef<int64_t>> widths = tile.getSlices())
+    for (int64_t w : *widths)
+      c.sliceWidths.push_back(unsigned(w));
+  c.parallelRows = target.getParallelRows();
+  c.weightSign = target.getWeightSign();
+  c.inputSign = target.getInputSign();
+  c.adcMode = target.getAdc().getMode();
+  c.adcBits = precision.getAdcBits() ? precision.getAdcBits()
+                                     : target.getAdc().getBits();
+  llvm::Expected<layout::Encoding> encoding =
+      layout::encode(layout::Geometry::fromTarget(target), c.weightBits,
+                     c.inputBits, c.sliceWidths);
+  if (!encoding)
+    return tile.emitOpError() << "cannot be bit-sliced: "
+                              << llvm::toString(encoding.takeError());
+  a.encoding = std::move(*encoding);
+
+  // Input cycles, least significant first; a two's-complement sign bit is a
+  // cycle of its own that is subtracted.
+  unsigned magnitude = c.inputSign == InputSign::twos_complement
+                           ? c.inputBits - 1
+                           : c.inputBits;
+  for (unsigned at = 0; at < magnitude; at += c.dacBits) {
+    a.cycleShifts.push_back(at);
+    a.cycleSigns.push_back(1);
+  }
+  if (c.inputSign == InputSign::twos_complement) {
+    a.cycleShifts.push_back(c.inputBits - 1);
+    a.cycleSigns.push_back(-1);
+  }
+  // Weight planes: the slices (of the positive array, then the negative one
+  // for differential columns), then the two's-complement sign plane.
+  SmallVector<int64_t> offsets;
+  unsigned at = 0;
+  for (unsigned w : a.encoding.sliceWidths) {
+    offsets.push_back(at);
+    at += w;
+  }
+  a.planeShifts.append(offsets);
+  a.planeSigns.append(offsets.size(), 1);
+  if (c.weightSign == WeightSign::differential_columns) {
+    a.planeShifts.append(offsets);
+    a.planeSigns.append(offsets.size(), -1);
+  }
+  if (c.weightSign == WeightSign::twos_complement) {
+    a.planeShifts.push_back(c.weightBits - 1);
+    a.planeSigns.push_back(-1);
+  }
+  if (c.weightSign == WeightSign::offset)
+    a.weightOffset = int64_t(1) << (c.weightBits - 1);
+  if (c.inputSign == InputSign::offset)
+    a.inputOffset = int64_t(1) << (c.inputBits - 1);
+  return a;
+}
+
+struct CimBitSlicePass
+    : public mlir::cim::impl::CimBitSliceBase<CimBitSlicePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = lookupTarget(module);
+    if (!target) {
+      module.emitError() << "cim-bit-slice needs a target: attach one with "
+                            "--cim-set-target=target=NAME";
+      return signalPassFailure();
+    }
+    SmallVector<TileOp> tiles;
+    module.walk([&](TileOp tile) { tiles.push_back(tile); });
+    IRRewriter rewriter(&getContext());
+    // One encoding per tensor, shared by all tiles reading it.
+    DenseMap<std::pair<Value, int64_t>, Value> encoded;
+    for (TileOp tile : tiles)
+      if (failed(rewrite(rewriter, tile, target, encoded)))
+        return signalPassFailure();
+  }
+
+  LogicalResult rewrite(IRRewriter &rewriter, TileOp tile, TargetAttr target,
+                        DenseMap<std::pair<Value, int64_t>, Value> &encoded) {
+    FailureOr<TileArithmetic> arithmetic = arithmeticOf(tile, target);
+    if (failed(arithmetic))
+      return failure();
+    const TileArithmetic &a = *arithmetic;
+    const numerics::CrossbarConfig &c = a.config;
+    MLIRContext *ctx = &getContext();
+    Location loc = tile.getLoc();
+    Type i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
+    auto codesOf = [&](Value v, int64_t bits, bool isSigned) -> Value {
+      Value &slot = encoded[{v, bits * 2 + isSigned}];
+      if (!slot) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointAfterValue(v);
+        auto type = cast<RankedTensorType>(v.getType());
+        slot = EncodeOp::create(rewriter, loc,
+                                RankedTensorType::get(type.getShape(), i32),
+                                v, rewriter.getI64IntegerAttr(bits),
+                                rewriter.getBoolAttr(isSigned), FloatAttr(),
+                                rewriter.getI64IntegerAttr(0));
+      }
+      return slot;
+    };
+
+    rewriter.setInsertionPoint(tile);
+    Value xq = codesOf(tile.getInput(), c.inputBits,
+                       c.inputSign != InputSign::unsigned_);
+    Value wq = codesOf(tile.getWeight(), c.weightBits, /*isSigned=*/true);
+    int64_t p = tile.getType().getDimSize(0);
+    int64_t rows = tile.getRows()[1] - tile.getRows()[0];
+    int64_t cols = tile.getColumns()[1] - tile.getColumns()[0];
+    int64_t cycles = a.cycleShifts.size(), planes = a.planeShifts.size();
+    int64_t groupRows = a.encoding.groupRows;
+    int64_t groups = llvm::divideCeil(rows, groupRows);
+
+    Value digits = DacCyclesOp::create(
+        rewriter, loc, RankedTensorType::get({cycles, p, rows}, i8), xq,
+        tile.getRowsAttr(), rewriter.getI64IntegerAttr(c.inputBits),
+        rewriter.getI64IntegerAttr(c.dacBits),
+        InputSignAttr::get(ctx, c.inputSign));
+    SmallVector<int64_t> widths(a.encoding.sliceWidths.begin(),
+                                a.encoding.sliceWidths.end());
+    Value cells = CellSlicesOp::create(
+        rewriter, loc, RankedTensorType::get({planes, rows, cols}, i8), wq,
+        tile.getRowsAttr(), tile.getColumnsAttr(),
+        rewriter.getI64IntegerAttr(c.weightBits),
+        rewriter.getDenseI64ArrayAttr(widths),
+        WeightSignAttr::get(ctx, c.weightSign));
+    auto sumsType =
+        RankedTensorType::get({groups, cycles, planes, p, cols}, i32);
+    Value sums = CrossbarMvmOp::create(
+        rewriter, loc, sumsType, digits, cells,
+        rewriter.getI64IntegerAttr(groupRows), tile.getFootprintAttr(),
+        tile.getCopiesAttr(), tile.getCrossbarsAttr(), tile.getEpochAttr(),
+        tile.getPrecisionAttr());
+
+    bool converting =
+        c.adcMode == AdcMode::full_range || c.adcMode == AdcMode::clipped;
+    IntegerAttr clipLow, clipHigh;
+    if (c.adcMode == AdcMode::clipped) {
+      // Until calibration narrows it, the clipped range is every sum the
+      // tile can produce (differential rows subtract, so sums are signed).
+      int64_t maxSum = groupRows * ((int64_t(1) << c.dacBits) - 1) *
+                       ((int64_t(1) << c.cellBits) - 1);
+      clipLow = rewriter.getI64IntegerAttr(
+          c.weightSign == WeightSign::differential_rows ? -maxSum : 0);
+      clipHigh = rewriter.getI64IntegerAttr(maxSum);
+    }
+    Value converted = AdcOp::create(
+        rewriter, loc, sumsType, sums, AdcModeAttr::get(ctx, c.adcMode),
+        rewriter.getI64IntegerAttr(converting ? c.adcBits : 0),
+        rewriter.getI64IntegerAttr(
+            c.adcMode == AdcMode::full_range ? numerics::losslessAdcBits(c)
+                                             : 0),
+        clipLow, clipHigh);
+    auto accType = RankedTensorType::get({p, cols}, i32);
+    Value acc = ShiftAddOp::create(rewriter, loc, accType, converted,
+                                   rewriter.getDenseI64ArrayAttr(a.cycleShifts),
+                                   rewriter.getDenseI64ArrayAttr(a.cycleSigns),
+                                   rewriter.getDenseI64ArrayAttr(a.planeShifts),
+                                   rewriter.getDenseI64ArrayAttr(a.planeSigns));
+    if (a.weightOffset || a.inputOffset)
+      acc = OffsetCorrectOp::create(
+          rewriter, loc, accType, acc, xq, wq, tile.getRowsAttr(),
+          tile.getColumnsAttr(), rewriter.getI64IntegerAttr(a.weightOffset),
+          rewriter.getI64IntegerAttr(a.inputOffset));
+    rewriter.replaceOpWithNewOp<DecodeOp>(tile, tile.getType(), acc,
+                                          FloatAttr());
+    return success();
+  }
+};
+
+} // namespace

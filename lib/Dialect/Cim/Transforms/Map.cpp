@@ -1,0 +1,93 @@
+//===- Map.cpp - Crossbar tiles to cores and crossbars --------------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Placement is a single pass over the tiles in program order: each copy of a
+// tile takes the next free crossbar, so a layer's tiles sit on neighbouring
+// crossbars of as few cores as possible and layers follow each other the way
+// a weight-stationary pipeline streams through the chip.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimPasses.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::cim {
+#define GEN_PASS_DEF_CIMMAP
+#include "cim/Dialect/Cim/CimPasses.h.inc"
+} // namespace mlir::cim
+
+using namespace mlir;
+using namespace mlir::cim;
+
+namespace {
+
+struct CimMapPass : public mlir::cim::impl::CimMapBase<CimMapPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = lookupTarget(module);
+    if (!target) {
+      module.emitError() << "cim-map needs a target: attach one with "
+                            "--cim-set-target=target=NAME";
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> tiles;
+    int64_t needed = 0, widest = 0;
+    module.walk([&](Operation *op) {
+      if (isa<TileOp, CrossbarMvmOp>(op)) {
+        tiles.push_back(op);
+        needed += copiesOf(op);
+        widest = std::max(widest, copiesOf(op));
+      }
+    });
+    int64_t available = int64_t(target.getNumCrossbars());
+    if ((needed > available && !target.getWeightReprogramming()) ||
+        widest > available) {
+      module.emitError() << "the model needs " << needed
+                         << " crossbars, target '" << target.getName()
+                         << "' has " << available << " (" << target.getCores()
+                         << " cores x " << target.getCrossbarsPerCore()
+                         << "); use fewer weight bits or copies, or a target "
+                            "with weight_reprogramming";
+      return signalPassFailure();
+    }
+
+    Builder b(&getContext());
+    int64_t next = 0;
+    for (Operation *op : tiles) {
+      int64_t copies = copiesOf(op);
+      // A tile's copies share one programming round.
+      if (next % available + copies > available)
+        next += available - next % available;
+      SmallVector<int64_t> ids;
+      for (int64_t i = 0; i < copies; ++i)
+        ids.push_back((next + i) % available);
+      IntegerAttr epoch;
+      if (needed > available)
+        epoch = b.getI64IntegerAttr(next / available);
+      next += copies;
+      auto place = [&](auto tile) {
+        tile.setCrossbarsAttr(b.getDenseI64ArrayAttr(ids));
+        tile.setEpochAttr(epoch);
+      };
+      if (auto tile = dyn_cast<TileOp>(op))
+        place(tile);
+      else
+        place(cast<CrossbarMvmOp>(op));
+    }
+  }
+
+  static int64_t copiesOf(Operation *op) {
+    if (auto tile = dyn_cast<TileOp>(op))
+      return tile.getCopies();
+    return cast<CrossbarMvmOp>(op).getCopies();
+  }
+};
+
+} // namespace

@@ -1,0 +1,61 @@
+//===- Report.cpp - Print the cost model ----------------------------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Hardware/CostModel.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+namespace mlir::cim {
+#define GEN_PASS_DEF_CIMREPORT
+#include "cim/Dialect/Cim/CimPasses.h.inc"
+} // namespace mlir::cim
+
+using namespace mlir;
+using namespace mlir::cim;
+
+namespace {
+
+struct CimReportPass : public mlir::cim::impl::CimReportBase<CimReportPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    cost::LatencyModel latencyModel;
+    if (model == "cim") {
+      latencyModel = cost::LatencyModel::cim;
+    } else if (model == "pelke2026") {
+      latencyModel = cost::LatencyModel::pelke2026;
+    } else {
+      module.emitError() << "cim-report: model must be 'cim' or 'pelke2026', "
+                            "got '"
+                         << model << "'";
+      return signalPassFailure();
+    }
+    FailureOr<cost::ModelCost> cost = cost::computeCost(module, latencyModel);
+    if (failed(cost))
+      return signalPassFailure();
+
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(output, &error);
+    if (!file) {
+      module.emitError() << "cim-report: " << error;
+      return signalPassFailure();
+    }
+    if (json)
+      file->os() << llvm::formatv("{0:2}", cost::toJSON(*cost)) << "\n";
+    else
+      cost::printTable(*cost, file->os());
+    file->keep();
+    markAllAnalysesPreserved();
+  }
+};
+
+} // namespace

@@ -1,0 +1,202 @@
+//===- TileCrossbar.cpp - Weight matrices to crossbar tiles ---------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The tiling rule itself is lib/Hardware/CrossbarLayout; this pass applies it
+// to every cim.mvm. Duplication is a whole-model decision (free crossbars are
+// shared among layers), so the pass first plans every layer and then
+// rewrites, instead of rewriting op by op with patterns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Hardware/CrossbarLayout.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::cim {
+#define GEN_PASS_DEF_CIMTILECROSSBAR
+#include "cim/Dialect/Cim/CimPasses.h.inc"
+} // namespace mlir::cim
+
+using namespace mlir;
+using namespace mlir::cim;
+
+namespace {
+
+struct LayerPlan {
+  MvmOp mvm;
+  PrecisionAttr precision;
+  layout::Tiling tiling;
+  int64_t invocations = 0;
+  int64_t copies = 1;
+
+  int64_t crossbars() const { return int64_t(tiling.tiles.size()) * copies; }
+  /// Relative MVM time: invocations x cycles x row groups, shared by copies.
+  double time() const {
+    int64_t groups = 0;
+    for (const layout::Tile &t : tiling.tiles)
+      groups = std::max(groups, t.groups);
+    return double(invocations) * tiling.encoding.cycles * groups / copies;
+  }
+};
+
+/// kh*kw of a convolution whose MVM reads an im2col, else 1.
+int64_t kernelAreaOf(MvmOp mvm) {
+  if (auto im2col = mvm.getInput().getDefiningOp<Im2ColOp>())
+    return im2col.getKernel()[0] * im2col.getKernel()[1];
+  return 1;
+}
+
+struct CimTileCrossbarPass
+    : public mlir::cim::impl::CimTileCrossbarBase<CimTileCrossbarPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    TargetAttr target = lookupTarget(module);
+    if (!target) {
+      module.emitError() << "cim-tile-crossbar needs a target: attach one "
+                            "with --cim-set-target=target=NAME";
+      return signalPassFailure();
+    }
+    std::optional<int64_t> fixedCopies;
+    if (duplicate != "auto") {
+      int64_t n;
+      if (llvm::StringRef(duplicate).getAsInteger(10, n) || n < 1) {
+        module.emitError() << "cim-tile-crossbar: duplicate must be a "
+                              "positive number or 'auto', got '"
+                           << duplicate << "'";
+        return signalPassFailure();
+      }
+      fixedCopies = n;
+    }
+
+    layout::Geometry geometry = layout::Geometry::fromTarget(target);
+    SmallVector<LayerPlan> plans;
+    WalkResult walk = module.walk([&](MvmOp mvm) -> WalkResult {
+      LayerPlan plan;
+      plan.mvm = mvm;
+      if (failed(planLayer(mvm, geometry, plan)))
+        return WalkResult::interrupt();
+      plans.push_back(std::move(plan));
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return signalPassFailure();
+
+    if (fixedCopies) {
+      for (LayerPlan &plan : plans)
+        plan.copies = std::min(*fixedCopies, plan.invocations);
+    } else {
+      balanceCopies(plans, int64_t(target.getNumCrossbars()));
+    }
+
+    IRRewriter rewriter(&getContext());
+    for (LayerPlan &plan : plans)
+      rewrite(rewriter, plan);
+  }
+
+  LogicalResult planLayer(MvmOp mvm, const layout::Geometry &geometry,
+                          LayerPlan &plan) {
+    auto in = cast<RankedTensorType>(mvm.getInput().getType());
+    auto w = cast<RankedTensorType>(mvm.getWeight().getType());
+    if (!in.hasStaticShape() || !w.hasStaticShape())
+      return mvm.emitOpError() << "needs static shapes to be tiled";
+    if (!matchPattern(mvm.getWeight(), m_Constant()))
+      return mvm.emitOpError()
+             << "needs a constant weight to be placed on crossbars";
+    plan.precision = mvm.getPrecisionAttr();
+    if (!plan.precision)
+      plan.precision =
+          PrecisionAttr::get(&getContext(), weightBits, actBits, /*adc=*/0,
+                             ScaleGranularity::channel);
+    layout::Options options;
+    options.referenceColumn = referenceColumn;
+    options.channelAligned = channelAligned;
+    options.kernelArea = kernelAreaOf(mvm);
+    options.sliceWidths.assign(slices.begin(), slices.end());
+    llvm::Expected<layout::Tiling> tiling = layout::tileMatrix(
+        geometry, w.getDimSize(0), w.getDimSize(1),
+        plan.precision.getWeightBits(), plan.precision.getActBits(), options);
+    if (!tiling)
+      return mvm.emitOpError() << "cannot be tiled on target '"
+                               << lookupTarget(mvm).getName()
+                               << "': " << llvm::toString(tiling.takeError());
+    plan.tiling = std::move(*tiling);
+    plan.invocations = in.getDimSize(0);
+    return success();
+  }
+
+  /// Gives one more copy to the slowest layer while the chip has room for
+  /// it; stops at the first layer that no longer fits, so the result is
+  /// deterministic and never exceeds the chip.
+  static void balanceCopies(MutableArrayRef<LayerPlan> plans,
+                            int64_t available) {
+    int64_t used = 0;
+    for (const LayerPlan &plan : plans)
+      used += plan.crossbars();
+    while (!plans.empty()) {
+      LayerPlan *slowest = &plans.front();
+      for (LayerPlan &plan : plans)
+        if (plan.time() > slowest->time())
+          slowest = &plan;
+      int64_t extra = int64_t(slowest->tiling.tiles.size());
+      if (used + extra > available || slowest->copies >= slowest->invocations)
+        return;
+      used += extra;
+      ++slowest->copies;
+    }
+  }
+
+  void rewrite(IRRewriter &rewriter, const LayerPlan &plan) {
+    MvmOp mvm = plan.mvm;
+    rewriter.setInsertionPoint(mvm);
+    Location loc = mvm.getLoc();
+    auto outType = mvm.getType();
+    Type element = outType.getElementType();
+    int64_t p = outType.getDimSize(0);
+    const layout::Tiling &t = plan.tiling;
+    DenseI64ArrayAttr slicesAttr;
+    if (!slices.empty())
+      slicesAttr = rewriter.getDenseI64ArrayAttr(
+          SmallVector<int64_t>(slices.begin(), slices.end()));
+
+    SmallVector<Value> columns;
+    for (int64_t c = 0; c < t.colTiles; ++c) {
+      SmallVector<Value> partials;
+      RankedTensorType partType;
+      for (int64_t r = 0; r < t.rowTiles; ++r) {
+        const layout::Tile &tile = t.tiles[r * t.colTiles + c];
+        partType = RankedTensorType::get({p, tile.numCols()}, element);
+        auto op = TileOp::create(
+            rewriter, loc, partType, mvm.getInput(), mvm.getWeight(),
+            rewriter.getDenseI64ArrayAttr({tile.rowBegin, tile.rowEnd}),
+            rewriter.getDenseI64ArrayAttr({tile.colBegin, tile.colEnd}),
+            rewriter.getDenseI64ArrayAttr({tile.physRows, tile.physCols}),
+            rewriter.getI64IntegerAttr(tile.groups),
+            rewriter.getI64IntegerAttr(plan.copies), DenseI64ArrayAttr(),
+            IntegerAttr(), slicesAttr, plan.precision);
+        partials.push_back(op);
+      }
+      columns.push_back(partials.size() == 1
+                            ? partials.front()
+                            : AccumulateOp::create(rewriter, loc, partType,
+                                                   partials)
+                                  .getResult());
+    }
+    Value result = columns.size() == 1
+                       ? columns.front()
+                       : ConcatOp::create(rewriter, loc, outType, columns,
+                                          rewriter.getI64IntegerAttr(1))
+                             .getResult();
+    rewriter.replaceOp(mvm, result);
+  }
+};
+
+} // namespace

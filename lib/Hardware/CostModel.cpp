@@ -1,0 +1,609 @@
+//===- CostModel.cpp - Latency, energy and crossbar use of a model --------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Formulas and their sources: docs/costmodel.md. Every count comes from the
+// tile geometry of lib/Hardware/CrossbarLayout and the slicing rules of
+// lib/Numerics, so the report, the passes and the interpreter agree.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Hardware/CostModel.h"
+#include "cim/Dialect/Cim/CimOps.h"
+#include "cim/Hardware/CrossbarLayout.h"
+#include "cim/Hardware/Pelke2026.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::cost;
+
+Energy &Energy::operator+=(const Energy &o) {
+  dac += o.dac;
+  cell += o.cell;
+  adc += o.adc;
+  shiftAdd += o.shiftAdd;
+  digital += o.digital;
+  buffer += o.buffer;
+  memory += o.memory;
+  program += o.program;
+  return *this;
+}
+
+namespace {
+
+double real(const llvm::APFloat &v) { return v.convertToDouble(); }
+
+int64_t elements(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.hasStaticShape() ? type.getNumElements() : 0;
+}
+
+/// One crossbar tile as the cost model sees it, from any of the three forms.
+struct TileFacts {
+  int64_t invocations = 0, rows = 0, cols = 0, physRows = 0, physCols = 0;
+  int64_t groups = 0, cycles = 0, copies = 1;
+  unsigned weightBits = 0, actBits = 0, adcBits = 0;
+  ArrayRef<int64_t> crossbars;
+  int64_t epoch = 0;
+};
+
+/// A weight matrix of a layer (a layer has several for grouped convs).
+struct Matrix {
+  int64_t k = 0, n = 0, invocations = 0;
+  unsigned weightBits = 0, actBits = 0;
+};
+
+/// Digital element operations of a graph-level or mapped op; nullopt for ops
+/// that cost nothing (constants, views, layout) or are costed as crossbars.
+std::optional<int64_t> digitalOps(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<int64_t>>(op)
+      .Case<AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, LeakyReluOp, ClipOp,
+            SigmoidOp, HardSigmoidOp, HardSwishOp, TanhOp, GeluOp, ErfOp,
+            SqrtOp, ExpOp, QuantizeOp, DequantizeOp, EncodeOp, DecodeOp,
+            OffsetCorrectOp>(
+          [](Operation *op) { return elements(op->getResult(0)); })
+      .Case<AccumulateOp>([](AccumulateOp op) -> int64_t {
+        return elements(op.getOutput()) * (int64_t(op.getPartials().size()) - 1);
+      })
+      .Case<MaxPool2dOp, AvgPool2dOp>([](auto op) -> int64_t {
+        return elements(op.getOutput()) * op.getKernel()[0] *
+               op.getKernel()[1];
+      })
+      .Case<GlobalAvgPool2dOp, ReduceMeanOp>(
+          [](Operation *op) { return elements(op->getOperand(0)); })
+      // Normalizations take a few operations per element: batch norm a
+      // multiply-add, softmax exp + sum + divide, layer norm mean, variance,
+      // normalize and affine.
+      .Case<BatchNormOp>(
+          [](BatchNormOp op) { return 2 * elements(op.getOutput()); })
+      .Case<SoftmaxOp>([](SoftmaxOp op) { return 3 * elements(op.getOutput()); })
+      .Case<LayerNormOp>(
+          [](LayerNormOp op) { return 4 * elements(op.getOutput()); })
+      // Layers left on the digital unit (activation weights): one MAC per
+      // product.
+      .Case<MatmulOp>([](MatmulOp op) -> std::optional<int64_t> {
+        if (matchPattern(op.getRhs(), m_Constant()))
+          return std::nullopt;
+        auto lhs = cast<RankedTensorType>(op.getLhs().getType());
+        return elements(op.getOutput()) * lhs.getDimSize(lhs.getRank() - 1);
+      })
+      .Case<Conv2dOp>([](Conv2dOp op) -> std::optional<int64_t> {
+        if (matchPattern(op.getWeight(), m_Constant()))
+          return std::nullopt;
+        auto w = cast<RankedTensorType>(op.getWeight().getType());
+        return elements(op.getOutput()) * w.getDimSize(1) * w.getDimSize(2) *
+               w.getDimSize(3);
+      })
+      .Case<GemmOp>([](GemmOp op) -> std::optional<int64_t> {
+        if (matchPattern(op.getWeight(), m_Constant()))
+          return std::nullopt;
+        auto w = cast<RankedTensorType>(op.getWeight().getType());
+        return elements(op.getOutput()) * w.getDimSize(0);
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+std::string layerName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return "line " + std::to_string(file.getLine());
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
+  return text;
+}
+
+class CostBuilder {
+public:
+  CostBuilder(TargetAttr target, LatencyModel model)
+      : target(target), geometry(layout::Geometry::fromTarget(target)) {
+    cost.target = target.getName().str();
+    cost.model = model;
+    cost.availableCrossbars = int64_t(target.getNumCrossbars());
+  }
+
+  LogicalResult run(ModuleOp module) {
+    WalkResult result = module.walk([&](Operation *op) -> WalkResult {
+      if (failed(visit(op)))
+        return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return failure();
+    finish();
+    return success();
+  }
+
+  ModelCost take() { return std::move(cost); }
+
+private:
+  struct Layer {
+    LayerCost cost;
+    llvm::SmallVector<Matrix> matrices;
+    llvm::DenseSet<Value> weights;
+  };
+
+  Layer &layerOf(Operation *op) {
+    auto [it, inserted] = layers.try_emplace(op->getLoc());
+    if (inserted)
+      it->second.cost.name = layerName(op->getLoc());
+    return it->second;
+  }
+
+  unsigned defaultAdcBits() const {
+    return target.getAdc().isConverting() ? target.getAdc().getBits() : 0;
+  }
+
+  FailureOr<unsigned> cyclesOf(Operation *op, PrecisionAttr precision,
+                               ArrayRef<unsigned> slices) {
+    llvm::Expected<layout::Encoding> e =
+        layout::encode(geometry, precision.getWeightBits(),
+                       precision.getActBits(), slices);
+    if (!e)
+      return op->emitOpError()
+             << "cannot be costed: " << llvm::toString(e.takeError());
+    return e->cycles;
+  }
+
+  void addMatrix(Layer &layer, Value weight, int64_t invocations,
+                 unsigned wb, unsigned ab) {
+    if (!layer.weights.insert(weight).second)
+      return;
+    auto type = cast<RankedTensorType>(weight.getType());
+    layer.matrices.push_back(
+        {type.getDimSize(0), type.getDimSize(1), invocations, wb, ab});
+  }
+
+  LogicalResult visit(Operation *op) {
+    if (auto tile = dyn_cast<TileOp>(op))
+      return visitTile(tile);
+    if (auto xbar = dyn_cast<CrossbarMvmOp>(op))
+      return visitCrossbarMvm(xbar);
+    if (auto mvm = dyn_cast<MvmOp>(op))
+      return visitMvm(mvm);
+    if (isa<Conv2dOp, GemmOp, MatmulOp>(op) &&
+        matchPattern(op->getOperand(1), m_Constant()))
+      return op->emitOpError() << "is a crossbar layer still at the graph "
+                                  "level: run --cim-lower-conv before costing";
+    // Crossbar-capable graph ops with a constant weight are costed by the
+    // tiles they lower to; only activation-weight ones run digitally here.
+    if (std::optional<int64_t> ops = digitalOps(op)) {
+      Layer &layer = layerOf(op);
+      layer.cost.digitalOps += *ops;
+      layer.cost.bytesMoved += 4 * elements(op->getResult(0));
+    }
+    return success();
+  }
+
+  LogicalResult visitTile(TileOp tile) {
+    PrecisionAttr precision = tile.getPrecisionAttr();
+    if (!precision)
+      return tile.emitOpError() << "has no precision to be costed";
+    SmallVector<unsigned> slices;
+    if (auto widths = tile.getSlices())
+      for (int64_t w : *widths)
+        slices.push_back(unsigned(w));
+    FailureOr<unsigned> cycles = cyclesOf(tile, precision, slices);
+    if (failed(cycles))
+      return failure();
+    TileFacts f;
+    f.invocations = cast<RankedTensorType>(tile.getInput().getType())
+                        .getDimSize(0);
+    f.rows = tile.getRows()[1] - tile.getRows()[0];
+    f.cols = tile.getColumns()[1] - tile.getColumns()[0];
+    f.physRows = tile.getFootprint()[0];
+    f.physCols = tile.getFootprint()[1];
+    f.groups = tile.getGroups();
+    f.cycles = *cycles;
+    f.copies = tile.getCopies();
+    f.weightBits = precision.getWeightBits();
+    f.actBits = precision.getActBits();
+    f.adcBits = precision.getAdcBits() ? precision.getAdcBits()
+                                       : defaultAdcBits();
+    if (auto ids = tile.getCrossbars())
+      f.crossbars = *ids;
+    f.epoch = tile.getEpoch().value_or(0);
+    Layer &layer = layerOf(tile);
+    addMatrix(layer, tile.getWeight(), f.invocations, f.weightBits,
+              f.actBits);
+    addTile(layer, f);
+    return success();
+  }
+
+  LogicalResult visitCrossbarMvm(CrossbarMvmOp xbar) {
+    PrecisionAttr precision = xbar.getPrecisionAttr();
+    if (!precision)
+      return xbar.emitOpError() << "has no precision to be costed";
+    auto digits = cast<RankedTensorType>(xbar.getDigits().getType());
+    auto cells = cast<RankedTensorType>(xbar.getCells().getType());
+    auto sums = cast<RankedTensorType>(xbar.getOutput().getType());
+    TileFacts f;
+    f.cycles = digits.getDimSize(0);
+    f.invocations = digits.getDimSize(1);
+    f.rows = digits.getDimSize(2);
+    f.cols = cells.getDimSize(2);
+    f.physRows = xbar.getFootprint()[0];
+    f.physCols = xbar.getFootprint()[1];
+    f.groups = sums.getDimSize(0);
+    f.copies = xbar.getCopies();
+    f.weightBits = precision.getWeightBits();
+    f.actBits = precision.getActBits();
+    f.adcBits = defaultAdcBits();
+    for (Operation *user : xbar->getUsers())
+      if (auto adc = dyn_cast<AdcOp>(user))
+        f.adcBits = unsigned(adc.getBits());
+    if (auto ids = xbar.getCrossbars())
+      f.crossbars = *ids;
+    f.epoch = xbar.getEpoch().value_or(0);
+    Layer &layer = layerOf(xbar);
+    if (auto slices = xbar.getCells().getDefiningOp<CellSlicesOp>())
+      addMatrix(layer, slices.getWeight(), f.invocations, f.weightBits,
+                f.actBits);
+    addTile(layer, f);
+    return success();
+  }
+
+  /// Graph-level form: tiled on the fly with the default layout options.
+  LogicalResult visitMvm(MvmOp mvm) {
+    PrecisionAttr precision = mvm.getPrecisionAttr();
+    if (!precision)
+      precision = PrecisionAttr::get(mvm.getContext(), 8, 8, 0,
+                                     ScaleGranularity::channel);
+    auto w = cast<RankedTensorType>(mvm.getWeight().getType());
+    auto in = cast<RankedTensorType>(mvm.getInput().getType());
+    if (!w.hasStaticShape() || !in.hasStaticShape())
+      return mvm.emitOpError() << "needs static shapes to be costed";
+    llvm::Expected<layout::Tiling> tiling =
+        layout::tileMatrix(geometry, w.getDimSize(0), w.getDimSize(1),
+                           precision.getWeightBits(), precision.getActBits(),
+                           layout::Options());
+    if (!tiling)
+      return mvm.emitOpError()
+             << "cannot be costed: " << llvm::toString(tiling.takeError());
+    Layer &layer = layerOf(mvm);
+    addMatrix(layer, mvm.getWeight(), in.getDimSize(0),
+              precision.getWeightBits(), precision.getActBits());
+    for (const layout::Tile &t : tiling->tiles) {
+      TileFacts f;
+      f.invocations = in.getDimSize(0);
+      f.rows = t.numRows();
+      f.cols = t.numCols();
+      f.physRows = t.physRows;
+      f.physCols = t.physCols;
+      f.groups = t.groups;
+      f.cycles = tiling->encoding.cycles;
+      f.weightBits = precision.getWeightBits();
+      f.actBits = precision.getActBits();
+      f.adcBits = precision.getAdcBits() ? precision.getAdcBits()
+                                         : defaultAdcBits();
+      addTile(layer, f);
+    }
+    return success();
+  }
+
+  void addTile(Layer &layer, const TileFacts &f) {
+    LayerCost &c = layer.cost;
+    c.kind = "crossbar";
+    c.weightBits = f.weightBits;
+    c.actBits = f.actBits;
+    c.adcBits = f.adcBits;
+    c.invocations = std::max(c.invocations, f.invocations);
+    c.tiles += 1;
+    c.copies = std::max(c.copies, f.copies);
+    c.crossbars += f.copies;
+    int64_t cells = f.physRows * f.physCols;
+    c.usedCells += cells * f.copies;
+    c.crossbarCells += f.copies * int64_t(geometry.rows) * geometry.cols;
+    c.programmedCells += cells * f.copies;
+    c.writes += f.copies;
+    c.rowGroups += f.groups;
+    int64_t activations = f.invocations * f.cycles * f.groups;
+    c.dacCycles += activations;
+    int64_t conversions = activations * f.physCols;
+    c.adcConversions += conversions;
+    c.shiftAdds += conversions;
+    // Inputs in at activation precision, 32-bit partial sums out.
+    c.bytesMoved += llvm::divideCeil(f.invocations * f.rows * f.actBits, 8) +
+                    4 * f.invocations * f.cols;
+
+    // Copies split the invocations; tiles of a layer run in parallel.
+    double mvmNs = double(llvm::divideCeil(f.invocations, f.copies)) *
+                   f.cycles * f.groups * real(latency().getMvmCycle());
+    c.mvmNs = std::max(c.mvmNs, mvmNs);
+
+    // Row drives and cell reads happen for non-zero digits only; without
+    // calibration statistics every input bit is taken to be 1 half the time.
+    double nonzero = 1.0 - std::ldexp(1.0, -int(geometry.dacBits));
+    double driven = double(activations) / f.groups * f.physRows * nonzero;
+    c.energy.dac += driven * real(energy().getDac());
+    c.energy.cell += driven * f.physCols * real(energy().getCell());
+    // ADC energy doubles per bit around the target's default resolution.
+    unsigned base = defaultAdcBits();
+    double adcScale =
+        base && f.adcBits ? std::ldexp(1.0, int(f.adcBits) - int(base)) : 1.0;
+    c.energy.adc += double(conversions) * real(energy().getAdc()) * adcScale;
+    c.energy.shiftAdd += double(conversions) * real(energy().getShiftAdd());
+    c.energy.program += double(cells * f.copies) * real(energy().getProgramCell());
+
+    for (int64_t id : f.crossbars) {
+      int64_t core = id / target.getCrossbarsPerCore();
+      CoreUse &use = cores[core];
+      use.core = core;
+      use.crossbars += 1;
+      use.usedCells += cells;
+      use.cells += int64_t(geometry.rows) * geometry.cols;
+    }
+  }
+
+  LatencyAttr latency() const {
+    return target.getLatency()
+               ? target.getLatency()
+               : LatencyAttr::get(target.getContext(), llvm::APFloat(0.0),
+                                  llvm::APFloat(0.0), llvm::APFloat(0.0),
+                                  llvm::APFloat(0.0), llvm::APFloat(0.0));
+  }
+  EnergyAttr energy() const {
+    llvm::APFloat z(0.0);
+    return target.getEnergy() ? target.getEnergy()
+                              : EnergyAttr::get(target.getContext(), z, z, z,
+                                                z, z, z, z, z);
+  }
+
+  void finish() {
+    int64_t crossbars = 0;
+    for (auto &entry : layers)
+      crossbars += entry.second.cost.crossbars;
+    cost.reprogrammed = target.getWeightReprogramming() &&
+                        crossbars > cost.availableCrossbars;
+    pelke2026::Params params;
+    params.cellBits = geometry.cellBits;
+    params.inputBits = geometry.dacBits;
+    params.crossbarRows = geometry.rows;
+    params.crossbarCols = geometry.cols;
+    params.writeUs = real(latency().getProgramCrossbar()) / 1000.0;
+    params.execUs = real(latency().getMvmCycle()) / 1000.0;
+    params.mapping = geometry.weightSign;
+
+    LayerCost &total = cost.total;
+    total.name = "total";
+    total.kind = "model";
+    for (auto &entry : layers) {
+      Layer &layer = entry.second;
+      LayerCost &c = layer.cost;
+      for (const Matrix &m : layer.matrices) {
+        c.k = std::max(c.k, m.k);
+        c.n += m.n;
+        c.inputPopcount += 0.5 * double(m.invocations) * m.k * m.actBits;
+      }
+      c.digitalNs = double(c.digitalOps) * real(latency().getDigitalOp());
+      c.movementNs = double(c.bytesMoved) * real(latency().getMemoryByte());
+      c.programNs = double(c.writes) * real(latency().getProgramCrossbar());
+      c.energy.digital = double(c.digitalOps) * real(energy().getDigitalOp());
+      c.energy.buffer = double(c.bytesMoved) * real(energy().getBufferByte());
+      c.energy.memory = double(c.bytesMoved) * real(energy().getMemoryByte());
+      // Programming is a one-time cost unless the chip rewrites weights on
+      // every inference.
+      if (!cost.reprogrammed)
+        c.energy.program = 0;
+      if (cost.model == LatencyModel::pelke2026) {
+        // Their model: crossbar layers only, writes included.
+        c.mvmNs = c.programNs = c.digitalNs = c.movementNs = 0;
+        c.writes = 0;
+        for (const Matrix &m : layer.matrices) {
+          pelke2026::Layer l{m.k, m.n, m.invocations, 1};
+          int64_t writes = pelke2026::writes(l, m.weightBits, params);
+          double us = pelke2026::latencyUs(l, m.weightBits, m.actBits, params);
+          c.writes += writes;
+          c.programNs += 1000.0 * double(writes) * params.writeUs;
+          c.mvmNs += 1000.0 * us - 1000.0 * double(writes) * params.writeUs;
+        }
+        c.latencyNs = c.mvmNs + c.programNs;
+      } else {
+        c.latencyNs = c.mvmNs + c.digitalNs + c.movementNs +
+                      (cost.reprogrammed ? c.programNs : 0.0);
+      }
+      accumulate(total, c);
+      cost.layers.push_back(std::move(c));
+    }
+    for (auto &entry : cores)
+      cost.cores.push_back(entry.second);
+    llvm::sort(cost.cores, [](const CoreUse &a, const CoreUse &b) {
+      return a.core < b.core;
+    });
+  }
+
+  static void accumulate(LayerCost &t, const LayerCost &c) {
+    t.tiles += c.tiles;
+    t.crossbars += c.crossbars;
+    t.usedCells += c.usedCells;
+    t.crossbarCells += c.crossbarCells;
+    t.rowGroups += c.rowGroups;
+    t.dacCycles += c.dacCycles;
+    t.adcConversions += c.adcConversions;
+    t.shiftAdds += c.shiftAdds;
+    t.digitalOps += c.digitalOps;
+    t.bytesMoved += c.bytesMoved;
+    t.programmedCells += c.programmedCells;
+    t.writes += c.writes;
+    t.inputPopcount += c.inputPopcount;
+    t.mvmNs += c.mvmNs;
+    t.programNs += c.programNs;
+    t.digitalNs += c.digitalNs;
+    t.movementNs += c.movementNs;
+    t.latencyNs += c.latencyNs;
+    t.energy += c.energy;
+  }
+
+  TargetAttr target;
+  layout::Geometry geometry;
+  ModelCost cost;
+  llvm::MapVector<Location, Layer> layers;
+  std::map<int64_t, CoreUse> cores;
+};
+
+} // namespace
+
+FailureOr<ModelCost> cost::computeCost(Operation *op, LatencyModel model) {
+  auto module = dyn_cast<ModuleOp>(op);
+  if (!module)
+    module = op->getParentOfType<ModuleOp>();
+  if (!module)
+    return op->emitError() << "the cost model needs a builtin.module";
+  TargetAttr target = lookupTarget(module);
+  if (!target)
+    return module.emitError() << "the cost model needs a target: attach one "
+                                 "with --cim-set-target=target=NAME";
+  CostBuilder builder(target, model);
+  if (failed(builder.run(module)))
+    return failure();
+  return builder.take();
+}
+
+CostModel::CostModel(Operation *op)
+    : cost(computeCost(op, LatencyModel::cim)) {}
+
+static llvm::json::Object layerToJSON(const LayerCost &c) {
+  const Energy &e = c.energy;
+  return llvm::json::Object{
+      {"name", c.name},
+      {"kind", c.kind},
+      {"k", c.k},
+      {"n", c.n},
+      {"invocations", c.invocations},
+      {"weight_bits", c.weightBits},
+      {"act_bits", c.actBits},
+      {"adc_bits", c.adcBits},
+      {"tiles", c.tiles},
+      {"copies", c.copies},
+      {"crossbars", c.crossbars},
+      {"utilization", c.utilization()},
+      {"row_groups", c.rowGroups},
+      {"dac_cycles", c.dacCycles},
+      {"adc_conversions", c.adcConversions},
+      {"shift_adds", c.shiftAdds},
+      {"digital_ops", c.digitalOps},
+      {"bytes_moved", c.bytesMoved},
+      {"writes", c.writes},
+      {"programmed_cells", c.programmedCells},
+      {"input_popcount", c.inputPopcount},
+      {"latency_ns", c.latencyNs},
+      {"mvm_ns", c.mvmNs},
+      {"program_ns", c.programNs},
+      {"digital_ns", c.digitalNs},
+      {"movement_ns", c.movementNs},
+      {"energy_pj", e.total()},
+      {"energy",
+       llvm::json::Object{{"dac", e.dac},
+                          {"cell", e.cell},
+                          {"adc", e.adc},
+                          {"shift_add", e.shiftAdd},
+                          {"digital", e.digital},
+                          {"buffer", e.buffer},
+                          {"memory", e.memory},
+                          {"program", e.program}}},
+  };
+}
+
+llvm::json::Value cost::toJSON(const ModelCost &cost) {
+  llvm::json::Array layers;
+  for (const LayerCost &c : cost.layers)
+    layers.push_back(layerToJSON(c));
+  llvm::json::Object total = layerToJSON(cost.total);
+  total.erase("name");
+  total.erase("kind");
+  for (llvm::StringRef key : {"k", "n", "invocations", "weight_bits",
+                              "act_bits", "adc_bits", "copies"})
+    total.erase(key);
+  total["available_crossbars"] = cost.availableCrossbars;
+  total["reprogrammed"] = cost.reprogrammed;
+  llvm::json::Array cores;
+  for (const CoreUse &core : cost.cores)
+    cores.push_back(llvm::json::Object{
+        {"core", core.core},
+        {"crossbars", core.crossbars},
+        {"utilization",
+         core.cells ? double(core.usedCells) / double(core.cells) : 0.0}});
+  return llvm::json::Object{
+      {"target", cost.target},
+      {"model",
+       cost.model == LatencyModel::pelke2026 ? "pelke2026" : "cim"},
+      {"layers", std::move(layers)},
+      {"total", std::move(total)},
+      {"cores", std::move(cores)},
+  };
+}
+
+void cost::printTable(const ModelCost &cost, llvm::raw_ostream &os) {
+  os << "cost model '"
+     << (cost.model == LatencyModel::pelke2026 ? "pelke2026" : "cim")
+     << "' on target '" << cost.target << "'"
+     << (cost.reprogrammed ? " (weights reprogrammed per inference)" : "")
+     << "\n";
+  os << llvm::format("%-28s %6s %6s %7s %5s %6s %6s %12s %14s %12s %12s\n",
+                     "layer", "K", "N", "P", "W/A/ADC", "xbars", "util",
+                     "dac cycles", "conversions", "latency us", "energy nJ");
+  auto row = [&](const LayerCost &c, bool isTotal) {
+    std::string bits =
+        c.kind == "crossbar" ? std::to_string(c.weightBits) + "/" +
+                                   std::to_string(c.actBits) + "/" +
+                                   std::to_string(c.adcBits)
+                             : "-";
+    std::string name = c.name.size() > 28 ? c.name.substr(0, 27) + "~" : c.name;
+    os << llvm::format("%-28s %6lld %6lld %7lld %7s %6lld %5.1f%% %12lld "
+                       "%14lld %12.3f %12.3f\n",
+                       name.c_str(), (long long)(isTotal ? 0 : c.k),
+                       (long long)(isTotal ? 0 : c.n),
+                       (long long)(isTotal ? 0 : c.invocations), bits.c_str(),
+                       (long long)c.crossbars, 100.0 * c.utilization(),
+                       (long long)c.dacCycles, (long long)c.adcConversions,
+                       c.latencyNs / 1000.0, c.energy.total() / 1000.0);
+  };
+  for (const LayerCost &c : cost.layers)
+    row(c, false);
+  row(cost.total, true);
+  os << "crossbars available: " << cost.availableCrossbars
+     << ", energy by component (nJ): dac "
+     << llvm::format("%.3f", cost.total.energy.dac / 1000.0) << ", cell "
+     << llvm::format("%.3f", cost.total.energy.cell / 1000.0) << ", adc "
+     << llvm::format("%.3f", cost.total.energy.adc / 1000.0) << ", shift-add "
+     << llvm::format("%.3f", cost.total.energy.shiftAdd / 1000.0)
+     << ", digital "
+     << llvm::format("%.3f", cost.total.energy.digital / 1000.0)
+     << ", buffer " << llvm::format("%.3f", cost.total.energy.buffer / 1000.0)
+     << ", memory " << llvm::format("%.3f", cost.total.energy.memory / 1000.0)
+     << ", program "
+     << llvm::format("%.3f", cost.total.energy.program / 1000.0) << "\n";
+}
