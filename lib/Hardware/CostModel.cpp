@@ -420,7 +420,7 @@ private:
         c.energy.program = 0;
       if (cost.model == LatencyModel::pelke2026) {
         // Their model: crossbar layers only, writes included.
-        c.mvmNs = c.programNs = c.digitalNs = c.movementNs = 0;
+        c.mvmNs = c.programNs = c.digitalNs = c.movementNs = c.latencyNs = 0;
         c.writes = 0;
         for (const Matrix &m : layer.matrices) {
           pelke2026::Layer l{m.k, m.n, m.invocations, 1};
@@ -429,8 +429,8 @@ private:
           c.writes += writes;
           c.programNs += 1000.0 * double(writes) * params.writeUs;
           c.mvmNs += 1000.0 * us - 1000.0 * double(writes) * params.writeUs;
+          c.latencyNs += 1000.0 * us;
         }
-        c.latencyNs = c.mvmNs + c.programNs;
       } else {
         c.latencyNs = c.mvmNs + c.digitalNs + c.movementNs +
                       (cost.reprogrammed ? c.programNs : 0.0);

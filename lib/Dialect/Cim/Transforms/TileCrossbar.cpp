@@ -59,12 +59,6 @@ struct CimTileCrossbarPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = lookupTarget(module);
-    if (!target) {
-      module.emitError() << "cim-tile-crossbar needs a target: attach one "
-                            "with --cim-set-target=target=NAME";
-      return signalPassFailure();
-    }
     std::optional<int64_t> fixedCopies;
     if (duplicate != "auto") {
       int64_t n;
@@ -77,6 +71,12 @@ struct CimTileCrossbarPass
       fixedCopies = n;
     }
 
+    TargetAttr target = lookupTarget(module);
+    if (!target) {
+      module.emitError() << "cim-tile-crossbar needs a target: attach one "
+                            "with --cim-set-target=target=NAME";
+      return signalPassFailure();
+    }
     layout::Geometry geometry = layout::Geometry::fromTarget(target);
     SmallVector<LayerPlan> plans;
     WalkResult walk = module.walk([&](MvmOp mvm) -> WalkResult {
