@@ -15,6 +15,7 @@
 
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Dialect/Cim/CimPipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -25,9 +26,12 @@ inline void registerAllDialects(DialectRegistry &registry) {
   registry.insert<CimDialect>();
 }
 
-/// Registers every cim pass (and, later, pass pipeline) with the global
+/// Registers every cim pass and pass pipeline with the global
 /// registry, so `--cim-*` flags and pass-pipeline strings find them.
-inline void registerAllPasses() { registerCimPasses(); }
+inline void registerAllPasses() {
+  registerCimPasses();
+  registerCimPipelines();
+}
 
 } // namespace mlir::cim
 

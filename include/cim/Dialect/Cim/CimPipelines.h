@@ -1,0 +1,66 @@
+//===- CimPipelines.h - Named pass pipelines of cim -------------*- C++ -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// `cim-compile-pipeline` and its stages, registered under one name for
+// cim-opt, cimc and upstream mlir-opt (through the plugin) alike.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_DIALECT_CIM_CIMPIPELINES_H
+#define CIM_DIALECT_CIM_CIMPIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir::cim {
+
+struct CompilePipelineOptions
+    : public PassPipelineOptions<CompilePipelineOptions> {
+  Option<std::string> target{*this, "target",
+                             llvm::cl::desc("Preset name or target JSON file"),
+                             llvm::cl::init("")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("Default precision of layers without one: wXaY "
+                     "(e.g. w8a8)"),
+      llvm::cl::init("w8a8")};
+  Option<std::string> duplicate{
+      *this, "duplicate",
+      llvm::cl::desc("Weight copies per layer: a number, or 'auto'"),
+      llvm::cl::init("1")};
+  Option<bool> referenceColumn{
+      *this, "reference-column",
+      llvm::cl::desc("Reserve a reference column per tile for offset weights"),
+      llvm::cl::init(true)};
+  Option<bool> channelAligned{
+      *this, "channel-aligned",
+      llvm::cl::desc("Keep whole kh*kw kernels of a convolution in one tile"),
+      llvm::cl::init(false)};
+};
+
+/// Graph level -> graph level ready for mapping: attach the target, fold
+/// batch norms, lower convolutions to MVMs, canonicalize.
+LogicalResult buildGraphPipeline(OpPassManager &pm,
+                                 const CompilePipelineOptions &options);
+
+/// Mapped level: tile, bit-slice, place.
+LogicalResult buildMappedPipeline(OpPassManager &pm,
+                                  const CompilePipelineOptions &options);
+
+/// Both stages (later stages append here as they land).
+LogicalResult buildCompilePipeline(OpPassManager &pm,
+                                   const CompilePipelineOptions &options);
+
+/// Registers `cim-compile-pipeline`, `cim-graph-pipeline` and
+/// `cim-mapped-pipeline`.
+void registerCimPipelines();
+
+} // namespace mlir::cim
+
+#endif // CIM_DIALECT_CIM_CIMPIPELINES_H

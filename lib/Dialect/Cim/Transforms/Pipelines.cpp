@@ -1,0 +1,102 @@
+//===- Pipelines.cpp - Named pass pipelines of cim ------------------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimPipelines.h"
+#include "cim/Dialect/Cim/CimPasses.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+
+/// Parses "wXaY" into weight and activation bits.
+static LogicalResult parsePrecision(StringRef text, unsigned &weightBits,
+                                    unsigned &actBits) {
+  StringRef rest = text;
+  if (!rest.consume_front("w") || rest.consumeInteger(10, weightBits) ||
+      !rest.consume_front("a") || rest.consumeInteger(10, actBits) ||
+      !rest.empty())
+    return failure();
+  return success();
+}
+
+LogicalResult mlir::cim::buildGraphPipeline(
+    OpPassManager &pm, const CompilePipelineOptions &options) {
+  if (!options.target.empty()) {
+    CimSetTargetOptions setTarget;
+    setTarget.target = options.target;
+    pm.addPass(createCimSetTarget(setTarget));
+  }
+  pm.addPass(createCimFoldBatchNorm());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCimLowerConv());
+  pm.addPass(createCanonicalizerPass());
+  return success();
+}
+
+LogicalResult mlir::cim::buildMappedPipeline(
+    OpPassManager &pm, const CompilePipelineOptions &options) {
+  CimTileCrossbarOptions tile;
+  if (failed(parsePrecision(options.precision, tile.weightBits,
+                            tile.actBits))) {
+    llvm::errs() << "cim pipeline: precision must look like 'w8a8', got '"
+                 << options.precision << "'\n";
+    return failure();
+  }
+  tile.duplicate = options.duplicate;
+  tile.referenceColumn = options.referenceColumn;
+  tile.channelAligned = options.channelAligned;
+  pm.addPass(createCimTileCrossbar(tile));
+  pm.addPass(createCimBitSlice());
+  pm.addPass(createCimMap());
+  return success();
+}
+
+LogicalResult mlir::cim::buildCompilePipeline(
+    OpPassManager &pm, const CompilePipelineOptions &options) {
+  if (failed(buildGraphPipeline(pm, options)))
+    return failure();
+  return buildMappedPipeline(pm, options);
+}
+
+/// Like PassPipelineRegistration, but a builder that rejects its options
+/// (e.g. a malformed precision) fails the pipeline instead of leaving it
+/// silently empty.
+static void registerPipeline(
+    StringRef name, StringRef description,
+    LogicalResult (*build)(OpPassManager &, const CompilePipelineOptions &)) {
+  registerPassPipeline(
+      name, description,
+      [build](OpPassManager &pm, StringRef text,
+              function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CompilePipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        return build(pm, options);
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> handler) {
+        handler(CompilePipelineOptions());
+      });
+}
+
+void mlir::cim::registerCimPipelines() {
+  registerPipeline("cim-compile-pipeline",
+                   "Compile a graph-level cim module for a target: batch-norm "
+                   "folding, convolution lowering, crossbar tiling, "
+                   "bit-slicing and placement",
+                   buildCompilePipeline);
+  registerPipeline("cim-graph-pipeline",
+                   "Graph-level stage: attach the target, fold batch norms, "
+                   "lower convolutions to MVMs",
+                   buildGraphPipeline);
+  registerPipeline(
+      "cim-mapped-pipeline",
+      "Mapped-level stage: crossbar tiling, bit-slicing and placement",
+      buildMappedPipeline);
+}

@@ -1,0 +1,31 @@
+// RUN: cim-opt %s --cim-compile-pipeline="target=isaac precision=w4a8" | FileCheck %s
+// RUN: cim-opt %s --cim-graph-pipeline="target=isaac" --cim-mapped-pipeline="precision=w4a8" | FileCheck %s
+// RUN: cim-opt %s --pass-pipeline="builtin.module(cim-compile-pipeline{target=isaac precision=w4a8})" | FileCheck %s
+// RUN: mlir-opt %s --load-dialect-plugin=%cim_libs/CimPlugin%shlibext --load-pass-plugin=%cim_libs/CimPlugin%shlibext --pass-pipeline="builtin.module(cim-compile-pipeline{target=isaac precision=w4a8})" | FileCheck %s
+// RUN: not cim-opt %s --cim-compile-pipeline="target=isaac precision=eight" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// Graph level to mapped level in one named pipeline: batch norm folded,
+// the convolution lowered, tiled (K = 2*3*3 = 18 rows, W4 on 2-bit cells:
+// 2 slices + reference column), bit-sliced and placed on crossbar 0.
+// CHECK: module attributes {cim.target = #cim.target<name = "isaac"
+// CHECK-NOT: cim.batch_norm
+// CHECK-NOT: cim.conv2d
+// CHECK: cim.im2col
+// CHECK: cim.dac_cycles {{.*}} -> tensor<8x16x18xi8>
+// CHECK: cim.cell_slices {{.*}} -> tensor<2x18x4xi8>
+// CHECK: cim.crossbar_mvm {{.*}}crossbars = array<i64: 0>, footprint = array<i64: 18, 9>{{.*}}precision = #cim.precision<weight_bits = 4, act_bits = 8>
+// CHECK: cim.adc {{.*}}bits = 8 : i64, lossless_bits = 9 : i64, mode = #cim<adc_mode full_range>
+// CHECK: cim.shift_add
+// CHECK: cim.offset_correct
+// CHECK: cim.decode
+// BAD: cim pipeline: precision must look like 'w8a8', got 'eight'
+func.func @main(%x: tensor<1x2x6x6xf32>) -> tensor<1x4x4x4xf32> {
+  %w = cim.constant dense<0.5> : tensor<4x2x3x3xf32>
+  %c = cim.conv2d %x, %w : tensor<1x2x6x6xf32>, tensor<4x2x3x3xf32> -> tensor<1x4x4x4xf32>
+  %g = cim.constant dense<2.0> : tensor<4xf32>
+  %b = cim.constant dense<0.1> : tensor<4xf32>
+  %m = cim.constant dense<0.0> : tensor<4xf32>
+  %v = cim.constant dense<1.0> : tensor<4xf32>
+  %y = cim.batch_norm %c, %g, %b, %m, %v : tensor<1x4x4x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<1x4x4x4xf32>
+  return %y : tensor<1x4x4x4xf32>
+}
