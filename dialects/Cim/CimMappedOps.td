@@ -136,7 +136,6 @@ def Cim_AccumulateOp : Cim_Op<"accumulate", [Pure, Commutative,
   let arguments = (ins Variadic<Cim_Tensor>:$partials);
   let results = (outs Cim_Tensor:$output);
   let assemblyFormat = "$partials attr-dict `:` type($output)";
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -867,12 +867,6 @@ LogicalResult TileOp::verify() {
                          getPrecision());
 }
 
-LogicalResult AccumulateOp::verify() {
-  if (getPartials().empty())
-    return emitOpError() << "expects at least one partial sum";
-  return success();
-}
-
 LogicalResult EncodeOp::verify() {
   if (getBits() < 1 || getBits() > 16)
     return emitOpError() << "expects 'bits' in [1, 16], got " << getBits();
