@@ -19,6 +19,10 @@
 //   -> 8685 pJ; input popcount 0.5*6*20*4 = 240
 // The relu is a digital layer: 30 ops + 120 bytes = 30 + 60 = 90 ns,
 // 3.75 + 7.5 + 120 = 131.25 pJ.
+// The model's latency is the critical path, where the tiles run in
+// parallel: a tile of the first column group takes 480 ns + its 96 bytes
+// (48 ns), its accumulate 36 ops + 72 bytes = 72 ns -> 600 ns (the second
+// column group finishes at 480 + 36 + 48 = 564 ns); then the relu: 690 ns.
 // CHECK:      "layers": [
 // CHECK:          "adc_bits": 5,
 // CHECK:          "adc_conversions": 1440,
@@ -55,7 +59,7 @@
 // CHECK:        "available_crossbars": 8,
 // CHECK:        "crossbars": 6,
 // CHECK:        "energy_pj": 8816.25,
-// CHECK:        "latency_ns": 930,
+// CHECK:        "latency_ns": 690,
 // CHECK:        "utilization": 0.625,
 
 // The bit-sliced form costs the same crossbar work; encode/decode and the
@@ -70,7 +74,7 @@
 // TABLE: layer{{.*}}K{{.*}}N{{.*}}P W/A/ADC xbars util dac cycles conversions latency us energy nJ
 // TABLE: fc                               20      5       6   4/4/5      6  62.5%          240           1440        0.840        8.685
 // TABLE: act                               0      0       0       -      0   0.0%            0              0        0.090        0.131
-// TABLE: total                             0      0       0       -      6  62.5%          240           1440        0.930        8.816
+// TABLE: total                             0      0       0       -      6  62.5%          240           1440        0.690        8.816
 // TABLE: crossbars available: 8, energy by component (nJ): dac 0.480, cell 1.440, adc 5.760
 
 // At the graph level the layer is tiled on the fly with the default options:
