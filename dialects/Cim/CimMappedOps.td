@@ -92,6 +92,11 @@ def Cim_TileOp : Cim_Op<"tile", [Pure]> {
     programming round on targets that reprogram weights. `slices` records
     explicit cell slice widths (least significant first) when not uniform.
 
+    Small blocks (the groups of a depthwise convolution) can share a
+    crossbar: tiles with the same `bundle` sit on the same crossbars, each at
+    its `origin = [row, column]`, on rows and columns no other tile of the
+    bundle uses, so all of them compute in the same DAC cycles.
+
     Partial sums of tiles over different row ranges are added by
     `cim.accumulate`.
 
@@ -109,6 +114,8 @@ def Cim_TileOp : Cim_Op<"tile", [Pure]> {
       DefaultValuedAttr<I64Attr, "1">:$copies,
       OptionalAttr<DenseI64ArrayAttr>:$crossbars,
       OptionalAttr<I64Attr>:$epoch,
+      OptionalAttr<DenseI64ArrayAttr>:$origin,
+      OptionalAttr<I64Attr>:$bundle,
       OptionalAttr<DenseI64ArrayAttr>:$slices,
       OptionalAttr<Cim_PrecisionAttr>:$precision);
   let results = (outs Cim_Tensor:$output);
@@ -249,7 +256,8 @@ def Cim_CrossbarMvmOp : Cim_Op<"crossbar_mvm", [Pure]> {
     cells[s, r, j]`: the ideal (noise-free) column sums the crossbar produces
     for row group g (`group_rows` rows each), DAC cycle t and cell plane s.
     It is the bit-sliced successor of `cim.tile` and keeps its placement
-    (`footprint`, `copies`, `crossbars`, `epoch`) and precision.
+    (`footprint`, `copies`, `crossbars`, `epoch`, `origin`, `bundle`) and
+    precision.
 
     Example:
 
@@ -263,6 +271,8 @@ def Cim_CrossbarMvmOp : Cim_Op<"crossbar_mvm", [Pure]> {
       DefaultValuedAttr<I64Attr, "1">:$copies,
       OptionalAttr<DenseI64ArrayAttr>:$crossbars,
       OptionalAttr<I64Attr>:$epoch,
+      OptionalAttr<DenseI64ArrayAttr>:$origin,
+      OptionalAttr<I64Attr>:$bundle,
       OptionalAttr<Cim_PrecisionAttr>:$precision);
   let results = (outs Cim_IntegerTensor:$output);
   let assemblyFormat = [{

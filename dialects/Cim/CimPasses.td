@@ -108,6 +108,12 @@ def CimTileCrossbar : Pass<"cim-tile-crossbar", "::mlir::ModuleOp"> {
     Layers without a `#cim.precision` get `weight-bits`/`act-bits`; `slices`
     sets explicit non-uniform cell slices (least significant first).
 
+    `pack` lets the groups of a grouped (e.g. depthwise) convolution share
+    crossbars when each fits one tile: they are placed along the diagonal
+    (disjoint rows and columns, `origin` and a common `bundle`), so one DAC
+    cycle drives all of them at once and each column still sums only its own
+    group's rows.
+
     Example:
 
     ```mlir
@@ -124,6 +130,8 @@ def CimTileCrossbar : Pass<"cim-tile-crossbar", "::mlir::ModuleOp"> {
            "Reserve a reference column per tile for offset weights">,
     Option<"channelAligned", "channel-aligned", "bool", /*default=*/"false",
            "Keep whole kh*kw kernels of a convolution in one tile">,
+    Option<"pack", "pack", "bool", /*default=*/"true",
+           "Share crossbars among the small groups of a grouped convolution">,
     Option<"duplicate", "duplicate", "std::string", /*default=*/"\"1\"",
            "Weight copies per layer: a number, or 'auto'">,
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",

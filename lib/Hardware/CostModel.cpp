@@ -57,6 +57,7 @@ struct TileFacts {
   unsigned weightBits = 0, actBits = 0, adcBits = 0;
   ArrayRef<int64_t> crossbars;
   int64_t epoch = 0;
+  std::optional<int64_t> bundle;
 };
 
 /// A weight matrix of a layer (a layer has several for grouped convs).
@@ -256,6 +257,7 @@ private:
     if (auto ids = tile.getCrossbars())
       f.crossbars = *ids;
     f.epoch = tile.getEpoch().value_or(0);
+    f.bundle = tile.getBundle();
     Layer &layer = layerOf(tile);
     addMatrix(layer, tile.getWeight(), f.invocations, f.weightBits,
               f.actBits);
@@ -288,6 +290,7 @@ private:
     if (auto ids = xbar.getCrossbars())
       f.crossbars = *ids;
     f.epoch = xbar.getEpoch().value_or(0);
+    f.bundle = xbar.getBundle();
     Layer &layer = layerOf(xbar);
     if (auto slices = xbar.getCells().getDefiningOp<CellSlicesOp>())
       addMatrix(layer, slices.getWeight(), f.invocations, f.weightBits,
@@ -343,12 +346,16 @@ private:
     c.invocations = std::max(c.invocations, f.invocations);
     c.tiles += 1;
     c.copies = std::max(c.copies, f.copies);
-    c.crossbars += f.copies;
+    // Tiles of a bundle share their crossbars: count those once.
+    bool ownsCrossbars = !f.bundle || seenBundles.insert(*f.bundle).second;
     int64_t cells = f.physRows * f.physCols;
     c.usedCells += cells * f.copies;
-    c.crossbarCells += f.copies * int64_t(geometry.rows) * geometry.cols;
     c.programmedCells += cells * f.copies;
-    c.writes += f.copies;
+    if (ownsCrossbars) {
+      c.crossbars += f.copies;
+      c.crossbarCells += f.copies * int64_t(geometry.rows) * geometry.cols;
+      c.writes += f.copies;
+    }
     c.rowGroups += f.groups;
     int64_t activations = f.invocations * f.cycles * f.groups;
     c.dacCycles += activations;
@@ -385,9 +392,11 @@ private:
       int64_t core = id / target.getCrossbarsPerCore();
       CoreUse &use = cores[core];
       use.core = core;
-      use.crossbars += 1;
       use.usedCells += cells;
-      use.cells += int64_t(geometry.rows) * geometry.cols;
+      if (ownsCrossbars) {
+        use.crossbars += 1;
+        use.cells += int64_t(geometry.rows) * geometry.cols;
+      }
     }
   }
 
@@ -503,6 +512,7 @@ private:
   std::map<int64_t, CoreUse> cores;
   /// Scheduling: when each op's result is ready, and the latest of all.
   DenseMap<Operation *, double> readyAt;
+  DenseSet<int64_t> seenBundles;
   double criticalPath = 0, duration = 0;
 };
 

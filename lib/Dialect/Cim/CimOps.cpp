@@ -814,10 +814,19 @@ static LogicalResult checkRange(Operation *op, StringRef name,
 static LogicalResult verifyPlacement(Operation *op, ArrayRef<int64_t> footprint,
                                      int64_t copies,
                                      std::optional<ArrayRef<int64_t>> crossbars,
+                                     std::optional<ArrayRef<int64_t>> origin,
                                      std::optional<PrecisionAttr> precision) {
   if (footprint.size() != 2 || footprint[0] < 1 || footprint[1] < 1)
     return op->emitOpError()
            << "expects 'footprint' to be [rows, columns], both at least 1";
+  SmallVector<int64_t, 2> extent(footprint);
+  if (origin) {
+    if (origin->size() != 2 || (*origin)[0] < 0 || (*origin)[1] < 0)
+      return op->emitOpError()
+             << "expects 'origin' to be [row, column], both at least 0";
+    extent[0] += (*origin)[0];
+    extent[1] += (*origin)[1];
+  }
   if (copies < 1)
     return op->emitOpError() << "expects 'copies' to be at least 1, got "
                              << copies;
@@ -825,12 +834,12 @@ static LogicalResult verifyPlacement(Operation *op, ArrayRef<int64_t> footprint,
     return op->emitOpError() << "expects one crossbar per copy (" << copies
                              << "), got " << crossbars->size();
   if (TargetAttr target = lookupTarget(op)) {
-    if (footprint[0] > target.getRows() || footprint[1] > target.getCols())
+    if (extent[0] > target.getRows() || extent[1] > target.getCols())
       return op->emitOpError()
              << "footprint " << footprint[0] << "x" << footprint[1]
-             << " does not fit a " << target.getRows() << "x"
-             << target.getCols() << " crossbar of target '"
-             << target.getName() << "'";
+             << (origin ? " at its origin" : "") << " does not fit a "
+             << target.getRows() << "x" << target.getCols()
+             << " crossbar of target '" << target.getName() << "'";
     if (crossbars)
       for (int64_t id : *crossbars)
         if (id < 0 || uint64_t(id) >= target.getNumCrossbars())
@@ -864,7 +873,7 @@ LogicalResult TileOp::verify() {
                                    "output"))))
     return failure();
   return verifyPlacement(op, getFootprint(), getCopies(), getCrossbars(),
-                         getPrecision());
+                         getOrigin(), getPrecision());
 }
 
 LogicalResult EncodeOp::verify() {
@@ -973,7 +982,7 @@ LogicalResult CrossbarMvmOp::verify() {
                          d.getDimSize(1), c.getDimSize(2)})))
     return failure();
   return verifyPlacement(op, getFootprint(), getCopies(), getCrossbars(),
-                         getPrecision());
+                         getOrigin(), getPrecision());
 }
 
 LogicalResult AdcOp::verify() {

@@ -181,7 +181,7 @@ struct CimBitSlicePass
         rewriter, loc, sumsType, digits, cells,
         rewriter.getI64IntegerAttr(groupRows), tile.getFootprintAttr(),
         tile.getCopiesAttr(), tile.getCrossbarsAttr(), tile.getEpochAttr(),
-        tile.getPrecisionAttr());
+        tile.getOriginAttr(), tile.getBundleAttr(), tile.getPrecisionAttr());
 
     bool converting =
         c.adcMode == AdcMode::full_range || c.adcMode == AdcMode::clipped;

@@ -39,10 +39,14 @@ struct CimMapPass : public mlir::cim::impl::CimMapBase<CimMapPass> {
     }
     SmallVector<Operation *> tiles;
     int64_t needed = 0, widest = 0;
+    DenseSet<int64_t> bundles;
     module.walk([&](Operation *op) {
       if (isa<TileOp, CrossbarMvmOp>(op)) {
         tiles.push_back(op);
-        needed += copiesOf(op);
+        // Tiles of one bundle share their crossbars.
+        std::optional<int64_t> bundle = bundleOf(op);
+        if (!bundle || bundles.insert(*bundle).second)
+          needed += copiesOf(op);
         widest = std::max(widest, copiesOf(op));
       }
     });
@@ -60,18 +64,26 @@ struct CimMapPass : public mlir::cim::impl::CimMapBase<CimMapPass> {
 
     Builder b(&getContext());
     int64_t next = 0;
+    DenseMap<int64_t, std::pair<SmallVector<int64_t>, IntegerAttr>> placed;
     for (Operation *op : tiles) {
       int64_t copies = copiesOf(op);
-      // A tile's copies share one programming round.
-      if (next % available + copies > available)
-        next += available - next % available;
+      std::optional<int64_t> bundle = bundleOf(op);
       SmallVector<int64_t> ids;
-      for (int64_t i = 0; i < copies; ++i)
-        ids.push_back((next + i) % available);
       IntegerAttr epoch;
-      if (needed > available)
-        epoch = b.getI64IntegerAttr(next / available);
-      next += copies;
+      if (bundle && placed.count(*bundle)) {
+        std::tie(ids, epoch) = placed[*bundle];
+      } else {
+        // A tile's copies share one programming round.
+        if (next % available + copies > available)
+          next += available - next % available;
+        for (int64_t i = 0; i < copies; ++i)
+          ids.push_back((next + i) % available);
+        if (needed > available)
+          epoch = b.getI64IntegerAttr(next / available);
+        next += copies;
+        if (bundle)
+          placed[*bundle] = {ids, epoch};
+      }
       auto place = [&](auto tile) {
         tile.setCrossbarsAttr(b.getDenseI64ArrayAttr(ids));
         tile.setEpochAttr(epoch);
@@ -81,6 +93,12 @@ struct CimMapPass : public mlir::cim::impl::CimMapBase<CimMapPass> {
       else
         place(cast<CrossbarMvmOp>(op));
     }
+  }
+
+  static std::optional<int64_t> bundleOf(Operation *op) {
+    if (auto tile = dyn_cast<TileOp>(op))
+      return tile.getBundle();
+    return cast<CrossbarMvmOp>(op).getBundle();
   }
 
   static int64_t copiesOf(Operation *op) {

@@ -19,6 +19,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <vector>
+
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMTILECROSSBAR
 #include "cim/Dialect/Cim/CimPasses.h.inc"
@@ -35,6 +37,9 @@ struct LayerPlan {
   layout::Tiling tiling;
   int64_t invocations = 0;
   int64_t copies = 1;
+  /// Packing of single-tile layers: place in a shared crossbar.
+  std::optional<std::pair<int64_t, int64_t>> origin;
+  std::optional<int64_t> bundle;
 
   int64_t crossbars() const { return int64_t(tiling.tiles.size()) * copies; }
   /// Relative MVM time: invocations x cycles x row groups, shared by copies.
@@ -45,6 +50,18 @@ struct LayerPlan {
     return double(invocations) * tiling.encoding.cycles * groups / copies;
   }
 };
+
+/// True if the two MVMs are groups of one convolution: im2cols of the same
+/// input with the same window.
+bool sameConvolution(MvmOp a, MvmOp b) {
+  auto ia = a.getInput().getDefiningOp<Im2ColOp>();
+  auto ib = b.getInput().getDefiningOp<Im2ColOp>();
+  return ia && ib && ia.getInput() == ib.getInput() &&
+         ia.getKernel() == ib.getKernel() &&
+         ia.getStrides() == ib.getStrides() && ia.getPads() == ib.getPads() &&
+         ia.getDilations() == ib.getDilations() &&
+         a.getPrecisionAttr() == b.getPrecisionAttr();
+}
 
 /// kh*kw of a convolution whose MVM reads an im2col, else 1.
 int64_t kernelAreaOf(MvmOp mvm) {
@@ -78,7 +95,7 @@ struct CimTileCrossbarPass
       return signalPassFailure();
     }
     layout::Geometry geometry = layout::Geometry::fromTarget(target);
-    SmallVector<LayerPlan> plans;
+    std::vector<LayerPlan> plans;
     WalkResult walk = module.walk([&](MvmOp mvm) -> WalkResult {
       LayerPlan plan;
       plan.mvm = mvm;
@@ -97,9 +114,53 @@ struct CimTileCrossbarPass
       balanceCopies(plans, int64_t(target.getNumCrossbars()));
     }
 
+    if (pack)
+      packGroups(plans, geometry);
+
     IRRewriter rewriter(&getContext());
     for (LayerPlan &plan : plans)
       rewrite(rewriter, plan);
+  }
+
+  /// Places consecutive single-tile groups of one convolution along the
+  /// diagonal of shared crossbars; a bundle of one keeps no attributes.
+  static void packGroups(MutableArrayRef<LayerPlan> plans,
+                         const layout::Geometry &geometry) {
+    int64_t nextBundle = 0;
+    LayerPlan *first = nullptr;
+    int64_t rowsUsed = 0, colsUsed = 0, members = 0;
+    auto close = [&] {
+      if (first && members == 1) {
+        first->origin.reset();
+        first->bundle.reset();
+        --nextBundle;
+      }
+      first = nullptr;
+    };
+    for (LayerPlan &plan : plans) {
+      if (plan.tiling.tiles.size() != 1 ||
+          !plan.mvm.getInput().getDefiningOp<Im2ColOp>()) {
+        close();
+        continue;
+      }
+      const layout::Tile &tile = plan.tiling.tiles.front();
+      bool fits = first && sameConvolution(first->mvm, plan.mvm) &&
+                  first->copies == plan.copies &&
+                  rowsUsed + tile.physRows <= int64_t(geometry.rows) &&
+                  colsUsed + tile.physCols <= int64_t(geometry.cols);
+      if (!fits) {
+        close();
+        first = &plan;
+        rowsUsed = colsUsed = members = 0;
+        ++nextBundle;
+      }
+      plan.origin = std::make_pair(rowsUsed, colsUsed);
+      plan.bundle = nextBundle - 1;
+      rowsUsed += tile.physRows;
+      colsUsed += tile.physCols;
+      ++members;
+    }
+    close();
   }
 
   LogicalResult planLayer(MvmOp mvm, const layout::Geometry &geometry,
@@ -181,7 +242,13 @@ struct CimTileCrossbarPass
             rewriter.getDenseI64ArrayAttr({tile.physRows, tile.physCols}),
             rewriter.getI64IntegerAttr(tile.groups),
             rewriter.getI64IntegerAttr(plan.copies), DenseI64ArrayAttr(),
-            IntegerAttr(), slicesAttr, plan.precision);
+            IntegerAttr(),
+            plan.origin ? rewriter.getDenseI64ArrayAttr(
+                              {plan.origin->first, plan.origin->second})
+                        : DenseI64ArrayAttr(),
+            plan.bundle ? rewriter.getI64IntegerAttr(*plan.bundle)
+                        : IntegerAttr(),
+            slicesAttr, plan.precision);
         partials.push_back(op);
       }
       columns.push_back(partials.size() == 1
