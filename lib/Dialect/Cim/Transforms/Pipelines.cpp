@@ -52,6 +52,7 @@ LogicalResult mlir::cim::buildMappedPipeline(
   tile.duplicate = options.duplicate;
   tile.referenceColumn = options.referenceColumn;
   tile.channelAligned = options.channelAligned;
+  tile.pack = options.pack;
   pm.addPass(createCimTileCrossbar(tile));
   pm.addPass(createCimBitSlice());
   pm.addPass(createCimMap());
