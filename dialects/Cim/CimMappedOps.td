@@ -153,7 +153,9 @@ def Cim_EncodeOp : Cim_Op<"encode", [Pure]> {
   let summary = "Real values to the integer codes a crossbar computes on";
   let description = [{
     `output = clamp(round(input / scale) + zero_point)` in `bits`-bit codes,
-    unsigned when `is_signed` is false. `scale` and `zero_point` come from
+    unsigned when `is_signed` is false. `narrow_range` clamps signed codes
+    symmetrically to `+-(2^(bits-1) - 1)`, as weights must be: their sign
+    schemes have no room for `-2^(bits-1)`. `scale` and `zero_point` come from
     calibration and quantization (`cim-quantize`); until then they are absent
     and the op only states the format, which is all the cost model needs.
     An integer input is already a code and is passed through.
@@ -166,6 +168,7 @@ def Cim_EncodeOp : Cim_Op<"encode", [Pure]> {
     ```
   }];
   let arguments = (ins Cim_Tensor:$input, I64Attr:$bits, BoolAttr:$is_signed,
+      DefaultValuedAttr<BoolAttr, "false">:$narrow_range,
       OptionalAttr<F64Attr>:$scale,
       DefaultValuedAttr<I64Attr, "0">:$zero_point);
   let results = (outs Cim_IntegerTensor:$output);
@@ -339,10 +342,10 @@ def Cim_OffsetCorrectOp : Cim_Op<"offset_correct", [Pure]> {
   let description = [{
     With stored codes `u = w + weight_offset` and driven codes `v = x +
     input_offset`, the crossbar computes `sum u v`; this op returns
-    `sum w x = acc - weight_offset * sum_k v_k - input_offset * sum_k u_k -
-    K * weight_offset * input_offset` over the tile's rows `[rows[0],
-    rows[1])` and columns `[columns[0], columns[1])`, from the input and
-    weight codes. On ISAAC-style hardware the first term is the reference
+    `sum w x = acc - weight_offset * sum_k v_k - input_offset * sum_k u_k +
+    K * weight_offset * input_offset` with K = rows[1] - rows[0], the sums
+    over the tile's rows `[rows[0], rows[1])` (and, for `u`, its column
+    among `[columns[0], columns[1])`), from the input and weight codes. On ISAAC-style hardware the first term is the reference
     column's reading or a digital sum of the inputs.
 
     Example:

@@ -57,6 +57,7 @@ struct TileFacts {
   unsigned weightBits = 0, actBits = 0, adcBits = 0;
   ArrayRef<int64_t> crossbars;
   int64_t epoch = 0;
+  bool placed = false;
   std::optional<int64_t> bundle;
 };
 
@@ -72,9 +73,15 @@ std::optional<int64_t> digitalOps(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<int64_t>>(op)
       .Case<AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, LeakyReluOp, ClipOp,
             SigmoidOp, HardSigmoidOp, HardSwishOp, TanhOp, GeluOp, ErfOp,
-            SqrtOp, ExpOp, QuantizeOp, DequantizeOp, EncodeOp, DecodeOp,
+            SqrtOp, ExpOp, QuantizeOp, DequantizeOp, DecodeOp,
             OffsetCorrectOp>(
           [](Operation *op) { return elements(op->getResult(0)); })
+      // Weights are encoded once, at compile time.
+      .Case<EncodeOp>([](EncodeOp op) -> std::optional<int64_t> {
+        if (matchPattern(op.getInput(), m_Constant()))
+          return std::nullopt;
+        return elements(op.getOutput());
+      })
       .Case<AccumulateOp>([](AccumulateOp op) -> int64_t {
         return elements(op.getOutput()) * (int64_t(op.getPartials().size()) - 1);
       })
@@ -145,6 +152,7 @@ public:
     if (result.wasInterrupted())
       return failure();
     finish();
+    schedule();
     return success();
   }
 
@@ -157,8 +165,14 @@ private:
     llvm::DenseSet<Value> weights;
   };
 
-  Layer &layerOf(Operation *op) {
-    auto [it, inserted] = layers.try_emplace(op->getLoc());
+  /// Layers are ONNX nodes: ops share a layer when they share a name
+  /// location. Without names (a module printed without debug info), the
+  /// tiles of one weight matrix still form one layer.
+  Layer &layerOf(Operation *op, Value weight = {}) {
+    const void *key = op->getLoc().getAsOpaquePointer();
+    if (!isa<NameLoc>(op->getLoc()) && weight)
+      key = weight.getAsOpaquePointer();
+    auto [it, inserted] = layers.try_emplace(key);
     if (inserted)
       it->second.cost.name = layerName(op->getLoc());
     return it->second;
@@ -188,21 +202,67 @@ private:
         {type.getDimSize(0), type.getDimSize(1), invocations, wb, ab});
   }
 
-  /// Costs `op` and schedules it on the dataflow graph: an op starts when
-  /// its operands are ready, so independent tiles, groups and branches
-  /// overlap and the model's latency is the critical path.
+  /// Costs `op`, remembering how long it runs (and, for crossbar work, in
+  /// which programming round) for the schedule.
   LogicalResult visit(Operation *op) {
     duration = 0;
-    LogicalResult result = costOp(op);
-    if (failed(result))
+    epoch = -1;
+    if (failed(costOp(op)))
       return failure();
-    double start = 0;
-    for (Value operand : op->getOperands())
-      if (Operation *def = operand.getDefiningOp())
-        start = std::max(start, readyAt.lookup(def));
-    readyAt[op] = start + duration;
-    criticalPath = std::max(criticalPath, start + duration);
+    // Free ops (views, layout) stay in the schedule to carry readiness.
+    timeline.push_back({op, duration, epoch});
     return success();
+  }
+
+  /// Schedules the costed ops on the dataflow graph: an op starts when its
+  /// operands are ready, so independent tiles, groups and branches overlap
+  /// and the model's latency is the critical path. When the weights are
+  /// rewritten per inference, a programming round starts after all work of
+  /// the previous round and takes its crossbars' writes.
+  void schedule() {
+    DenseMap<Operation *, double> readyAt;
+    double latest = 0, barrier = 0;
+    int64_t round = -1;
+    double writeNs = real(latency().getProgramCrossbar());
+    for (const Step &step : timeline) {
+      double start = 0;
+      for (Value operand : step.op->getOperands())
+        if (Operation *def = operand.getDefiningOp())
+          start = std::max(start, readyAt.lookup(def));
+      if (cost.reprogrammed && step.epoch >= 0) {
+        while (round < step.epoch) {
+          ++round;
+          barrier = (round == 0 ? 0.0 : latest) +
+                    double(writesPerEpoch.lookup(round)) * writeNs;
+        }
+        start = std::max(start, barrier);
+      }
+      readyAt[step.op] = start + step.duration;
+      latest = std::max(latest, start + step.duration);
+    }
+    if (cost.model == LatencyModel::cim)
+      cost.total.latencyNs = latest;
+  }
+
+  /// The programming round of a tile: its `epoch` after cim-map, else the
+  /// one cim-map would give it (crossbars taken in program order).
+  int64_t epochOf(const TileFacts &f, bool ownsCrossbars) {
+    int64_t available = cost.availableCrossbars;
+    if (!ownsCrossbars)
+      return bundleEpoch.lookup(*f.bundle);
+    int64_t e;
+    if (f.placed) {
+      e = f.epoch;
+    } else {
+      if (allocated % available + f.copies > available)
+        allocated += available - allocated % available;
+      e = allocated / available;
+      allocated += f.copies;
+    }
+    if (f.bundle)
+      bundleEpoch[*f.bundle] = e;
+    writesPerEpoch[e] += f.copies;
+    return e;
   }
 
   LogicalResult costOp(Operation *op) {
@@ -254,11 +314,13 @@ private:
     f.actBits = precision.getActBits();
     f.adcBits = precision.getAdcBits() ? precision.getAdcBits()
                                        : defaultAdcBits();
-    if (auto ids = tile.getCrossbars())
+    if (auto ids = tile.getCrossbars()) {
       f.crossbars = *ids;
+      f.placed = true;
+    }
     f.epoch = tile.getEpoch().value_or(0);
     f.bundle = tile.getBundle();
-    Layer &layer = layerOf(tile);
+    Layer &layer = layerOf(tile, tile.getWeight());
     addMatrix(layer, tile.getWeight(), f.invocations, f.weightBits,
               f.actBits);
     addTile(layer, f);
@@ -287,12 +349,15 @@ private:
     for (Operation *user : xbar->getUsers())
       if (auto adc = dyn_cast<AdcOp>(user))
         f.adcBits = unsigned(adc.getBits());
-    if (auto ids = xbar.getCrossbars())
+    if (auto ids = xbar.getCrossbars()) {
       f.crossbars = *ids;
+      f.placed = true;
+    }
     f.epoch = xbar.getEpoch().value_or(0);
     f.bundle = xbar.getBundle();
-    Layer &layer = layerOf(xbar);
-    if (auto slices = xbar.getCells().getDefiningOp<CellSlicesOp>())
+    auto slices = xbar.getCells().getDefiningOp<CellSlicesOp>();
+    Layer &layer = layerOf(xbar, slices ? slices.getWeight() : Value());
+    if (slices)
       addMatrix(layer, slices.getWeight(), f.invocations, f.weightBits,
                 f.actBits);
     addTile(layer, f);
@@ -316,7 +381,7 @@ private:
     if (!tiling)
       return mvm.emitOpError()
              << "cannot be costed: " << llvm::toString(tiling.takeError());
-    Layer &layer = layerOf(mvm);
+    Layer &layer = layerOf(mvm, mvm.getWeight());
     addMatrix(layer, mvm.getWeight(), in.getDimSize(0),
               precision.getWeightBits(), precision.getActBits());
     for (const layout::Tile &t : tiling->tiles) {
@@ -351,6 +416,7 @@ private:
     int64_t cells = f.physRows * f.physCols;
     c.usedCells += cells * f.copies;
     c.programmedCells += cells * f.copies;
+    epoch = std::max(epoch, epochOf(f, ownsCrossbars));
     if (ownsCrossbars) {
       c.crossbars += f.copies;
       c.crossbarCells += f.copies * int64_t(geometry.rows) * geometry.cols;
@@ -470,12 +536,6 @@ private:
       accumulate(total, c);
       cost.layers.push_back(std::move(c));
     }
-    // Our model overlaps independent work (the critical path of the dataflow
-    // graph); programming, when it happens on every inference, does not
-    // overlap. Pelke et al. add up their layers.
-    if (cost.model == LatencyModel::cim)
-      total.latencyNs =
-          criticalPath + (cost.reprogrammed ? total.programNs : 0.0);
     for (auto &entry : cores)
       cost.cores.push_back(entry.second);
     llvm::sort(cost.cores, [](const CoreUse &a, const CoreUse &b) {
@@ -508,12 +568,20 @@ private:
   TargetAttr target;
   layout::Geometry geometry;
   ModelCost cost;
-  llvm::MapVector<Location, Layer> layers;
+  llvm::MapVector<const void *, Layer> layers;
   std::map<int64_t, CoreUse> cores;
   /// Scheduling: when each op's result is ready, and the latest of all.
-  DenseMap<Operation *, double> readyAt;
   DenseSet<int64_t> seenBundles;
-  double criticalPath = 0, duration = 0;
+  /// The schedule's input: costed ops in program order.
+  struct Step {
+    Operation *op;
+    double duration;
+    int64_t epoch;
+  };
+  std::vector<Step> timeline;
+  double duration = 0;
+  int64_t epoch = -1, allocated = 0;
+  DenseMap<int64_t, int64_t> writesPerEpoch, bundleEpoch;
 };
 
 } // namespace

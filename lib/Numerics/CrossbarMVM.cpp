@@ -90,6 +90,10 @@ llvm::Error numerics::verifyConfig(const CrossbarConfig &config) {
     return configError("cellBits and dacBits must be in [1, 8]");
   if (config.parallelRows < 1)
     return configError("parallelRows must be at least 1");
+  if (config.weightSign == WeightSign::differential_rows &&
+      config.parallelRows < 2)
+    return configError("differential rows need parallelRows of at least 2 "
+                       "(one pair of rows)");
   unsigned total = 0;
   for (unsigned w : weightSliceWidths(config)) {
     if (w < 1 || w > config.cellBits)

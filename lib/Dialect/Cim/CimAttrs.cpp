@@ -175,10 +175,10 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << "], got " << dacBits;
   if (!adc)
     return emitError() << "adc must be given";
-  if (weightSign == WeightSign::differential_rows && rows < 2)
+  if (weightSign == WeightSign::differential_rows && parallelRows < 2)
     return emitError() << "weight_sign 'differential_rows' needs at least 2 "
-                          "rows, got "
-                       << rows;
+                          "parallel rows (one pair), got "
+                       << parallelRows;
   // A digital adder tree adds exact products: one cell bit, one input bit.
   if (adc.getMode() == AdcMode::adder_tree && (cellBits != 1 || dacBits != 1))
     return emitError() << "adc.mode 'adder_tree' needs cell_bits = 1 and "

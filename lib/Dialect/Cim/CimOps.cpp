@@ -864,16 +864,40 @@ LogicalResult TileOp::verify() {
       failed(checkShape(op, "output", tensorType(getOutput()),
                         {in.getDimSize(0), getColumns()[1] - getColumns()[0]})))
     return failure();
-  if (getGroups() < 1)
-    return emitOpError() << "expects 'groups' to be at least 1";
+  if (!in.hasStaticShape() || !w.hasStaticShape())
+    return emitOpError() << "expects static shapes: a tile is placed hardware";
+  // I64Attr accessors are unsigned; compare as signed so negatives fail.
+  int64_t groups = int64_t(getGroups());
+  int64_t rows = getRows()[1] - getRows()[0];
+  if (groups < 1)
+    return emitOpError() << "expects 'groups' to be at least 1, got "
+                         << groups;
+  if (getFootprint().size() == 2 && rows > getFootprint()[0])
+    return emitOpError() << "expects the footprint to hold its " << rows
+                         << " rows, got " << getFootprint()[0];
+  if (TargetAttr target = lookupTarget(op)) {
+    bool dr = target.getWeightSign() == WeightSign::differential_rows;
+    int64_t perConversion =
+        dr ? target.getParallelRows() / 2 : target.getParallelRows();
+    if (dr && getFootprint().size() == 2 && 2 * rows > getFootprint()[0])
+      return emitOpError() << "expects the footprint to hold 2 x " << rows
+                           << " rows (differential rows), got "
+                           << getFootprint()[0];
+    if (perConversion >= 1 &&
+        groups != llvm::divideCeil(rows, perConversion))
+      return emitOpError() << "expects " << llvm::divideCeil(rows, perConversion)
+                           << " row groups for " << rows << " rows ("
+                           << perConversion << " per conversion on target '"
+                           << target.getName() << "'), got " << groups;
+  }
   if (isa<FloatType>(in.getElementType()) &&
       (failed(checkSameElementType(op, getInput(), getWeight(), "input",
                                    "weight")) ||
        failed(checkSameElementType(op, getInput(), getOutput(), "input",
                                    "output"))))
     return failure();
-  return verifyPlacement(op, getFootprint(), getCopies(), getCrossbars(),
-                         getOrigin(), getPrecision());
+  return verifyPlacement(op, getFootprint(), int64_t(getCopies()),
+                         getCrossbars(), getOrigin(), getPrecision());
 }
 
 LogicalResult EncodeOp::verify() {
@@ -906,10 +930,12 @@ LogicalResult DacCyclesOp::verify() {
   if (failed(checkRank(op, "input", getInput(), 2)) ||
       failed(checkRank(op, "output", getOutput(), 3)))
     return failure();
+  // A DAC may be wider than the input: the input then takes one cycle.
   if (getBits() < 1 || getBits() > 16 || getDacBits() < 1 ||
-      getDacBits() > getBits())
-    return emitOpError() << "expects 1 <= dac_bits <= bits <= 16, got "
-                         << getDacBits() << " and " << getBits();
+      getDacBits() > 16)
+    return emitOpError() << "expects bits and dac_bits in [1, 16], got "
+                         << int64_t(getBits()) << " and "
+                         << int64_t(getDacBits());
   RankedTensorType in = tensorType(getInput());
   if (failed(checkRange(op, "rows", getRows(), in.getDimSize(1))))
     return failure();
@@ -966,23 +992,31 @@ LogicalResult CrossbarMvmOp::verify() {
   RankedTensorType d = tensorType(getDigits()), c = tensorType(getCells());
   if (failed(checkDim(op, "cell rows", c.getDimSize(1), d.getDimSize(2))))
     return failure();
-  if (getGroupRows() < 1)
-    return emitOpError() << "expects 'group_rows' to be at least 1";
-  if (TargetAttr target = lookupTarget(op))
-    if (getGroupRows() > target.getParallelRows())
-      return emitOpError() << "group of " << getGroupRows()
-                           << " rows exceeds the " << target.getParallelRows()
+  if (!d.hasStaticShape() || !c.hasStaticShape())
+    return emitOpError() << "expects static shapes: a tile is placed hardware";
+  int64_t groupRows = int64_t(getGroupRows());
+  if (groupRows < 1)
+    return emitOpError() << "expects 'group_rows' to be at least 1, got "
+                         << groupRows;
+  if (TargetAttr target = lookupTarget(op)) {
+    // Differential rows drive two physical rows per weight row.
+    int64_t physical =
+        target.getWeightSign() == WeightSign::differential_rows ? 2 * groupRows
+                                                                : groupRows;
+    if (physical > target.getParallelRows())
+      return emitOpError() << "group of " << physical
+                           << " physical rows exceeds the "
+                           << target.getParallelRows()
                            << " parallel rows of target '" << target.getName()
                            << "'";
-  int64_t groups = isStatic(d.getDimSize(2))
-                       ? llvm::divideCeil(d.getDimSize(2), getGroupRows())
-                       : ShapedType::kDynamic;
+  }
+  int64_t groups = llvm::divideCeil(d.getDimSize(2), groupRows);
   if (failed(checkShape(op, "output", tensorType(getOutput()),
                         {groups, d.getDimSize(0), c.getDimSize(0),
                          d.getDimSize(1), c.getDimSize(2)})))
     return failure();
-  return verifyPlacement(op, getFootprint(), getCopies(), getCrossbars(),
-                         getOrigin(), getPrecision());
+  return verifyPlacement(op, getFootprint(), int64_t(getCopies()),
+                         getCrossbars(), getOrigin(), getPrecision());
 }
 
 LogicalResult AdcOp::verify() {
@@ -994,16 +1028,21 @@ LogicalResult AdcOp::verify() {
   if (!converting && getBits() != 0)
     return emitOpError() << "expects no 'bits' for mode '"
                          << stringifyAdcMode(getMode()) << "'";
-  if (getMode() == AdcMode::full_range && getLosslessBits() < 1)
-    return emitOpError() << "expects 'lossless_bits' for a full-range ADC";
+  if (getMode() == AdcMode::full_range &&
+      (int64_t(getLosslessBits()) < 1 || getLosslessBits() > 64))
+    return emitOpError() << "expects 'lossless_bits' in [1, 64] for a "
+                            "full-range ADC";
   bool clipped = getMode() == AdcMode::clipped;
   if (getClipLow().has_value() != clipped ||
       getClipHigh().has_value() != clipped)
     return emitOpError() << "expects 'clip_low' and 'clip_high' exactly when "
                          << "the mode is 'clipped'";
-  if (clipped && *getClipLow() > *getClipHigh())
+  // The range is signed (differential rows subtract in analog).
+  if (clipped &&
+      getClipLowAttr().getInt() > getClipHighAttr().getInt())
     return emitOpError() << "expects clip_low <= clip_high, got "
-                         << *getClipLow() << " > " << *getClipHigh();
+                         << getClipLowAttr().getInt() << " > "
+                         << getClipHighAttr().getInt();
   return success();
 }
 

@@ -6,7 +6,7 @@
 // in groups of 4: 2 groups.
 // CHECK-LABEL: func.func @offset
 // CHECK-DAG: %[[XQ:.*]] = cim.encode %arg0 {bits = 3 : i64, is_signed = false} : tensor<5x6xf32> -> tensor<5x6xi32>
-// CHECK-DAG: %[[WQ:.*]] = cim.encode %{{.*}} {bits = 4 : i64, is_signed = true} : tensor<6x2xf32> -> tensor<6x2xi32>
+// CHECK-DAG: %[[WQ:.*]] = cim.encode %{{.*}} {bits = 4 : i64, is_signed = true, narrow_range = true} : tensor<6x2xf32> -> tensor<6x2xi32>
 // CHECK: %[[D:.*]] = cim.dac_cycles %[[XQ]] {bits = 3 : i64, dac_bits = 2 : i64, rows = array<i64: 0, 6>, sign = #cim<input_sign unsigned>} : tensor<5x6xi32> -> tensor<2x5x6xi8>
 // CHECK: %[[C:.*]] = cim.cell_slices %[[WQ]] {bits = 4 : i64, columns = array<i64: 0, 2>, rows = array<i64: 0, 6>, sign = #cim<weight_sign offset>, widths = array<i64: 2, 2>} : tensor<6x2xi32> -> tensor<2x6x2xi8>
 // CHECK: %[[S:.*]] = cim.crossbar_mvm %[[D]], %[[C]] {footprint = array<i64: 6, 5>, group_rows = 4 : i64, precision = #cim.precision<weight_bits = 4, act_bits = 3>} : tensor<2x5x6xi8>, tensor<2x6x2xi8> -> tensor<2x2x2x5x2xi32>

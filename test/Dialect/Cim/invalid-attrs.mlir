@@ -47,8 +47,8 @@ module attributes {cim.target = #cim.target<name = "t", rows = 64, cols = 32, pa
 
 // -----
 
-// expected-error @+1 {{weight_sign 'differential_rows' needs at least 2 rows, got 1}}
-module attributes {cim.target = #cim.target<name = "t", rows = 1, cols = 32, parallel_rows = 1, cell_bits = 2, dac_bits = 1, adc = <mode = ideal>, weight_sign = differential_rows, input_sign = unsigned, cores = 1, crossbars_per_core = 1>} {}
+// expected-error @+1 {{weight_sign 'differential_rows' needs at least 2 parallel rows (one pair), got 1}}
+module attributes {cim.target = #cim.target<name = "t", rows = 8, cols = 32, parallel_rows = 1, cell_bits = 2, dac_bits = 1, adc = <mode = ideal>, weight_sign = differential_rows, input_sign = unsigned, cores = 1, crossbars_per_core = 1>} {}
 
 // -----
 

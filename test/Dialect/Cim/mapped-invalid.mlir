@@ -58,7 +58,7 @@ module attributes {cim.target = #cim.target<name = "small", rows = 8, cols = 8, 
 
 module attributes {cim.target = #cim.target<name = "small", rows = 8, cols = 8, parallel_rows = 4, cell_bits = 2, dac_bits = 1, adc = <mode = ideal>, weight_sign = offset, input_sign = unsigned, cores = 1, crossbars_per_core = 4>} {
   func.func @group_too_big(%d: tensor<4x6x8xi8>, %c: tensor<2x8x3xi8>) {
-    // expected-error @+1 {{'cim.crossbar_mvm' op group of 8 rows exceeds the 4 parallel rows of target 'small'}}
+    // expected-error @+1 {{'cim.crossbar_mvm' op group of 8 physical rows exceeds the 4 parallel rows of target 'small'}}
     %s = cim.crossbar_mvm %d, %c {group_rows = 8 : i64, footprint = array<i64: 8, 7>} : tensor<4x6x8xi8>, tensor<2x8x3xi8> -> tensor<1x4x2x6x3xi32>
     return
   }
@@ -109,8 +109,8 @@ func.func @dac_cycles_count(%q: tensor<6x12xi32>) {
 // -----
 
 func.func @dac_bits(%q: tensor<6x12xi32>) {
-  // expected-error @+1 {{'cim.dac_cycles' op expects 1 <= dac_bits <= bits <= 16, got 5 and 4}}
-  %d = cim.dac_cycles %q {rows = array<i64: 0, 8>, bits = 4 : i64, dac_bits = 5 : i64, sign = #cim<input_sign unsigned>} : tensor<6x12xi32> -> tensor<1x6x8xi8>
+  // expected-error @+1 {{'cim.dac_cycles' op expects bits and dac_bits in [1, 16], got 4 and 20}}
+  %d = cim.dac_cycles %q {rows = array<i64: 0, 8>, bits = 4 : i64, dac_bits = 20 : i64, sign = #cim<input_sign unsigned>} : tensor<6x12xi32> -> tensor<1x6x8xi8>
   return
 }
 
@@ -159,7 +159,7 @@ func.func @adc_ideal_bits(%s: tensor<1x4x2x6x3xi32>) {
 // -----
 
 func.func @adc_full_range(%s: tensor<1x4x2x6x3xi32>) {
-  // expected-error @+1 {{'cim.adc' op expects 'lossless_bits' for a full-range ADC}}
+  // expected-error @+1 {{'cim.adc' op expects 'lossless_bits' in [1, 64] for a full-range ADC}}
   %a = cim.adc %s {mode = #cim<adc_mode full_range>, bits = 5 : i64} : tensor<1x4x2x6x3xi32>
   return
 }
@@ -194,4 +194,58 @@ func.func @offset_acc(%acc: tensor<6x4xi32>, %x: tensor<6x12xi32>, %w: tensor<12
   // expected-error @+1 {{'cim.offset_correct' op expects acc of shape [6, 3], got [6, 4]}}
   %o = cim.offset_correct %acc, %x, %w {rows = array<i64: 0, 8>, columns = array<i64: 0, 3>, weight_offset = 8 : i64} : tensor<6x4xi32>, tensor<6x12xi32>, tensor<12x5xi32> -> tensor<6x4xi32>
   return
+}
+
+// -----
+
+func.func @tile_negative_groups(%x: tensor<6x12xf32>, %w: tensor<12x5xf32>) {
+  // expected-error @+1 {{'cim.tile' op expects 'groups' to be at least 1, got -1}}
+  %t = cim.tile %x, %w {rows = array<i64: 0, 8>, columns = array<i64: 0, 3>, footprint = array<i64: 8, 7>, groups = -1 : i64} : tensor<6x12xf32>, tensor<12x5xf32> -> tensor<6x3xf32>
+  return
+}
+
+// -----
+
+func.func @tile_rows_footprint(%x: tensor<6x20xf32>, %w: tensor<20x5xf32>) {
+  // expected-error @+1 {{'cim.tile' op expects the footprint to hold its 20 rows, got 1}}
+  %t = cim.tile %x, %w {rows = array<i64: 0, 20>, columns = array<i64: 0, 1>, footprint = array<i64: 1, 1>, groups = 1 : i64} : tensor<6x20xf32>, tensor<20x5xf32> -> tensor<6x1xf32>
+  return
+}
+
+// -----
+
+func.func @tile_dynamic(%x: tensor<?x12xf32>, %w: tensor<12x5xf32>) {
+  // expected-error @+1 {{'cim.tile' op expects static shapes: a tile is placed hardware}}
+  %t = cim.tile %x, %w {rows = array<i64: 0, 8>, columns = array<i64: 0, 3>, footprint = array<i64: 8, 7>, groups = 1 : i64} : tensor<?x12xf32>, tensor<12x5xf32> -> tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @tile_copies_negative(%x: tensor<6x12xf32>, %w: tensor<12x5xf32>) {
+  // expected-error @+1 {{'cim.tile' op expects 'copies' to be at least 1, got -2}}
+  %t = cim.tile %x, %w {rows = array<i64: 0, 8>, columns = array<i64: 0, 3>, footprint = array<i64: 8, 7>, groups = 1 : i64, copies = -2 : i64} : tensor<6x12xf32>, tensor<12x5xf32> -> tensor<6x3xf32>
+  return
+}
+
+// -----
+
+// On a target, the row groups must be those of its parallel rows, and
+// differential rows need two physical rows per weight row.
+module attributes {cim.target = #cim.target<name = "dr", rows = 8, cols = 8, parallel_rows = 4, cell_bits = 2, dac_bits = 1, adc = <mode = ideal>, weight_sign = differential_rows, input_sign = unsigned, cores = 1, crossbars_per_core = 4>} {
+  func.func @tile_groups(%x: tensor<6x12xf32>, %w: tensor<12x5xf32>) {
+    // expected-error @+1 {{'cim.tile' op expects 2 row groups for 4 rows (2 per conversion on target 'dr'), got 1}}
+    %t = cim.tile %x, %w {rows = array<i64: 0, 4>, columns = array<i64: 0, 3>, footprint = array<i64: 8, 6>, groups = 1 : i64} : tensor<6x12xf32>, tensor<12x5xf32> -> tensor<6x3xf32>
+    return
+  }
+  func.func @tile_dr_rows(%x: tensor<6x12xf32>, %w: tensor<12x5xf32>) {
+    // expected-error @+1 {{'cim.tile' op expects the footprint to hold 2 x 6 rows (differential rows), got 8}}
+    %t = cim.tile %x, %w {rows = array<i64: 0, 6>, columns = array<i64: 0, 3>, footprint = array<i64: 8, 6>, groups = 3 : i64} : tensor<6x12xf32>, tensor<12x5xf32> -> tensor<6x3xf32>
+    return
+  }
+  func.func @group_dr(%d: tensor<4x6x4xi8>, %c: tensor<2x4x3xi8>) {
+    // expected-error @+1 {{'cim.crossbar_mvm' op group of 8 physical rows exceeds the 4 parallel rows of target 'dr'}}
+    %s = cim.crossbar_mvm %d, %c {group_rows = 4 : i64, footprint = array<i64: 8, 6>} : tensor<4x6x4xi8>, tensor<2x4x3xi8> -> tensor<1x4x2x6x3xi32>
+    return
+  }
 }

@@ -37,3 +37,11 @@ func.func @sliced(%x: tensor<6x12xf32>, %w: tensor<12x5xf32>) -> tensor<6x3xf32>
   %y = cim.decode %o {scale = 0.01 : f64} : tensor<6x3xi32> -> tensor<6x3xf32>
   return %y : tensor<6x3xf32>
 }
+
+// A clipped range may be negative (differential rows subtract in analog).
+// CHECK-LABEL: func.func @signed_clip
+// CHECK: cim.adc %arg0 {bits = 4 : i64, clip_high = 6 : i64, clip_low = -6 : i64, mode = #cim<adc_mode clipped>}
+func.func @signed_clip(%s: tensor<1x2x2x3x3xi32>) -> tensor<1x2x2x3x3xi32> {
+  %a = cim.adc %s {mode = #cim<adc_mode clipped>, bits = 4 : i64, clip_low = -6 : i64, clip_high = 6 : i64} : tensor<1x2x2x3x3xi32>
+  return %a : tensor<1x2x2x3x3xi32>
+}

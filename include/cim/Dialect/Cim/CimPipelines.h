@@ -42,6 +42,10 @@ struct CompilePipelineOptions
       *this, "channel-aligned",
       llvm::cl::desc("Keep whole kh*kw kernels of a convolution in one tile"),
       llvm::cl::init(false)};
+  Option<bool> pack{
+      *this, "pack",
+      llvm::cl::desc("Share crossbars among the groups of a convolution"),
+      llvm::cl::init(true)};
 };
 
 /// Graph level -> graph level ready for mapping: attach the target, fold

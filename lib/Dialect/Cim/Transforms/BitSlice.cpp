@@ -135,9 +135,14 @@ struct CimBitSlicePass
     const numerics::CrossbarConfig &c = a.config;
     MLIRContext *ctx = &getContext();
     Location loc = tile.getLoc();
-    Type i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32);
-    auto codesOf = [&](Value v, int64_t bits, bool isSigned) -> Value {
-      Value &slot = encoded[{v, bits * 2 + isSigned}];
+    // Digits and cells fit 8 signed bits unless the DAC or the cells are
+    // 8 bits wide.
+    Type i32 = IntegerType::get(ctx, 32);
+    Type digitType = IntegerType::get(ctx, c.dacBits < 8 ? 8 : 16);
+    Type cellType = IntegerType::get(ctx, c.cellBits < 8 ? 8 : 16);
+    auto codesOf = [&](Value v, int64_t bits, bool isSigned,
+                       bool narrow) -> Value {
+      Value &slot = encoded[{v, bits * 4 + isSigned * 2 + narrow}];
       if (!slot) {
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.setInsertionPointAfterValue(v);
@@ -145,7 +150,8 @@ struct CimBitSlicePass
         slot = EncodeOp::create(rewriter, loc,
                                 RankedTensorType::get(type.getShape(), i32),
                                 v, rewriter.getI64IntegerAttr(bits),
-                                rewriter.getBoolAttr(isSigned), FloatAttr(),
+                                rewriter.getBoolAttr(isSigned),
+                                rewriter.getBoolAttr(narrow), FloatAttr(),
                                 rewriter.getI64IntegerAttr(0));
       }
       return slot;
@@ -153,8 +159,9 @@ struct CimBitSlicePass
 
     rewriter.setInsertionPoint(tile);
     Value xq = codesOf(tile.getInput(), c.inputBits,
-                       c.inputSign != InputSign::unsigned_);
-    Value wq = codesOf(tile.getWeight(), c.weightBits, /*isSigned=*/true);
+                       c.inputSign != InputSign::unsigned_, /*narrow=*/false);
+    Value wq = codesOf(tile.getWeight(), c.weightBits, /*isSigned=*/true,
+                       /*narrow=*/true);
     int64_t p = tile.getType().getDimSize(0);
     int64_t rows = tile.getRows()[1] - tile.getRows()[0];
     int64_t cols = tile.getColumns()[1] - tile.getColumns()[0];
@@ -163,14 +170,15 @@ struct CimBitSlicePass
     int64_t groups = llvm::divideCeil(rows, groupRows);
 
     Value digits = DacCyclesOp::create(
-        rewriter, loc, RankedTensorType::get({cycles, p, rows}, i8), xq,
+        rewriter, loc, RankedTensorType::get({cycles, p, rows}, digitType), xq,
         tile.getRowsAttr(), rewriter.getI64IntegerAttr(c.inputBits),
         rewriter.getI64IntegerAttr(c.dacBits),
         InputSignAttr::get(ctx, c.inputSign));
     SmallVector<int64_t> widths(a.encoding.sliceWidths.begin(),
                                 a.encoding.sliceWidths.end());
     Value cells = CellSlicesOp::create(
-        rewriter, loc, RankedTensorType::get({planes, rows, cols}, i8), wq,
+        rewriter, loc, RankedTensorType::get({planes, rows, cols}, cellType),
+        wq,
         tile.getRowsAttr(), tile.getColumnsAttr(),
         rewriter.getI64IntegerAttr(c.weightBits),
         rewriter.getDenseI64ArrayAttr(widths),

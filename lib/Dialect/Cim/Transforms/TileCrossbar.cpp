@@ -172,11 +172,21 @@ struct CimTileCrossbarPass
     if (!matchPattern(mvm.getWeight(), m_Constant()))
       return mvm.emitOpError()
              << "needs a constant weight to be placed on crossbars";
+    if (in.getDimSize(0) < 1)
+      return mvm.emitOpError() << "has no invocations (P = 0) to place";
     plan.precision = mvm.getPrecisionAttr();
     if (!plan.precision)
-      plan.precision =
-          PrecisionAttr::get(&getContext(), weightBits, actBits, /*adc=*/0,
-                             ScaleGranularity::channel);
+      plan.precision = PrecisionAttr::getChecked(
+          [&] {
+            return mvm.emitOpError()
+                   << "cannot take the default precision (weight-bits="
+                   << unsigned(weightBits) << ", act-bits=" << unsigned(actBits)
+                   << "): ";
+          },
+          &getContext(), unsigned(weightBits), unsigned(actBits), /*adc=*/0u,
+          ScaleGranularity::channel);
+    if (!plan.precision)
+      return failure();
     layout::Options options;
     options.referenceColumn = referenceColumn;
     options.channelAligned = channelAligned;
