@@ -18,6 +18,7 @@ done
 
 step "Import models/examples/tiny-cnn.onnx (PyTorch export, symbolic batch)"
 "$bin/cim-translate" --import-onnx models/examples/tiny-cnn.onnx --input-shape input:1x1x28x28 \
+  --mlir-print-debuginfo \
   -o "$out/tiny-cnn.imported.mlir"
 "$bin/cim-opt" "$out/tiny-cnn.imported.mlir" --cim-set-target=target=isaac --canonicalize \
   --mlir-elide-elementsattrs-if-larger=8 | grep -E "func.func|cim\.(conv2d|gemm|max_pool2d|reshape|relu)" | cut -c1-140
@@ -39,6 +40,29 @@ step "Target description back to JSON (cim-translate --export-target-json)"
 "$bin/cim-translate" --export-target-json "$out/tiny-cnn.isaac.mlir" -o "$out/isaac.json"
 head -8 "$out/isaac.json"
 
+step "Map the imported model onto every preset (cim-compile-pipeline at W8A8) and cost it"
+for t in isaac puma rwth-rram sram-dcim aihwkit-pcm; do
+  "$bin/cim-opt" "$out/tiny-cnn.imported.mlir" --cim-compile-pipeline="target=$t" \
+    --cim-report="json output=$out/report.$t.json" --mlir-print-debuginfo \
+    -o "$out/tiny-cnn.$t.mapped.mlir"
+  python3 -c "
+import json
+t = json.load(open('$out/report.$t.json'))['total']
+print('  %-12s %3d crossbars, utilization %5.1f%%, %8.1f us, %8.1f nJ, %9d ADC conversions' % (
+    '$t', t['crossbars'], 100 * t['utilization'], t['latency_ns'] / 1e3,
+    t['energy_pj'] / 1e3, t['adc_conversions']))"
+done
+
+step "The cost report per layer (isaac, bit-sliced and placed)"
+"$bin/cim-opt" "$out/tiny-cnn.isaac.mapped.mlir" --cim-report -o /dev/null | cut -c1-150
+
+step "One crossbar tile after bit-slicing: DAC cycles, cell planes, ADC, shift-add"
+grep -m1 -E "cim\.dac_cycles" "$out/tiny-cnn.isaac.mapped.mlir" | cut -c1-170
+grep -m1 -E "cim\.cell_slices" "$out/tiny-cnn.isaac.mapped.mlir" | cut -c1-170
+grep -m1 -E "cim\.crossbar_mvm" "$out/tiny-cnn.isaac.mapped.mlir" | cut -c1-170
+grep -m1 -E "cim\.adc " "$out/tiny-cnn.isaac.mapped.mlir" | cut -c1-170
+grep -m1 -E "cim\.shift_add" "$out/tiny-cnn.isaac.mapped.mlir" | cut -c1-170
+
 step "Upstream mlir-opt runs cim passes through the plugin"
 /usr/lib/llvm-22/bin/mlir-opt "$example" \
   --load-dialect-plugin="$build/lib/CimPlugin.so" \
@@ -46,4 +70,4 @@ step "Upstream mlir-opt runs cim passes through the plugin"
   --pass-pipeline="builtin.module(cim-set-target{target=puma},canonicalize)" |
   head -1 | cut -c1-120
 
-printf '\nOutputs in %s/. Next stages (crossbar mapping, instruction stream,\ninterpreter, precision search) arrive with their issues; see docs/design.md.\n' "$out"
+printf '\nOutputs in %s/. Next stages (instruction stream, interpreter,\nprecision search) arrive with their issues; see docs/design.md.\n' "$out"

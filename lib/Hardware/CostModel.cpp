@@ -73,8 +73,7 @@ std::optional<int64_t> digitalOps(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<int64_t>>(op)
       .Case<AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, LeakyReluOp, ClipOp,
             SigmoidOp, HardSigmoidOp, HardSwishOp, TanhOp, GeluOp, ErfOp,
-            SqrtOp, ExpOp, QuantizeOp, DequantizeOp, DecodeOp,
-            OffsetCorrectOp>(
+            SqrtOp, ExpOp, QuantizeOp, DequantizeOp, DecodeOp, OffsetCorrectOp>(
           [](Operation *op) { return elements(op->getResult(0)); })
       // Weights are encoded once, at compile time.
       .Case<EncodeOp>([](EncodeOp op) -> std::optional<int64_t> {
@@ -83,11 +82,11 @@ std::optional<int64_t> digitalOps(Operation *op) {
         return elements(op.getOutput());
       })
       .Case<AccumulateOp>([](AccumulateOp op) -> int64_t {
-        return elements(op.getOutput()) * (int64_t(op.getPartials().size()) - 1);
+        return elements(op.getOutput()) *
+               (int64_t(op.getPartials().size()) - 1);
       })
       .Case<MaxPool2dOp, AvgPool2dOp>([](auto op) -> int64_t {
-        return elements(op.getOutput()) * op.getKernel()[0] *
-               op.getKernel()[1];
+        return elements(op.getOutput()) * op.getKernel()[0] * op.getKernel()[1];
       })
       .Case<GlobalAvgPool2dOp, ReduceMeanOp>(
           [](Operation *op) { return elements(op->getOperand(0)); })
@@ -96,7 +95,8 @@ std::optional<int64_t> digitalOps(Operation *op) {
       // normalize and affine.
       .Case<BatchNormOp>(
           [](BatchNormOp op) { return 2 * elements(op.getOutput()); })
-      .Case<SoftmaxOp>([](SoftmaxOp op) { return 3 * elements(op.getOutput()); })
+      .Case<SoftmaxOp>(
+          [](SoftmaxOp op) { return 3 * elements(op.getOutput()); })
       .Case<LayerNormOp>(
           [](LayerNormOp op) { return 4 * elements(op.getOutput()); })
       // Layers left on the digital unit (activation weights): one MAC per
@@ -165,13 +165,35 @@ private:
     llvm::DenseSet<Value> weights;
   };
 
-  /// Layers are ONNX nodes: ops share a layer when they share a name
-  /// location. Without names (a module printed without debug info), the
-  /// tiles of one weight matrix still form one layer.
-  Layer &layerOf(Operation *op, Value weight = {}) {
+  /// The layer `op` belongs to. Layers are ONNX nodes: ops share a layer
+  /// when they share a name location. Without names (a module printed
+  /// without debug info) the tiles of one weight matrix form one layer, and
+  /// other ops join the layer of their first operand's producer.
+  const void *keyOf(Operation *op, Value weight = {}) {
+    auto known = layerKeys.find(op);
+    if (known != layerKeys.end())
+      return known->second;
     const void *key = op->getLoc().getAsOpaquePointer();
-    if (!isa<NameLoc>(op->getLoc()) && weight)
-      key = weight.getAsOpaquePointer();
+    if (!isa<NameLoc>(op->getLoc())) {
+      if (weight) {
+        key = weight.getAsOpaquePointer();
+      } else {
+        for (Value operand : op->getOperands()) {
+          Operation *def = operand.getDefiningOp();
+          auto it = def ? layerKeys.find(def) : layerKeys.end();
+          if (it != layerKeys.end() && layers.count(it->second)) {
+            key = it->second;
+            break;
+          }
+        }
+      }
+    }
+    layerKeys[op] = key;
+    return key;
+  }
+
+  Layer &layerOf(Operation *op, Value weight = {}) {
+    const void *key = keyOf(op, weight);
     auto [it, inserted] = layers.try_emplace(key);
     if (inserted)
       it->second.cost.name = layerName(op->getLoc());
@@ -184,17 +206,16 @@ private:
 
   FailureOr<unsigned> cyclesOf(Operation *op, PrecisionAttr precision,
                                ArrayRef<unsigned> slices) {
-    llvm::Expected<layout::Encoding> e =
-        layout::encode(geometry, precision.getWeightBits(),
-                       precision.getActBits(), slices);
+    llvm::Expected<layout::Encoding> e = layout::encode(
+        geometry, precision.getWeightBits(), precision.getActBits(), slices);
     if (!e)
       return op->emitOpError()
              << "cannot be costed: " << llvm::toString(e.takeError());
     return e->cycles;
   }
 
-  void addMatrix(Layer &layer, Value weight, int64_t invocations,
-                 unsigned wb, unsigned ab) {
+  void addMatrix(Layer &layer, Value weight, int64_t invocations, unsigned wb,
+                 unsigned ab) {
     if (!layer.weights.insert(weight).second)
       return;
     auto type = cast<RankedTensorType>(weight.getType());
@@ -209,6 +230,7 @@ private:
     epoch = -1;
     if (failed(costOp(op)))
       return failure();
+    (void)keyOf(op);
     // Free ops (views, layout) stay in the schedule to carry readiness.
     timeline.push_back({op, duration, epoch});
     return success();
@@ -301,8 +323,8 @@ private:
     if (failed(cycles))
       return failure();
     TileFacts f;
-    f.invocations = cast<RankedTensorType>(tile.getInput().getType())
-                        .getDimSize(0);
+    f.invocations =
+        cast<RankedTensorType>(tile.getInput().getType()).getDimSize(0);
     f.rows = tile.getRows()[1] - tile.getRows()[0];
     f.cols = tile.getColumns()[1] - tile.getColumns()[0];
     f.physRows = tile.getFootprint()[0];
@@ -312,8 +334,8 @@ private:
     f.copies = tile.getCopies();
     f.weightBits = precision.getWeightBits();
     f.actBits = precision.getActBits();
-    f.adcBits = precision.getAdcBits() ? precision.getAdcBits()
-                                       : defaultAdcBits();
+    f.adcBits =
+        precision.getAdcBits() ? precision.getAdcBits() : defaultAdcBits();
     if (auto ids = tile.getCrossbars()) {
       f.crossbars = *ids;
       f.placed = true;
@@ -321,8 +343,7 @@ private:
     f.epoch = tile.getEpoch().value_or(0);
     f.bundle = tile.getBundle();
     Layer &layer = layerOf(tile, tile.getWeight());
-    addMatrix(layer, tile.getWeight(), f.invocations, f.weightBits,
-              f.actBits);
+    addMatrix(layer, tile.getWeight(), f.invocations, f.weightBits, f.actBits);
     addTile(layer, f);
     return success();
   }
@@ -374,10 +395,9 @@ private:
     auto in = cast<RankedTensorType>(mvm.getInput().getType());
     if (!w.hasStaticShape() || !in.hasStaticShape())
       return mvm.emitOpError() << "needs static shapes to be costed";
-    llvm::Expected<layout::Tiling> tiling =
-        layout::tileMatrix(geometry, w.getDimSize(0), w.getDimSize(1),
-                           precision.getWeightBits(), precision.getActBits(),
-                           layout::Options());
+    llvm::Expected<layout::Tiling> tiling = layout::tileMatrix(
+        geometry, w.getDimSize(0), w.getDimSize(1), precision.getWeightBits(),
+        precision.getActBits(), layout::Options());
     if (!tiling)
       return mvm.emitOpError()
              << "cannot be costed: " << llvm::toString(tiling.takeError());
@@ -395,8 +415,8 @@ private:
       f.cycles = tiling->encoding.cycles;
       f.weightBits = precision.getWeightBits();
       f.actBits = precision.getActBits();
-      f.adcBits = precision.getAdcBits() ? precision.getAdcBits()
-                                         : defaultAdcBits();
+      f.adcBits =
+          precision.getAdcBits() ? precision.getAdcBits() : defaultAdcBits();
       addTile(layer, f);
     }
     return success();
@@ -437,8 +457,8 @@ private:
     double mvmNs = double(llvm::divideCeil(f.invocations, f.copies)) *
                    f.cycles * f.groups * real(latency().getMvmCycle());
     c.mvmNs = std::max(c.mvmNs, mvmNs);
-    duration = std::max(duration,
-                        mvmNs + double(bytes) * real(latency().getMemoryByte()));
+    duration = std::max(duration, mvmNs + double(bytes) *
+                                              real(latency().getMemoryByte()));
 
     // Row drives and cell reads happen for non-zero digits only; without
     // calibration statistics every input bit is taken to be 1 half the time.
@@ -452,7 +472,8 @@ private:
         base && f.adcBits ? std::ldexp(1.0, int(f.adcBits) - int(base)) : 1.0;
     c.energy.adc += double(conversions) * real(energy().getAdc()) * adcScale;
     c.energy.shiftAdd += double(conversions) * real(energy().getShiftAdd());
-    c.energy.program += double(cells * f.copies) * real(energy().getProgramCell());
+    c.energy.program +=
+        double(cells * f.copies) * real(energy().getProgramCell());
 
     for (int64_t id : f.crossbars) {
       int64_t core = id / target.getCrossbarsPerCore();
@@ -475,17 +496,17 @@ private:
   }
   EnergyAttr energy() const {
     llvm::APFloat z(0.0);
-    return target.getEnergy() ? target.getEnergy()
-                              : EnergyAttr::get(target.getContext(), z, z, z,
-                                                z, z, z, z, z);
+    return target.getEnergy()
+               ? target.getEnergy()
+               : EnergyAttr::get(target.getContext(), z, z, z, z, z, z, z, z);
   }
 
   void finish() {
     int64_t crossbars = 0;
     for (auto &entry : layers)
       crossbars += entry.second.cost.crossbars;
-    cost.reprogrammed = target.getWeightReprogramming() &&
-                        crossbars > cost.availableCrossbars;
+    cost.reprogrammed =
+        target.getWeightReprogramming() && crossbars > cost.availableCrossbars;
     pelke2026::Params params;
     params.cellBits = geometry.cellBits;
     params.inputBits = geometry.dacBits;
@@ -572,6 +593,7 @@ private:
   std::map<int64_t, CoreUse> cores;
   /// Scheduling: when each op's result is ready, and the latest of all.
   DenseSet<int64_t> seenBundles;
+  DenseMap<Operation *, const void *> layerKeys;
   /// The schedule's input: costed ops in program order.
   struct Step {
     Operation *op;
@@ -635,15 +657,14 @@ static llvm::json::Object layerToJSON(const LayerCost &c) {
       {"digital_ns", c.digitalNs},
       {"movement_ns", c.movementNs},
       {"energy_pj", e.total()},
-      {"energy",
-       llvm::json::Object{{"dac", e.dac},
-                          {"cell", e.cell},
-                          {"adc", e.adc},
-                          {"shift_add", e.shiftAdd},
-                          {"digital", e.digital},
-                          {"buffer", e.buffer},
-                          {"memory", e.memory},
-                          {"program", e.program}}},
+      {"energy", llvm::json::Object{{"dac", e.dac},
+                                    {"cell", e.cell},
+                                    {"adc", e.adc},
+                                    {"shift_add", e.shiftAdd},
+                                    {"digital", e.digital},
+                                    {"buffer", e.buffer},
+                                    {"memory", e.memory},
+                                    {"program", e.program}}},
   };
 }
 
@@ -668,8 +689,7 @@ llvm::json::Value cost::toJSON(const ModelCost &cost) {
          core.cells ? double(core.usedCells) / double(core.cells) : 0.0}});
   return llvm::json::Object{
       {"target", cost.target},
-      {"model",
-       cost.model == LatencyModel::pelke2026 ? "pelke2026" : "cim"},
+      {"model", cost.model == LatencyModel::pelke2026 ? "pelke2026" : "cim"},
       {"layers", std::move(layers)},
       {"total", std::move(total)},
       {"cores", std::move(cores)},
@@ -686,11 +706,11 @@ void cost::printTable(const ModelCost &cost, llvm::raw_ostream &os) {
                      "layer", "K", "N", "P", "W/A/ADC", "xbars", "util",
                      "dac cycles", "conversions", "latency us", "energy nJ");
   auto row = [&](const LayerCost &c, bool isTotal) {
-    std::string bits =
-        c.kind == "crossbar" ? std::to_string(c.weightBits) + "/" +
-                                   std::to_string(c.actBits) + "/" +
-                                   std::to_string(c.adcBits)
-                             : "-";
+    std::string bits = c.kind == "crossbar"
+                           ? std::to_string(c.weightBits) + "/" +
+                                 std::to_string(c.actBits) + "/" +
+                                 std::to_string(c.adcBits)
+                           : "-";
     std::string name = c.name.size() > 28 ? c.name.substr(0, 27) + "~" : c.name;
     os << llvm::format("%-28s %6lld %6lld %7lld %7s %6lld %5.1f%% %12lld "
                        "%14lld %12.3f %12.3f\n",
@@ -710,10 +730,9 @@ void cost::printTable(const ModelCost &cost, llvm::raw_ostream &os) {
      << llvm::format("%.3f", cost.total.energy.cell / 1000.0) << ", adc "
      << llvm::format("%.3f", cost.total.energy.adc / 1000.0) << ", shift-add "
      << llvm::format("%.3f", cost.total.energy.shiftAdd / 1000.0)
-     << ", digital "
-     << llvm::format("%.3f", cost.total.energy.digital / 1000.0)
+     << ", digital " << llvm::format("%.3f", cost.total.energy.digital / 1000.0)
      << ", buffer " << llvm::format("%.3f", cost.total.energy.buffer / 1000.0)
      << ", memory " << llvm::format("%.3f", cost.total.energy.memory / 1000.0)
-     << ", program "
-     << llvm::format("%.3f", cost.total.energy.program / 1000.0) << "\n";
+     << ", program " << llvm::format("%.3f", cost.total.energy.program / 1000.0)
+     << "\n";
 }

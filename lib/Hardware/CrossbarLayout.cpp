@@ -51,8 +51,7 @@ llvm::Expected<Encoding> layout::encode(const Geometry &geometry,
   e.columnsPerOutput =
       e.planes *
       (geometry.weightSign == WeightSign::differential_columns ? 2 : 1);
-  e.rowsPerInput =
-      geometry.weightSign == WeightSign::differential_rows ? 2 : 1;
+  e.rowsPerInput = geometry.weightSign == WeightSign::differential_rows ? 2 : 1;
   e.cycles = numerics::inputCycleCount(config);
   e.groupRows = numerics::groupRowCount(config);
   return e;
@@ -73,10 +72,9 @@ llvm::Expected<Tiling> layout::tileMatrix(const Geometry &geometry, int64_t k,
   t.encoding = std::move(*encoding);
   const Encoding &e = t.encoding;
 
-  int64_t reference = geometry.weightSign == WeightSign::offset &&
-                              options.referenceColumn
-                          ? 1
-                          : 0;
+  int64_t reference =
+      geometry.weightSign == WeightSign::offset && options.referenceColumn ? 1
+                                                                           : 0;
   if (int64_t(geometry.cols) < e.columnsPerOutput + reference)
     return layoutError("one output column needs " +
                        llvm::Twine(e.columnsPerOutput + reference) +

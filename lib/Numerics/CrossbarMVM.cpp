@@ -58,8 +58,7 @@ unsigned numerics::groupRowCount(const CrossbarConfig &config) {
 
 unsigned numerics::weightPlaneCount(const CrossbarConfig &config) {
   unsigned slices = weightSliceWidths(config).size();
-  return config.weightSign == WeightSign::twos_complement ? slices + 1
-                                                          : slices;
+  return config.weightSign == WeightSign::twos_complement ? slices + 1 : slices;
 }
 
 unsigned numerics::inputCycleCount(const CrossbarConfig &config) {

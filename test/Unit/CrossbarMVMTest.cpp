@@ -91,7 +91,11 @@ TEST(CrossbarMVM, IdealAdcIsExactGemmForEveryScheme) {
               config.inputBits = std::max(config.inputBits, 2u);
             config.cellBits = cellBits;
             config.dacBits = dacBits;
-            config.parallelRows = parallelRows;
+            // Differential rows drive a pair of rows: at least 2.
+            config.parallelRows =
+                ws == WeightSign::differential_rows && parallelRows == 1
+                    ? 2
+                    : parallelRows;
             config.weightSign = ws;
             config.inputSign = is;
             Case c = randomCase(rng, config);

@@ -1,4 +1,5 @@
-//===- CostModel.h - Latency, energy and crossbar use of a model -*- C++ -*-===//
+//===- CostModel.h - Latency, energy and crossbar use of a model -*- C++
+//-*-===//
 //
 // Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
@@ -102,7 +103,9 @@ class CostModel {
 public:
   explicit CostModel(Operation *op);
   /// Null when the module could not be costed (errors were emitted).
-  const ModelCost *getCost() const { return succeeded(cost) ? &*cost : nullptr; }
+  const ModelCost *getCost() const {
+    return succeeded(cost) ? &*cost : nullptr;
+  }
 
 private:
   FailureOr<ModelCost> cost;

@@ -147,15 +147,12 @@ static constexpr unsigned kMaxCrossbarDim = 65536;
 /// Cells and DACs resolve at most this many bits.
 static constexpr unsigned kMaxCellBits = 8;
 
-LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 StringRef name, unsigned rows, unsigned cols,
-                                 unsigned parallelRows, unsigned cellBits,
-                                 unsigned dacBits, AdcAttr adc,
-                                 WeightSign weightSign, InputSign inputSign,
-                                 unsigned cores, unsigned crossbarsPerCore,
-                                 MemoryAttr memory, LatencyAttr latency,
-                                 EnergyAttr energy, NoiseAttr noise,
-                                 bool weightReprogramming) {
+LogicalResult TargetAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, StringRef name, unsigned rows,
+    unsigned cols, unsigned parallelRows, unsigned cellBits, unsigned dacBits,
+    AdcAttr adc, WeightSign weightSign, InputSign inputSign, unsigned cores,
+    unsigned crossbarsPerCore, MemoryAttr memory, LatencyAttr latency,
+    EnergyAttr energy, NoiseAttr noise, bool weightReprogramming) {
   if (name.empty())
     return emitError() << "name must not be empty";
   if (rows < 1 || rows > kMaxCrossbarDim)

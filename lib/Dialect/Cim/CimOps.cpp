@@ -797,13 +797,13 @@ LogicalResult MvmOp::verify() {
 static LogicalResult checkRange(Operation *op, StringRef name,
                                 ArrayRef<int64_t> range, int64_t limit) {
   if (range.size() != 2)
-    return op->emitOpError() << "expects '" << name
-                             << "' to be [begin, end), got " << range.size()
-                             << " entries";
+    return op->emitOpError()
+           << "expects '" << name << "' to be [begin, end), got "
+           << range.size() << " entries";
   if (range[0] < 0 || range[1] <= range[0] ||
       (isStatic(limit) && range[1] > limit))
-    return op->emitOpError() << "expects '" << name << "' [" << range[0]
-                             << ", " << range[1] << ") to be a non-empty "
+    return op->emitOpError() << "expects '" << name << "' [" << range[0] << ", "
+                             << range[1] << ") to be a non-empty "
                              << "range within [0, " << limit << ")";
   return success();
 }
@@ -828,8 +828,8 @@ static LogicalResult verifyPlacement(Operation *op, ArrayRef<int64_t> footprint,
     extent[1] += (*origin)[1];
   }
   if (copies < 1)
-    return op->emitOpError() << "expects 'copies' to be at least 1, got "
-                             << copies;
+    return op->emitOpError()
+           << "expects 'copies' to be at least 1, got " << copies;
   if (crossbars && int64_t(crossbars->size()) != copies)
     return op->emitOpError() << "expects one crossbar per copy (" << copies
                              << "), got " << crossbars->size();
@@ -857,8 +857,8 @@ LogicalResult TileOp::verify() {
       failed(checkRank(op, "output", getOutput(), 2)))
     return failure();
   RankedTensorType in = tensorType(getInput()), w = tensorType(getWeight());
-  if (failed(checkDim(op, "weight rows (K)", w.getDimSize(0),
-                      in.getDimSize(1))) ||
+  if (failed(
+          checkDim(op, "weight rows (K)", w.getDimSize(0), in.getDimSize(1))) ||
       failed(checkRange(op, "rows", getRows(), w.getDimSize(0))) ||
       failed(checkRange(op, "columns", getColumns(), w.getDimSize(1))) ||
       failed(checkShape(op, "output", tensorType(getOutput()),
@@ -870,8 +870,7 @@ LogicalResult TileOp::verify() {
   int64_t groups = int64_t(getGroups());
   int64_t rows = getRows()[1] - getRows()[0];
   if (groups < 1)
-    return emitOpError() << "expects 'groups' to be at least 1, got "
-                         << groups;
+    return emitOpError() << "expects 'groups' to be at least 1, got " << groups;
   if (getFootprint().size() == 2 && rows > getFootprint()[0])
     return emitOpError() << "expects the footprint to hold its " << rows
                          << " rows, got " << getFootprint()[0];
@@ -883,9 +882,9 @@ LogicalResult TileOp::verify() {
       return emitOpError() << "expects the footprint to hold 2 x " << rows
                            << " rows (differential rows), got "
                            << getFootprint()[0];
-    if (perConversion >= 1 &&
-        groups != llvm::divideCeil(rows, perConversion))
-      return emitOpError() << "expects " << llvm::divideCeil(rows, perConversion)
+    if (perConversion >= 1 && groups != llvm::divideCeil(rows, perConversion))
+      return emitOpError() << "expects "
+                           << llvm::divideCeil(rows, perConversion)
                            << " row groups for " << rows << " rows ("
                            << perConversion << " per conversion on target '"
                            << target.getName() << "'), got " << groups;
@@ -931,8 +930,7 @@ LogicalResult DacCyclesOp::verify() {
       failed(checkRank(op, "output", getOutput(), 3)))
     return failure();
   // A DAC may be wider than the input: the input then takes one cycle.
-  if (getBits() < 1 || getBits() > 16 || getDacBits() < 1 ||
-      getDacBits() > 16)
+  if (getBits() < 1 || getBits() > 16 || getDacBits() < 1 || getDacBits() > 16)
     return emitOpError() << "expects bits and dac_bits in [1, 16], got "
                          << int64_t(getBits()) << " and "
                          << int64_t(getDacBits());
@@ -1000,9 +998,9 @@ LogicalResult CrossbarMvmOp::verify() {
                          << groupRows;
   if (TargetAttr target = lookupTarget(op)) {
     // Differential rows drive two physical rows per weight row.
-    int64_t physical =
-        target.getWeightSign() == WeightSign::differential_rows ? 2 * groupRows
-                                                                : groupRows;
+    int64_t physical = target.getWeightSign() == WeightSign::differential_rows
+                           ? 2 * groupRows
+                           : groupRows;
     if (physical > target.getParallelRows())
       return emitOpError() << "group of " << physical
                            << " physical rows exceeds the "
@@ -1038,8 +1036,7 @@ LogicalResult AdcOp::verify() {
     return emitOpError() << "expects 'clip_low' and 'clip_high' exactly when "
                          << "the mode is 'clipped'";
   // The range is signed (differential rows subtract in analog).
-  if (clipped &&
-      getClipLowAttr().getInt() > getClipHighAttr().getInt())
+  if (clipped && getClipLowAttr().getInt() > getClipHighAttr().getInt())
     return emitOpError() << "expects clip_low <= clip_high, got "
                          << getClipLowAttr().getInt() << " > "
                          << getClipHighAttr().getInt();
@@ -1082,8 +1079,8 @@ LogicalResult OffsetCorrectOp::verify() {
   RankedTensorType in = tensorType(getInput()), w = tensorType(getWeight());
   if (failed(checkRange(op, "rows", getRows(), w.getDimSize(0))) ||
       failed(checkRange(op, "columns", getColumns(), w.getDimSize(1))) ||
-      failed(checkDim(op, "weight rows (K)", w.getDimSize(0),
-                      in.getDimSize(1))) ||
+      failed(
+          checkDim(op, "weight rows (K)", w.getDimSize(0), in.getDimSize(1))) ||
       failed(checkShape(op, "acc", tensorType(getAcc()),
                         {in.getDimSize(0), getColumns()[1] - getColumns()[0]})))
     return failure();

@@ -19,6 +19,8 @@
 // CHECK: cim.offset_correct
 // CHECK: cim.decode
 // BAD: cim pipeline: precision must look like 'w8a8', got 'eight'
+// RUN: not cim-opt %s --cim-compile-pipeline="target=isaac precision=w12a8" 2>&1 | FileCheck %s --check-prefix=BITS
+// BITS: error: 'cim.mvm' op cannot take the default precision (weight-bits=12, act-bits=8): weight_bits must be in [2, 8], got 12
 func.func @main(%x: tensor<1x2x6x6xf32>) -> tensor<1x4x4x4xf32> {
   %w = cim.constant dense<0.5> : tensor<4x2x3x3xf32>
   %c = cim.conv2d %x, %w : tensor<1x2x6x6xf32>, tensor<4x2x3x3xf32> -> tensor<1x4x4x4xf32>

@@ -21,3 +21,14 @@ module attributes {cim.target = #cim.target<name = "t", rows = 8, cols = 8, para
     return %y : tensor<2x2xf32>
   }
 }
+
+// -----
+
+module attributes {cim.target = #cim.target<name = "t", rows = 8, cols = 8, parallel_rows = 8, cell_bits = 1, dac_bits = 1, adc = <mode = ideal>, weight_sign = twos_complement, input_sign = unsigned, cores = 1, crossbars_per_core = 4>} {
+  func.func @no_rows(%x: tensor<0x8xf32>) -> tensor<0x2xf32> {
+    %w = cim.constant dense<0.25> : tensor<8x2xf32>
+    // expected-error @+1 {{'cim.mvm' op has no invocations (P = 0) to place}}
+    %y = cim.mvm %x, %w : tensor<0x8xf32>, tensor<8x2xf32> -> tensor<0x2xf32>
+    return %y : tensor<0x2xf32>
+  }
+}

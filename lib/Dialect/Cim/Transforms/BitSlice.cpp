@@ -62,15 +62,14 @@ FailureOr<TileArithmetic> arithmeticOf(TileOp tile, TargetAttr target) {
       layout::encode(layout::Geometry::fromTarget(target), c.weightBits,
                      c.inputBits, c.sliceWidths);
   if (!encoding)
-    return tile.emitOpError() << "cannot be bit-sliced: "
-                              << llvm::toString(encoding.takeError());
+    return tile.emitOpError()
+           << "cannot be bit-sliced: " << llvm::toString(encoding.takeError());
   a.encoding = std::move(*encoding);
 
   // Input cycles, least significant first; a two's-complement sign bit is a
   // cycle of its own that is subtracted.
-  unsigned magnitude = c.inputSign == InputSign::twos_complement
-                           ? c.inputBits - 1
-                           : c.inputBits;
+  unsigned magnitude =
+      c.inputSign == InputSign::twos_complement ? c.inputBits - 1 : c.inputBits;
   for (unsigned at = 0; at < magnitude; at += c.dacBits) {
     a.cycleShifts.push_back(at);
     a.cycleSigns.push_back(1);
@@ -147,12 +146,11 @@ struct CimBitSlicePass
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.setInsertionPointAfterValue(v);
         auto type = cast<RankedTensorType>(v.getType());
-        slot = EncodeOp::create(rewriter, loc,
-                                RankedTensorType::get(type.getShape(), i32),
-                                v, rewriter.getI64IntegerAttr(bits),
-                                rewriter.getBoolAttr(isSigned),
-                                rewriter.getBoolAttr(narrow), FloatAttr(),
-                                rewriter.getI64IntegerAttr(0));
+        slot = EncodeOp::create(
+            rewriter, loc, RankedTensorType::get(type.getShape(), i32), v,
+            rewriter.getI64IntegerAttr(bits), rewriter.getBoolAttr(isSigned),
+            rewriter.getBoolAttr(narrow), FloatAttr(),
+            rewriter.getI64IntegerAttr(0));
       }
       return slot;
     };
@@ -178,8 +176,7 @@ struct CimBitSlicePass
                                 a.encoding.sliceWidths.end());
     Value cells = CellSlicesOp::create(
         rewriter, loc, RankedTensorType::get({planes, rows, cols}, cellType),
-        wq,
-        tile.getRowsAttr(), tile.getColumnsAttr(),
+        wq, tile.getRowsAttr(), tile.getColumnsAttr(),
         rewriter.getI64IntegerAttr(c.weightBits),
         rewriter.getDenseI64ArrayAttr(widths),
         WeightSignAttr::get(ctx, c.weightSign));
@@ -206,9 +203,9 @@ struct CimBitSlicePass
     Value converted = AdcOp::create(
         rewriter, loc, sumsType, sums, AdcModeAttr::get(ctx, c.adcMode),
         rewriter.getI64IntegerAttr(converting ? c.adcBits : 0),
-        rewriter.getI64IntegerAttr(
-            c.adcMode == AdcMode::full_range ? numerics::losslessAdcBits(c)
-                                             : 0),
+        rewriter.getI64IntegerAttr(c.adcMode == AdcMode::full_range
+                                       ? numerics::losslessAdcBits(c)
+                                       : 0),
         clipLow, clipHigh);
     auto accType = RankedTensorType::get({p, cols}, i32);
     Value acc = ShiftAddOp::create(rewriter, loc, accType, converted,
@@ -217,10 +214,10 @@ struct CimBitSlicePass
                                    rewriter.getDenseI64ArrayAttr(a.planeShifts),
                                    rewriter.getDenseI64ArrayAttr(a.planeSigns));
     if (a.weightOffset || a.inputOffset)
-      acc = OffsetCorrectOp::create(
-          rewriter, loc, accType, acc, xq, wq, tile.getRowsAttr(),
-          tile.getColumnsAttr(), rewriter.getI64IntegerAttr(a.weightOffset),
-          rewriter.getI64IntegerAttr(a.inputOffset));
+      acc = OffsetCorrectOp::create(rewriter, loc, accType, acc, xq, wq,
+                                    tile.getRowsAttr(), tile.getColumnsAttr(),
+                                    rewriter.getI64IntegerAttr(a.weightOffset),
+                                    rewriter.getI64IntegerAttr(a.inputOffset));
     rewriter.replaceOpWithNewOp<DecodeOp>(tile, tile.getType(), acc,
                                           FloatAttr());
     return success();

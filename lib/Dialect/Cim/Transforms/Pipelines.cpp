@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Dialect/Cim/CimPipelines.h"
 #include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Dialect/Cim/CimPipelines.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -26,8 +26,9 @@ static LogicalResult parsePrecision(StringRef text, unsigned &weightBits,
   return success();
 }
 
-LogicalResult mlir::cim::buildGraphPipeline(
-    OpPassManager &pm, const CompilePipelineOptions &options) {
+LogicalResult
+mlir::cim::buildGraphPipeline(OpPassManager &pm,
+                              const CompilePipelineOptions &options) {
   if (!options.target.empty()) {
     CimSetTargetOptions setTarget;
     setTarget.target = options.target;
@@ -40,11 +41,12 @@ LogicalResult mlir::cim::buildGraphPipeline(
   return success();
 }
 
-LogicalResult mlir::cim::buildMappedPipeline(
-    OpPassManager &pm, const CompilePipelineOptions &options) {
+LogicalResult
+mlir::cim::buildMappedPipeline(OpPassManager &pm,
+                               const CompilePipelineOptions &options) {
   CimTileCrossbarOptions tile;
-  if (failed(parsePrecision(options.precision, tile.weightBits,
-                            tile.actBits))) {
+  if (failed(
+          parsePrecision(options.precision, tile.weightBits, tile.actBits))) {
     llvm::errs() << "cim pipeline: precision must look like 'w8a8', got '"
                  << options.precision << "'\n";
     return failure();
@@ -59,8 +61,9 @@ LogicalResult mlir::cim::buildMappedPipeline(
   return success();
 }
 
-LogicalResult mlir::cim::buildCompilePipeline(
-    OpPassManager &pm, const CompilePipelineOptions &options) {
+LogicalResult
+mlir::cim::buildCompilePipeline(OpPassManager &pm,
+                                const CompilePipelineOptions &options) {
   if (failed(buildGraphPipeline(pm, options)))
     return failure();
   return buildMappedPipeline(pm, options);

@@ -43,8 +43,7 @@ struct CimReportPass : public mlir::cim::impl::CimReportBase<CimReportPass> {
       return signalPassFailure();
 
     std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> file =
-        openOutputFile(output, &error);
+    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(output, &error);
     if (!file) {
       module.emitError() << "cim-report: " << error;
       return signalPassFailure();

@@ -196,9 +196,9 @@ struct CimTileCrossbarPass
         geometry, w.getDimSize(0), w.getDimSize(1),
         plan.precision.getWeightBits(), plan.precision.getActBits(), options);
     if (!tiling)
-      return mvm.emitOpError() << "cannot be tiled on target '"
-                               << lookupTarget(mvm).getName()
-                               << "': " << llvm::toString(tiling.takeError());
+      return mvm.emitOpError()
+             << "cannot be tiled on target '" << lookupTarget(mvm).getName()
+             << "': " << llvm::toString(tiling.takeError());
     plan.tiling = std::move(*tiling);
     plan.invocations = in.getDimSize(0);
     return success();
@@ -261,11 +261,11 @@ struct CimTileCrossbarPass
             slicesAttr, plan.precision);
         partials.push_back(op);
       }
-      columns.push_back(partials.size() == 1
-                            ? partials.front()
-                            : AccumulateOp::create(rewriter, loc, partType,
-                                                   partials)
-                                  .getResult());
+      columns.push_back(
+          partials.size() == 1
+              ? partials.front()
+              : AccumulateOp::create(rewriter, loc, partType, partials)
+                    .getResult());
     }
     Value result = columns.size() == 1
                        ? columns.front()
