@@ -614,11 +614,10 @@ FailureOr<ModelCost> cost::computeCost(Operation *op, LatencyModel model) {
     module = op->getParentOfType<ModuleOp>();
   if (!module)
     return op->emitError() << "the cost model needs a builtin.module";
-  TargetAttr target = lookupTarget(module);
-  if (!target)
-    return module.emitError() << "the cost model needs a target: attach one "
-                                 "with --cim-set-target=target=NAME";
-  CostBuilder builder(target, model);
+  FailureOr<TargetAttr> target = requireTarget(module, "the cost model");
+  if (failed(target))
+    return failure();
+  CostBuilder builder(*target, model);
   if (failed(builder.run(module)))
     return failure();
   return builder.take();

@@ -77,6 +77,18 @@ unsigned numerics::losslessAdcBits(const CrossbarConfig &config) {
   return config.weightSign == WeightSign::differential_rows ? bits + 1 : bits;
 }
 
+CodeRange numerics::weightCodeRange(const CrossbarConfig &config) {
+  int64_t max = (int64_t(1) << (config.weightBits - 1)) - 1;
+  return {-max, max};
+}
+
+CodeRange numerics::inputCodeRange(const CrossbarConfig &config) {
+  unsigned bits = config.inputBits;
+  if (config.inputSign == InputSign::unsigned_)
+    return {0, (int64_t(1) << bits) - 1};
+  return {-(int64_t(1) << (bits - 1)), (int64_t(1) << (bits - 1)) - 1};
+}
+
 llvm::Error numerics::verifyConfig(const CrossbarConfig &config) {
   if (config.weightBits < 2 || config.weightBits > 16)
     return configError("weightBits must be in [2, 16], got " +
@@ -173,11 +185,9 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
     return configError("operand sizes do not match a " + llvm::Twine(rows) +
                        "x" + llvm::Twine(cols) + " matrix");
   const unsigned bw = config.weightBits, bx = config.inputBits;
-  const int64_t wMax = (int64_t(1) << (bw - 1)) - 1;
-  bool signedInput = config.inputSign != InputSign::unsigned_;
-  const int64_t xMin = signedInput ? -(int64_t(1) << (bx - 1)) : 0;
-  const int64_t xMax =
-      signedInput ? (int64_t(1) << (bx - 1)) - 1 : (int64_t(1) << bx) - 1;
+  const int64_t wMax = weightCodeRange(config).max;
+  const CodeRange xRange = inputCodeRange(config);
+  const int64_t xMin = xRange.min, xMax = xRange.max;
   for (int64_t w : weights)
     if (w < -wMax || w > wMax)
       return configError("weight " + llvm::Twine(w) + " is outside the " +

@@ -42,11 +42,9 @@ Case randomCase(std::mt19937 &rng, const CrossbarConfig &config) {
   Case c;
   c.rows = std::uniform_int_distribution<int64_t>(1, 300)(rng);
   c.cols = std::uniform_int_distribution<int64_t>(1, 12)(rng);
-  int64_t wMax = (int64_t(1) << (config.weightBits - 1)) - 1;
-  bool signedInput = config.inputSign != InputSign::unsigned_;
-  int64_t xMin = signedInput ? -(int64_t(1) << (config.inputBits - 1)) : 0;
-  int64_t xMax = signedInput ? (int64_t(1) << (config.inputBits - 1)) - 1
-                             : (int64_t(1) << config.inputBits) - 1;
+  int64_t wMax = weightCodeRange(config).max;
+  int64_t xMin = inputCodeRange(config).min;
+  int64_t xMax = inputCodeRange(config).max;
   std::uniform_int_distribution<int64_t> wd(-wMax, wMax), xd(xMin, xMax);
   for (int64_t i = 0; i < c.rows * c.cols; ++i)
     c.w.push_back(wd(rng));

@@ -66,6 +66,17 @@ struct CrossbarStats {
   uint64_t clippedConversions = 0;
 };
 
+/// A closed range of integer codes.
+struct CodeRange {
+  int64_t min = 0, max = 0;
+};
+
+/// Weight codes `config` accepts: symmetric, |q_w| <= 2^(B_w-1) - 1.
+CodeRange weightCodeRange(const CrossbarConfig &config);
+
+/// Input codes `config` accepts: [0, 2^B_x) unsigned, else B_x-bit signed.
+CodeRange inputCodeRange(const CrossbarConfig &config);
+
 /// Checks a configuration; the message names the offending field.
 llvm::Error verifyConfig(const CrossbarConfig &config);
 

@@ -45,6 +45,14 @@ TargetAttr mlir::cim::lookupTarget(Operation *op) {
   return {};
 }
 
+FailureOr<TargetAttr> mlir::cim::requireTarget(Operation *op, StringRef user) {
+  if (TargetAttr target = lookupTarget(op))
+    return target;
+  return op->emitError() << user
+                         << " needs a target: attach one with "
+                            "--cim-set-target=target=NAME";
+}
+
 /// Shortest decimal form of `value` ("0.1", "-1", "+Inf") for messages.
 static std::string formatReal(const APFloat &value) {
   SmallString<16> text;

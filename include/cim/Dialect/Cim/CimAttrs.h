@@ -23,6 +23,10 @@ namespace mlir::cim {
 /// `cim.target` attribute), or null.
 TargetAttr lookupTarget(Operation *op);
 
+/// The target of \p op's module, or an error on \p op saying that \p user
+/// (a pass or analysis) needs one and how to attach it.
+FailureOr<TargetAttr> requireTarget(Operation *op, StringRef user);
+
 } // namespace mlir::cim
 
 #endif // CIM_DIALECT_CIM_CIMATTRS_H

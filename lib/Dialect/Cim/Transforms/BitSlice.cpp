@@ -109,12 +109,10 @@ struct CimBitSlicePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = lookupTarget(module);
-    if (!target) {
-      module.emitError() << "cim-bit-slice needs a target: attach one with "
-                            "--cim-set-target=target=NAME";
+    FailureOr<TargetAttr> maybeTarget = requireTarget(module, "cim-bit-slice");
+    if (failed(maybeTarget))
       return signalPassFailure();
-    }
+    TargetAttr target = *maybeTarget;
     SmallVector<TileOp> tiles;
     module.walk([&](TileOp tile) { tiles.push_back(tile); });
     IRRewriter rewriter(&getContext());

@@ -31,12 +31,10 @@ struct CimMapPass : public mlir::cim::impl::CimMapBase<CimMapPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    TargetAttr target = lookupTarget(module);
-    if (!target) {
-      module.emitError() << "cim-map needs a target: attach one with "
-                            "--cim-set-target=target=NAME";
+    FailureOr<TargetAttr> maybeTarget = requireTarget(module, "cim-map");
+    if (failed(maybeTarget))
       return signalPassFailure();
-    }
+    TargetAttr target = *maybeTarget;
     SmallVector<Operation *> tiles;
     int64_t needed = 0, widest = 0;
     DenseSet<int64_t> bundles;

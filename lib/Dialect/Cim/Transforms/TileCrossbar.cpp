@@ -88,12 +88,11 @@ struct CimTileCrossbarPass
       fixedCopies = n;
     }
 
-    TargetAttr target = lookupTarget(module);
-    if (!target) {
-      module.emitError() << "cim-tile-crossbar needs a target: attach one "
-                            "with --cim-set-target=target=NAME";
+    FailureOr<TargetAttr> maybeTarget =
+        requireTarget(module, "cim-tile-crossbar");
+    if (failed(maybeTarget))
       return signalPassFailure();
-    }
+    TargetAttr target = *maybeTarget;
     layout::Geometry geometry = layout::Geometry::fromTarget(target);
     std::vector<LayerPlan> plans;
     WalkResult walk = module.walk([&](MvmOp mvm) -> WalkResult {
