@@ -31,6 +31,7 @@ tools = [
     if os.environ.get("CIM_OPT_CHECK_IR_ROUNDTRIP")
     else "cim-opt",
     "cim-translate",
+    "cim-run",
     "mlir-opt",
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
@@ -48,4 +49,6 @@ if (
 ):
     config.available_features.add("torch")
 config.substitutions.append(("%torch_python", "/usr/bin/python3"))
+# Debian's python3 with numpy (make deps) for independent checks of outputs.
+config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cim_obj", config.cim_obj_root))

@@ -1,0 +1,98 @@
+//===- GraphEvaluator.h - Execute graph- and tiled-level cim IR -*- C++ -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Runs a `func.func` of the cim dialect on concrete tensors, at the graph
+// level (as imported) or the mapped level before bit-slicing (`cim.mvm`,
+// `cim.tile`, `cim.accumulate`). Two modes:
+//
+//  * float: every op in float32, the reference PyTorch is compared against;
+//  * quantized: each crossbar layer runs at its `#cim.precision` on the
+//    module's target: symmetric weight codes per its scale granularity,
+//    input codes per tensor, and the integer MVM of lib/Numerics (sign
+//    schemes, slices, DAC cycles, row groups, ADC), then dequantized.
+//
+// Calibration, the precision search and the interpreter's identity tests
+// build on it (docs/design.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_INTERPRETER_GRAPHEVALUATOR_H
+#define CIM_INTERPRETER_GRAPHEVALUATOR_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace mlir::cim::eval {
+
+/// A dense row-major tensor: float32 values, or integer codes.
+struct Tensor {
+  llvm::SmallVector<int64_t> shape;
+  bool isInteger = false;
+  std::vector<float> f;
+  std::vector<int64_t> i;
+
+  int64_t numElements() const;
+  static Tensor floats(llvm::ArrayRef<int64_t> shape,
+                       std::vector<float> values = {});
+  static Tensor integers(llvm::ArrayRef<int64_t> shape,
+                         std::vector<int64_t> values = {});
+};
+
+struct Options {
+  /// Simulate every crossbar layer at its precision on the target.
+  bool quantize = false;
+  /// Precision of crossbar layers without one (quantized mode).
+  unsigned defaultWeightBits = 8, defaultActBits = 8;
+};
+
+/// Event counts of a quantized run.
+struct Stats {
+  uint64_t macs = 0, conversions = 0, clippedConversions = 0;
+  /// Crossbar layers computed through the bit-sliced path (the others were
+  /// provably exact and ran as one integer GEMM).
+  uint64_t slicedLayers = 0, exactLayers = 0;
+};
+
+class GraphEvaluator {
+public:
+  /// Prepares `entry` of `module`; fails with a message naming the first op
+  /// the evaluator cannot execute.
+  static llvm::Expected<GraphEvaluator>
+  create(ModuleOp module, llvm::StringRef entry = "main", Options options = {});
+
+  /// Shapes of the entry's arguments and results.
+  llvm::ArrayRef<llvm::SmallVector<int64_t>> getInputShapes() const {
+    return inputShapes;
+  }
+  llvm::ArrayRef<llvm::SmallVector<int64_t>> getOutputShapes() const {
+    return outputShapes;
+  }
+  /// ONNX names of the arguments and results (`onnx.name`), else argN/outN.
+  llvm::ArrayRef<std::string> getInputNames() const { return inputNames; }
+  llvm::ArrayRef<std::string> getOutputNames() const { return outputNames; }
+
+  /// Runs the function once. Inputs must match the argument shapes.
+  /// Thread-safe: runs share nothing but the (read-only) module.
+  llvm::Expected<std::vector<Tensor>> run(llvm::ArrayRef<Tensor> inputs,
+                                          Stats *stats = nullptr) const;
+
+private:
+  GraphEvaluator() = default;
+  func::FuncOp function;
+  Options options;
+  std::vector<llvm::SmallVector<int64_t>> inputShapes, outputShapes;
+  std::vector<std::string> inputNames, outputNames;
+};
+
+} // namespace mlir::cim::eval
+
+#endif // CIM_INTERPRETER_GRAPHEVALUATOR_H

@@ -1,0 +1,1082 @@
+//===- GraphEvaluator.cpp - Execute graph- and tiled-level cim IR ---------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// A straightforward tree-walking evaluator: one kernel per op, float32 like
+// the frameworks it is compared with. Crossbar layers in quantized mode go
+// through lib/Numerics; when the read-out provably loses nothing (ideal,
+// adder tree, or an ADC at least as wide as the lossless width, the identity
+// test/Unit/CrossbarMVMTest.cpp holds the numerics to) the integer product
+// is computed as one GEMM, else bit-sliced conversion by conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Dialect/Cim/CimOps.h"
+#include "cim/Hardware/CrossbarLayout.h"
+#include "cim/Numerics/TiledMVM.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::eval;
+
+int64_t Tensor::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+Tensor Tensor::floats(ArrayRef<int64_t> shape, std::vector<float> values) {
+  Tensor t;
+  t.shape.assign(shape.begin(), shape.end());
+  t.f = std::move(values);
+  if (t.f.empty())
+    t.f.assign(t.numElements(), 0.0f);
+  return t;
+}
+
+Tensor Tensor::integers(ArrayRef<int64_t> shape, std::vector<int64_t> values) {
+  Tensor t;
+  t.shape.assign(shape.begin(), shape.end());
+  t.isInteger = true;
+  t.i = std::move(values);
+  if (t.i.empty())
+    t.i.assign(t.numElements(), 0);
+  return t;
+}
+
+namespace {
+
+llvm::Error opError(Operation *op, const llvm::Twine &message) {
+  std::string loc;
+  llvm::raw_string_ostream os(loc);
+  op->getLoc().print(os);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 loc + ": '" + op->getName().getStringRef() +
+                                     "': " + message);
+}
+
+SmallVector<int64_t> shapeOf(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  return SmallVector<int64_t>(type.getShape());
+}
+
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// Value of element `index` of a float or integer tensor, as a float.
+float at(const Tensor &t, int64_t index) {
+  return t.isInteger ? float(t.i[index]) : t.f[index];
+}
+
+/// Applies a numpy-broadcast binary function.
+Tensor broadcast(const Tensor &a, const Tensor &b, ArrayRef<int64_t> outShape,
+                 bool integer, llvm::function_ref<double(double, double)> fn) {
+  size_t rank = outShape.size();
+  auto expand = [&](ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> strides = stridesOf(shape), out(rank, 0);
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (shape[d] != 1)
+        out[rank - shape.size() + d] = strides[d];
+    return out;
+  };
+  SmallVector<int64_t> sa = expand(a.shape), sb = expand(b.shape);
+  Tensor out = integer ? Tensor::integers(outShape) : Tensor::floats(outShape);
+  SmallVector<int64_t> index(rank, 0);
+  int64_t n = out.numElements();
+  for (int64_t e = 0; e < n; ++e) {
+    int64_t ia = 0, ib = 0;
+    for (size_t d = 0; d < rank; ++d) {
+      ia += index[d] * sa[d];
+      ib += index[d] * sb[d];
+    }
+    double va = a.isInteger ? double(a.i[ia]) : double(a.f[ia]);
+    double vb = b.isInteger ? double(b.i[ib]) : double(b.f[ib]);
+    double r = fn(va, vb);
+    if (integer)
+      out.i[e] = int64_t(r);
+    else
+      out.f[e] = float(r);
+    for (int64_t d = int64_t(rank) - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+Tensor unary(const Tensor &x, llvm::function_ref<float(float)> fn) {
+  Tensor out = Tensor::floats(x.shape);
+  for (int64_t e = 0, n = x.numElements(); e < n; ++e)
+    out.f[e] = fn(at(x, e));
+  return out;
+}
+
+/// Generic gather: out[idx] = in[map(idx)] or `fill` where map returns -1.
+Tensor gather(const Tensor &in, ArrayRef<int64_t> outShape,
+              llvm::function_ref<int64_t(ArrayRef<int64_t>)> map,
+              float fill = 0.0f) {
+  Tensor out =
+      in.isInteger ? Tensor::integers(outShape) : Tensor::floats(outShape);
+  SmallVector<int64_t> index(outShape.size(), 0);
+  for (int64_t e = 0, n = out.numElements(); e < n; ++e) {
+    int64_t src = map(index);
+    if (in.isInteger)
+      out.i[e] = src < 0 ? int64_t(fill) : in.i[src];
+    else
+      out.f[e] = src < 0 ? fill : in.f[src];
+    for (int64_t d = int64_t(outShape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < outShape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+/// The quantization of one crossbar layer (quantized mode).
+struct LayerQuant {
+  numerics::CrossbarConfig config;
+  layout::Geometry geometry;
+  bool exact = true;
+  ScaleGranularity granularity = ScaleGranularity::channel;
+};
+
+class Runner {
+public:
+  Runner(const Options &options, Stats *stats)
+      : options(options), stats(stats) {}
+
+  llvm::Error run(func::FuncOp function, ArrayRef<Tensor> inputs,
+                  std::vector<Tensor> &outputs) {
+    Block &body = function.getBody().front();
+    for (auto [arg, input] : llvm::zip(body.getArguments(), inputs))
+      values[arg] = input;
+    for (Operation &op : body.getOperations()) {
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        for (Value v : ret.getOperands())
+          outputs.push_back(values.lookup(v));
+        return llvm::Error::success();
+      }
+      if (llvm::Error error = execute(&op))
+        return error;
+    }
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "function has no return");
+  }
+
+private:
+  const Tensor &get(Value v) { return values[v]; }
+  void set(Value v, Tensor t) { values[v] = std::move(t); }
+
+  llvm::Error execute(Operation *op);
+  llvm::Error constant(ConstantOp op);
+  llvm::Error conv2d(Conv2dOp op);
+  llvm::Error pool(Operation *op, ArrayRef<int64_t> kernel,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                   ArrayRef<int64_t> dilations, bool isMax,
+                   bool countIncludePad);
+  llvm::Error matmul(MatmulOp op);
+  llvm::Error crossbarLayer(Operation *op, const Tensor &x, const Tensor &w,
+                            int64_t rowBegin, int64_t rowEnd, int64_t colBegin,
+                            int64_t colEnd, PrecisionAttr precision,
+                            ArrayRef<int64_t> slices, Value result);
+
+  const Options &options;
+  Stats *stats;
+  llvm::DenseMap<Value, Tensor> values;
+};
+
+llvm::Error Runner::constant(ConstantOp op) {
+  auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+  if (!dense)
+    return opError(op, "only dense constants can be evaluated");
+  SmallVector<int64_t> shape = shapeOf(op.getResult());
+  Type element = dense.getElementType();
+  if (isa<FloatType>(element)) {
+    std::vector<float> values;
+    values.reserve(dense.getNumElements());
+    for (const APFloat &v : dense.getValues<APFloat>()) {
+      bool lost;
+      APFloat f = v;
+      f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f.convertToFloat());
+    }
+    set(op.getResult(), Tensor::floats(shape, std::move(values)));
+    return llvm::Error::success();
+  }
+  if (auto intType = dyn_cast<IntegerType>(element)) {
+    std::vector<int64_t> values;
+    values.reserve(dense.getNumElements());
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(intType.isUnsigned() ? int64_t(v.getZExtValue())
+                                            : v.getSExtValue());
+    set(op.getResult(), Tensor::integers(shape, std::move(values)));
+    return llvm::Error::success();
+  }
+  return opError(op, "unsupported element type");
+}
+
+llvm::Error Runner::conv2d(Conv2dOp op) {
+  const Tensor &x = get(op.getInput());
+  const Tensor &w = get(op.getWeight());
+  SmallVector<int64_t> outShape = shapeOf(op.getOutput());
+  int64_t n = outShape[0], f = outShape[1], oh = outShape[2], ow = outShape[3];
+  int64_t c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  int64_t cg = w.shape[1], kh = w.shape[2], kw = w.shape[3];
+  int64_t groups = op.getGroups(), fg = f / groups;
+  ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(),
+                    d = op.getDilations();
+  Tensor out = Tensor::floats(outShape);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t oc = 0; oc < f; ++oc) {
+      int64_t g = oc / fg;
+      float bias = op.getBias() ? at(get(op.getBias()), oc) : 0.0f;
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t xo = 0; xo < ow; ++xo) {
+          double acc = 0;
+          for (int64_t ic = 0; ic < cg; ++ic) {
+            int64_t cin = g * cg + ic;
+            for (int64_t i = 0; i < kh; ++i) {
+              int64_t iy = y * s[0] - p[0] + i * d[0];
+              if (iy < 0 || iy >= h)
+                continue;
+              for (int64_t j = 0; j < kw; ++j) {
+                int64_t ix = xo * s[1] - p[1] + j * d[1];
+                if (ix < 0 || ix >= wd)
+                  continue;
+                acc += double(at(x, ((b * c + cin) * h + iy) * wd + ix)) *
+                       at(w, ((oc * cg + ic) * kh + i) * kw + j);
+              }
+            }
+          }
+          out.f[((b * f + oc) * oh + y) * ow + xo] = float(acc) + bias;
+        }
+    }
+  set(op.getOutput(), std::move(out));
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::pool(Operation *op, ArrayRef<int64_t> kernel,
+                         ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                         ArrayRef<int64_t> dilations, bool isMax,
+                         bool countIncludePad) {
+  const Tensor &x = get(op->getOperand(0));
+  SmallVector<int64_t> outShape = shapeOf(op->getResult(0));
+  int64_t n = outShape[0], c = outShape[1], oh = outShape[2], ow = outShape[3];
+  int64_t h = x.shape[2], w = x.shape[3];
+  Tensor out = Tensor::floats(outShape);
+  for (int64_t b = 0; b < n * c; ++b)
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t xo = 0; xo < ow; ++xo) {
+        double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+        int64_t count = 0, padded = 0;
+        for (int64_t i = 0; i < kernel[0]; ++i) {
+          int64_t iy = y * strides[0] - pads[0] + i * dilations[0];
+          for (int64_t j = 0; j < kernel[1]; ++j) {
+            int64_t ix = xo * strides[1] - pads[1] + j * dilations[1];
+            // Positions in the explicit padding count for
+            // count_include_pad; those past it (ceil mode) never do.
+            if (iy >= -pads[0] && iy < h + pads[2] && ix >= -pads[1] &&
+                ix < w + pads[3])
+              ++padded;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+              continue;
+            double v = at(x, (b * h + iy) * w + ix);
+            acc = isMax ? std::max(acc, v) : acc + v;
+            ++count;
+          }
+        }
+        if (!isMax)
+          acc /= double(countIncludePad ? padded : std::max<int64_t>(count, 1));
+        out.f[(b * oh + y) * ow + xo] = float(acc);
+      }
+  set(op->getResult(0), std::move(out));
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::matmul(MatmulOp op) {
+  const Tensor &a = get(op.getLhs());
+  const Tensor &b = get(op.getRhs());
+  SmallVector<int64_t> outShape = shapeOf(op.getOutput());
+  // numpy semantics: 1-D operands are promoted, batch dims broadcast.
+  SmallVector<int64_t> as(a.shape), bs(b.shape);
+  if (as.size() == 1)
+    as.insert(as.begin(), 1);
+  if (bs.size() == 1)
+    bs.push_back(1);
+  int64_t m = as[as.size() - 2], k = as.back(), nn = bs.back();
+  size_t batchRank = std::max(as.size(), bs.size()) - 2;
+  SmallVector<int64_t> batch(batchRank, 1);
+  auto batchDim = [&](ArrayRef<int64_t> s, size_t d) -> int64_t {
+    size_t r = s.size() - 2;
+    return d < batchRank - r ? 1 : s[d - (batchRank - r)];
+  };
+  for (size_t d = 0; d < batchRank; ++d)
+    batch[d] = std::max(batchDim(as, d), batchDim(bs, d));
+  int64_t batches = 1;
+  for (int64_t v : batch)
+    batches *= v;
+  Tensor out = Tensor::floats(outShape);
+  SmallVector<int64_t> index(batchRank, 0);
+  for (int64_t bi = 0; bi < batches; ++bi) {
+    int64_t offA = 0, offB = 0, strideA = m * k, strideB = k * nn;
+    for (size_t d = 0; d < batchRank; ++d) {
+      int64_t da = batchDim(as, d), db = batchDim(bs, d);
+      offA = offA * da + (da == 1 ? 0 : index[d]);
+      offB = offB * db + (db == 1 ? 0 : index[d]);
+    }
+    offA *= strideA;
+    offB *= strideB;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < nn; ++j) {
+        double acc = 0;
+        for (int64_t t = 0; t < k; ++t)
+          acc += double(at(a, offA + i * k + t)) * at(b, offB + t * nn + j);
+        out.f[(bi * m + i) * nn + j] = float(acc);
+      }
+    for (int64_t d = int64_t(batchRank) - 1; d >= 0; --d) {
+      if (++index[d] < batch[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  set(op.getOutput(), std::move(out));
+  return llvm::Error::success();
+}
+
+/// out[p, j] = sum_{k in [r0, r1)} x[p, k] w[k, c0 + j], in float, or at the
+/// layer's precision through lib/Numerics.
+llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
+                                  const Tensor &w, int64_t r0, int64_t r1,
+                                  int64_t c0, int64_t c1,
+                                  PrecisionAttr precision,
+                                  ArrayRef<int64_t> slices, Value result) {
+  int64_t p = x.shape[0], kTotal = x.shape[1], nTotal = w.shape[1];
+  int64_t rows = r1 - r0, cols = c1 - c0;
+  Tensor out = Tensor::floats({p, cols});
+  if (!options.quantize) {
+    for (int64_t i = 0; i < p; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        double acc = 0;
+        for (int64_t k = r0; k < r1; ++k)
+          acc += double(at(x, i * kTotal + k)) * at(w, k * nTotal + c0 + j);
+        out.f[i * cols + j] = float(acc);
+      }
+    set(result, std::move(out));
+    return llvm::Error::success();
+  }
+
+  TargetAttr target = lookupTarget(op);
+  if (!target)
+    return opError(op, "quantized evaluation needs the module's cim.target");
+  numerics::CrossbarConfig config;
+  config.weightBits =
+      precision ? precision.getWeightBits() : options.defaultWeightBits;
+  config.inputBits =
+      precision ? precision.getActBits() : options.defaultActBits;
+  config.cellBits = target.getCellBits();
+  config.dacBits = target.getDacBits();
+  for (int64_t s : slices)
+    config.sliceWidths.push_back(unsigned(s));
+  config.parallelRows = target.getParallelRows();
+  config.weightSign = target.getWeightSign();
+  config.inputSign = target.getInputSign();
+  config.adcMode = target.getAdc().getMode();
+  config.adcBits = precision && precision.getAdcBits()
+                       ? precision.getAdcBits()
+                       : target.getAdc().getBits();
+  unsigned lossless = numerics::losslessAdcBits(config);
+  // Until calibration narrows it, a clipped ADC spans every column sum.
+  int64_t maxSum = int64_t(numerics::groupRowCount(config)) *
+                   ((int64_t(1) << config.dacBits) - 1) *
+                   ((int64_t(1) << config.cellBits) - 1);
+  config.clipLow =
+      config.weightSign == WeightSign::differential_rows ? -maxSum : 0;
+  config.clipHigh = maxSum;
+  if (llvm::Error error = numerics::verifyConfig(config))
+    return opError(op, llvm::toString(std::move(error)));
+  bool exact =
+      config.adcMode == AdcMode::ideal ||
+      config.adcMode == AdcMode::adder_tree ||
+      (config.adcMode == AdcMode::full_range && config.adcBits >= lossless) ||
+      (config.adcMode == AdcMode::clipped &&
+       config.adcBits >= unsigned(llvm::Log2_64_Ceil(
+                             uint64_t(config.clipHigh - config.clipLow) + 1)));
+
+  // Weight codes: symmetric, one scale per output column (channel and
+  // tile-column granularity) or per block (tensor, tile: the evaluated block
+  // is the tile, or the whole matrix for an untiled layer).
+  ScaleGranularity granularity =
+      precision ? precision.getGranularity() : ScaleGranularity::channel;
+  numerics::CodeRange wRange = numerics::weightCodeRange(config);
+  std::vector<double> wScale(cols, 0.0);
+  for (int64_t j = 0; j < cols; ++j)
+    for (int64_t k = r0; k < r1; ++k)
+      wScale[j] =
+          std::max(wScale[j], std::fabs(double(at(w, k * nTotal + c0 + j))));
+  if (granularity == ScaleGranularity::tensor ||
+      granularity == ScaleGranularity::tile) {
+    double m = *std::max_element(wScale.begin(), wScale.end());
+    std::fill(wScale.begin(), wScale.end(), m);
+  }
+  for (double &s : wScale)
+    s = s > 0 ? s / double(wRange.max) : 1.0;
+  std::vector<int64_t> wq(rows * cols);
+  for (int64_t k = 0; k < rows; ++k)
+    for (int64_t j = 0; j < cols; ++j) {
+      double v = at(w, (r0 + k) * nTotal + c0 + j) / wScale[j];
+      wq[k * cols + j] = std::clamp<int64_t>(int64_t(std::nearbyint(v)),
+                                             wRange.min, wRange.max);
+    }
+  // Input codes: one scale per tensor from the values seen (dynamic range;
+  // calibrated static scales replace it with cim-quantize).
+  numerics::CodeRange xRange = numerics::inputCodeRange(config);
+  double xMax = 0;
+  for (int64_t e = 0, n = x.numElements(); e < n; ++e)
+    xMax = std::max(xMax, xRange.min < 0 ? std::fabs(double(at(x, e)))
+                                         : double(at(x, e)));
+  double xScale = xMax > 0 ? xMax / double(xRange.max) : 1.0;
+  std::vector<int64_t> xq(p * rows);
+  for (int64_t i = 0; i < p; ++i)
+    for (int64_t k = 0; k < rows; ++k)
+      xq[i * rows + k] = std::clamp<int64_t>(
+          int64_t(std::nearbyint(at(x, i * kTotal + r0 + k) / xScale)),
+          xRange.min, xRange.max);
+
+  std::vector<int64_t> acc(p * cols, 0);
+  if (exact) {
+    for (int64_t i = 0; i < p; ++i)
+      for (int64_t k = 0; k < rows; ++k) {
+        int64_t v = xq[i * rows + k];
+        if (!v)
+          continue;
+        for (int64_t j = 0; j < cols; ++j)
+          acc[i * cols + j] += v * wq[k * cols + j];
+      }
+  } else {
+    // The crossbar's own arithmetic, on the target's tiling of the block.
+    layout::Options layoutOptions;
+    layoutOptions.sliceWidths.assign(config.sliceWidths.begin(),
+                                     config.sliceWidths.end());
+    llvm::Expected<layout::Tiling> tiling =
+        layout::tileMatrix(layout::Geometry::fromTarget(target), rows, cols,
+                           config.weightBits, config.inputBits, layoutOptions);
+    if (!tiling)
+      return opError(op, llvm::toString(tiling.takeError()));
+    SmallVector<numerics::Block> blocks;
+    for (const layout::Tile &t : tiling->tiles)
+      blocks.push_back({t.rowBegin, t.rowEnd, t.colBegin, t.colEnd});
+    numerics::CrossbarStats crossbarStats;
+    if (llvm::Error error = numerics::tiledMVMBatch(
+            config, wq, rows, cols, blocks, p, xq, acc, &crossbarStats))
+      return opError(op, llvm::toString(std::move(error)));
+    if (stats) {
+      stats->conversions += crossbarStats.conversions;
+      stats->clippedConversions += crossbarStats.clippedConversions;
+    }
+  }
+  if (stats) {
+    stats->macs += uint64_t(p) * rows * cols;
+    (exact ? stats->exactLayers : stats->slicedLayers) += 1;
+  }
+  for (int64_t i = 0; i < p; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      out.f[i * cols + j] =
+          float(double(acc[i * cols + j]) * xScale * wScale[j]);
+  set(result, std::move(out));
+  return llvm::Error::success();
+}
+
+float gelu(float x, bool tanhApprox) {
+  if (tanhApprox)
+    return 0.5f * x *
+           (1.0f +
+            std::tanh(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+  return 0.5f * x * (1.0f + std::erf(x / std::sqrt(2.0f)));
+}
+
+llvm::Error Runner::execute(Operation *op) {
+  return llvm::TypeSwitch<Operation *, llvm::Error>(op)
+      .Case<ConstantOp>([&](ConstantOp c) { return constant(c); })
+      .Case<Conv2dOp>([&](Conv2dOp c) { return conv2d(c); })
+      .Case<GemmOp>([&](GemmOp g) -> llvm::Error {
+        const Tensor &x = get(g.getInput());
+        const Tensor &w = get(g.getWeight());
+        if (llvm::Error e =
+                crossbarLayer(g, x, w, 0, w.shape[0], 0, w.shape[1],
+                              g.getPrecisionAttr(), {}, g.getOutput()))
+          return e;
+        if (g.getBias()) {
+          Tensor &out = values[g.getOutput()];
+          const Tensor &b = get(g.getBias());
+          int64_t n = out.shape[1];
+          for (int64_t e = 0, total = out.numElements(); e < total; ++e)
+            out.f[e] += at(b, e % n);
+        }
+        return llvm::Error::success();
+      })
+      .Case<MatmulOp>([&](MatmulOp m) { return matmul(m); })
+      .Case<MvmOp>([&](MvmOp m) {
+        const Tensor &w = get(m.getWeight());
+        return crossbarLayer(m, get(m.getInput()), w, 0, w.shape[0], 0,
+                             w.shape[1], m.getPrecisionAttr(), {},
+                             m.getOutput());
+      })
+      .Case<TileOp>([&](TileOp t) {
+        ArrayRef<int64_t> slices;
+        if (auto s = t.getSlices())
+          slices = *s;
+        return crossbarLayer(t, get(t.getInput()), get(t.getWeight()),
+                             t.getRows()[0], t.getRows()[1], t.getColumns()[0],
+                             t.getColumns()[1], t.getPrecisionAttr(), slices,
+                             t.getOutput());
+      })
+      .Case<AccumulateOp>([&](AccumulateOp a) {
+        Tensor out = get(a.getPartials().front());
+        for (Value v : a.getPartials().drop_front()) {
+          const Tensor &t = get(v);
+          for (int64_t e = 0, n = out.numElements(); e < n; ++e) {
+            if (out.isInteger)
+              out.i[e] += t.i[e];
+            else
+              out.f[e] += t.f[e];
+          }
+        }
+        set(a.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<Im2ColOp>([&](Im2ColOp c) {
+        const Tensor &x = get(c.getInput());
+        int64_t ch = x.shape[1], h = x.shape[2], w = x.shape[3];
+        ArrayRef<int64_t> k = c.getKernel(), s = c.getStrides(),
+                          p = c.getPads(), d = c.getDilations();
+        SmallVector<int64_t> outShape = shapeOf(c.getOutput());
+        int64_t c0 = c.getChannelOffset(), cg = c.getChannels();
+        int64_t oh = (h + p[0] + p[2] - d[0] * (k[0] - 1) - 1) / s[0] + 1;
+        int64_t ow = (w + p[1] + p[3] - d[1] * (k[1] - 1) - 1) / s[1] + 1;
+        (void)cg;
+        set(c.getOutput(),
+            gather(x, outShape, [&](ArrayRef<int64_t> idx) -> int64_t {
+              int64_t r = idx[0], col = idx[1];
+              int64_t b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow;
+              int64_t cc = col / (k[0] * k[1]), i = (col / k[1]) % k[0],
+                      j = col % k[1];
+              int64_t iy = oy * s[0] - p[0] + i * d[0];
+              int64_t ix = ox * s[1] - p[1] + j * d[1];
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                return -1;
+              return ((b * ch + c0 + cc) * h + iy) * w + ix;
+            }));
+        return llvm::Error::success();
+      })
+      .Case<AddOp, SubOp, MulOp, DivOp, PowOp>([&](Operation *b) {
+        const Tensor &l = get(b->getOperand(0)), &r = get(b->getOperand(1));
+        SmallVector<int64_t> shape = shapeOf(b->getResult(0));
+        bool integer = isa<IntegerType>(
+            cast<RankedTensorType>(b->getResult(0).getType()).getElementType());
+        auto fn =
+            llvm::TypeSwitch<Operation *,
+                             std::function<double(double, double)>>(b)
+                .Case<AddOp>([](auto) {
+                  return [](double x, double y) { return x + y; };
+                })
+                .Case<SubOp>([](auto) {
+                  return [](double x, double y) { return x - y; };
+                })
+                .Case<MulOp>([](auto) {
+                  return [](double x, double y) { return x * y; };
+                })
+                .Case<DivOp>([&](auto) {
+                  return integer
+                             ? std::function<double(double, double)>(
+                                   [](double x, double y) {
+                                     return y == 0 ? 0.0 : std::trunc(x / y);
+                                   })
+                             : [](double x, double y) {
+                                 return double(float(x) / float(y));
+                               };
+                })
+                .Default([](auto) {
+                  return [](double x, double y) {
+                    return double(std::pow(float(x), float(y)));
+                  };
+                });
+        // Float results round each operation to float32, like the
+        // frameworks.
+        set(b->getResult(0),
+            broadcast(l, r, shape, integer, [&](double x, double y) {
+              double v = fn(x, y);
+              return integer ? v : double(float(v));
+            }));
+        return llvm::Error::success();
+      })
+      .Case<ReluOp>([&](ReluOp r) {
+        set(r.getOutput(),
+            unary(get(r.getInput()), [](float x) { return x > 0 ? x : 0.0f; }));
+        return llvm::Error::success();
+      })
+      .Case<LeakyReluOp>([&](LeakyReluOp r) {
+        float alpha = r.getAlpha().convertToFloat();
+        set(r.getOutput(), unary(get(r.getInput()), [&](float x) {
+              return x >= 0 ? x : alpha * x;
+            }));
+        return llvm::Error::success();
+      })
+      .Case<ClipOp>([&](ClipOp c) {
+        float lo = c.getMin().convertToFloat(),
+              hi = c.getMax().convertToFloat();
+        const Tensor &x = get(c.getInput());
+        Tensor out = x;
+        for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
+          if (x.isInteger)
+            out.i[e] = std::clamp<int64_t>(x.i[e], int64_t(std::ceil(lo)),
+                                           int64_t(std::floor(hi)));
+          else
+            out.f[e] = std::min(std::max(x.f[e], lo), hi);
+        }
+        set(c.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<SigmoidOp>([&](SigmoidOp s) {
+        set(s.getOutput(), unary(get(s.getInput()), [](float x) {
+              return 1.0f / (1.0f + std::exp(-x));
+            }));
+        return llvm::Error::success();
+      })
+      .Case<HardSigmoidOp>([&](HardSigmoidOp s) {
+        float alpha = s.getAlpha().convertToFloat(),
+              beta = s.getBeta().convertToFloat();
+        set(s.getOutput(), unary(get(s.getInput()), [&](float x) {
+              return std::max(0.0f, std::min(1.0f, alpha * x + beta));
+            }));
+        return llvm::Error::success();
+      })
+      .Case<HardSwishOp>([&](HardSwishOp s) {
+        set(s.getOutput(), unary(get(s.getInput()), [](float x) {
+              return x * std::max(0.0f, std::min(1.0f, x / 6.0f + 0.5f));
+            }));
+        return llvm::Error::success();
+      })
+      .Case<TanhOp>([&](TanhOp t) {
+        set(t.getOutput(),
+            unary(get(t.getInput()), [](float x) { return std::tanh(x); }));
+        return llvm::Error::success();
+      })
+      .Case<GeluOp>([&](GeluOp g) {
+        bool approx = g.getApproximation() == GeluApproximation::tanh;
+        set(g.getOutput(),
+            unary(get(g.getInput()), [&](float x) { return gelu(x, approx); }));
+        return llvm::Error::success();
+      })
+      .Case<ErfOp>([&](ErfOp e) {
+        set(e.getOutput(),
+            unary(get(e.getInput()), [](float x) { return std::erf(x); }));
+        return llvm::Error::success();
+      })
+      .Case<SqrtOp>([&](SqrtOp e) {
+        set(e.getOutput(),
+            unary(get(e.getInput()), [](float x) { return std::sqrt(x); }));
+        return llvm::Error::success();
+      })
+      .Case<ExpOp>([&](ExpOp e) {
+        set(e.getOutput(),
+            unary(get(e.getInput()), [](float x) { return std::exp(x); }));
+        return llvm::Error::success();
+      })
+      .Case<MaxPool2dOp>([&](MaxPool2dOp m) {
+        return pool(m, m.getKernel(), m.getStrides(), m.getPads(),
+                    m.getDilations(), /*isMax=*/true, false);
+      })
+      .Case<AvgPool2dOp>([&](AvgPool2dOp a) {
+        SmallVector<int64_t> ones = {1, 1};
+        return pool(a, a.getKernel(), a.getStrides(), a.getPads(), ones,
+                    /*isMax=*/false, a.getCountIncludePad());
+      })
+      .Case<GlobalAvgPool2dOp>([&](GlobalAvgPool2dOp g) {
+        const Tensor &x = get(g.getInput());
+        int64_t plane = x.shape[2] * x.shape[3];
+        Tensor out = Tensor::floats(shapeOf(g.getOutput()));
+        for (int64_t b = 0, n = x.shape[0] * x.shape[1]; b < n; ++b) {
+          double acc = 0;
+          for (int64_t e = 0; e < plane; ++e)
+            acc += at(x, b * plane + e);
+          out.f[b] = float(acc / double(plane));
+        }
+        set(g.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<BatchNormOp>([&](BatchNormOp bn) {
+        const Tensor &x = get(bn.getInput());
+        const Tensor &scale = get(bn.getScale()), &bias = get(bn.getBias()),
+                     &mean = get(bn.getMean()), &var = get(bn.getVariance());
+        float eps = bn.getEpsilon().convertToFloat();
+        int64_t c = x.shape[1], plane = x.numElements() / (x.shape[0] * c);
+        Tensor out = Tensor::floats(x.shape);
+        for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
+          int64_t ch = (e / plane) % c;
+          out.f[e] = (at(x, e) - at(mean, ch)) / std::sqrt(at(var, ch) + eps) *
+                         at(scale, ch) +
+                     at(bias, ch);
+        }
+        set(bn.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<LayerNormOp>([&](LayerNormOp ln) {
+        const Tensor &x = get(ln.getInput());
+        int64_t rank = x.shape.size(), axis = ln.getAxis();
+        if (axis < 0)
+          axis += rank;
+        int64_t inner = 1;
+        for (int64_t d = axis; d < rank; ++d)
+          inner *= x.shape[d];
+        const Tensor &scale = get(ln.getScale());
+        const Tensor *bias = ln.getBias() ? &get(ln.getBias()) : nullptr;
+        float eps = ln.getEpsilon().convertToFloat();
+        Tensor out = Tensor::floats(x.shape);
+        for (int64_t o = 0, outer = x.numElements() / inner; o < outer; ++o) {
+          double mean = 0, var = 0;
+          for (int64_t e = 0; e < inner; ++e)
+            mean += at(x, o * inner + e);
+          mean /= inner;
+          for (int64_t e = 0; e < inner; ++e) {
+            double dv = at(x, o * inner + e) - mean;
+            var += dv * dv;
+          }
+          var /= inner;
+          for (int64_t e = 0; e < inner; ++e)
+            out.f[o * inner + e] =
+                float((at(x, o * inner + e) - mean) / std::sqrt(var + eps)) *
+                    at(scale, e) +
+                (bias ? at(*bias, e) : 0.0f);
+        }
+        set(ln.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<SoftmaxOp>([&](SoftmaxOp sm) {
+        const Tensor &x = get(sm.getInput());
+        int64_t rank = x.shape.size(), axis = sm.getAxis();
+        if (axis < 0)
+          axis += rank;
+        int64_t inner = 1, len = x.shape[axis];
+        for (int64_t d = axis + 1; d < rank; ++d)
+          inner *= x.shape[d];
+        int64_t outer = x.numElements() / (inner * len);
+        Tensor out = Tensor::floats(x.shape);
+        for (int64_t o = 0; o < outer; ++o)
+          for (int64_t in = 0; in < inner; ++in) {
+            auto idx = [&](int64_t a) { return (o * len + a) * inner + in; };
+            float m = -std::numeric_limits<float>::infinity();
+            for (int64_t a = 0; a < len; ++a)
+              m = std::max(m, at(x, idx(a)));
+            double sum = 0;
+            for (int64_t a = 0; a < len; ++a)
+              sum += std::exp(double(at(x, idx(a)) - m));
+            for (int64_t a = 0; a < len; ++a)
+              out.f[idx(a)] = float(std::exp(double(at(x, idx(a)) - m)) / sum);
+          }
+        set(sm.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<ReduceMeanOp>([&](ReduceMeanOp r) {
+        const Tensor &x = get(r.getInput());
+        int64_t rank = x.shape.size();
+        SmallVector<bool> reduced(rank, false);
+        for (int64_t a : r.getAxes())
+          reduced[a < 0 ? a + rank : a] = true;
+        SmallVector<int64_t> kept;
+        for (int64_t d = 0; d < rank; ++d)
+          kept.push_back(reduced[d] ? 1 : x.shape[d]);
+        SmallVector<int64_t> keptStrides = stridesOf(kept);
+        std::vector<double> sums(x.numElements() ? 1 : 0, 0);
+        int64_t outCount = 1;
+        for (int64_t v : kept)
+          outCount *= v;
+        sums.assign(outCount, 0.0);
+        SmallVector<int64_t> index(rank, 0);
+        for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
+          int64_t o = 0;
+          for (int64_t d = 0; d < rank; ++d)
+            o += (reduced[d] ? 0 : index[d]) * keptStrides[d];
+          sums[o] += at(x, e);
+          for (int64_t d = rank - 1; d >= 0; --d) {
+            if (++index[d] < x.shape[d])
+              break;
+            index[d] = 0;
+          }
+        }
+        double count = double(x.numElements()) / double(outCount);
+        std::vector<float> values;
+        for (double s : sums)
+          values.push_back(float(s / count));
+        set(r.getOutput(), Tensor::floats(shapeOf(r.getOutput()), values));
+        return llvm::Error::success();
+      })
+      .Case<ReshapeOp, FlattenOp>([&](Operation *r) {
+        Tensor out = get(r->getOperand(0));
+        out.shape = shapeOf(r->getResult(0));
+        set(r->getResult(0), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<TransposeOp>([&](TransposeOp t) {
+        const Tensor &x = get(t.getInput());
+        SmallVector<int64_t> in = stridesOf(x.shape);
+        ArrayRef<int64_t> perm = t.getPermutation();
+        set(t.getOutput(),
+            gather(x, shapeOf(t.getOutput()), [&](ArrayRef<int64_t> idx) {
+              int64_t src = 0;
+              for (size_t d = 0; d < idx.size(); ++d)
+                src += idx[d] * in[perm[d]];
+              return src;
+            }));
+        return llvm::Error::success();
+      })
+      .Case<SliceOp>([&](SliceOp s) {
+        const Tensor &x = get(s.getInput());
+        SmallVector<int64_t> in = stridesOf(x.shape);
+        ArrayRef<int64_t> offsets = s.getOffsets(), strides = s.getStrides();
+        set(s.getOutput(),
+            gather(x, shapeOf(s.getOutput()), [&](ArrayRef<int64_t> idx) {
+              int64_t src = 0;
+              for (size_t d = 0; d < idx.size(); ++d)
+                src += (offsets[d] + idx[d] * strides[d]) * in[d];
+              return src;
+            }));
+        return llvm::Error::success();
+      })
+      .Case<ConcatOp>([&](ConcatOp c) {
+        SmallVector<int64_t> outShape = shapeOf(c.getOutput());
+        int64_t rank = outShape.size(), axis = c.getAxis();
+        if (axis < 0)
+          axis += rank;
+        int64_t outer = 1, inner = 1;
+        for (int64_t d = 0; d < axis; ++d)
+          outer *= outShape[d];
+        for (int64_t d = axis + 1; d < rank; ++d)
+          inner *= outShape[d];
+        bool integer = get(c.getInputs().front()).isInteger;
+        Tensor out =
+            integer ? Tensor::integers(outShape) : Tensor::floats(outShape);
+        int64_t offset = 0;
+        for (Value v : c.getInputs()) {
+          const Tensor &t = get(v);
+          int64_t len = t.shape[axis];
+          for (int64_t o = 0; o < outer; ++o)
+            for (int64_t e = 0; e < len * inner; ++e) {
+              int64_t dst = (o * outShape[axis] + offset) * inner + e;
+              int64_t src = o * len * inner + e;
+              if (integer)
+                out.i[dst] = t.i[src];
+              else
+                out.f[dst] = t.f[src];
+            }
+          offset += len;
+        }
+        set(c.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<SplitOp>([&](SplitOp s) {
+        const Tensor &x = get(s.getInput());
+        int64_t rank = x.shape.size(), axis = s.getAxis();
+        if (axis < 0)
+          axis += rank;
+        SmallVector<int64_t> in = stridesOf(x.shape);
+        int64_t offset = 0;
+        for (Value result : s.getOutputs()) {
+          SmallVector<int64_t> shape = shapeOf(result);
+          set(result, gather(x, shape, [&](ArrayRef<int64_t> idx) {
+                int64_t src = 0;
+                for (int64_t d = 0; d < rank; ++d)
+                  src += (idx[d] + (d == axis ? offset : 0)) * in[d];
+                return src;
+              }));
+          offset += shape[axis];
+        }
+        return llvm::Error::success();
+      })
+      .Case<PadOp>([&](PadOp p) {
+        const Tensor &x = get(p.getInput());
+        int64_t rank = x.shape.size();
+        SmallVector<int64_t> in = stridesOf(x.shape);
+        ArrayRef<int64_t> pads = p.getPads();
+        PadMode mode = p.getMode();
+        set(p.getOutput(), gather(
+                               x, shapeOf(p.getOutput()),
+                               [&](ArrayRef<int64_t> idx) -> int64_t {
+                                 int64_t src = 0;
+                                 for (int64_t d = 0; d < rank; ++d) {
+                                   int64_t i = idx[d] - pads[d], n = x.shape[d];
+                                   if (i < 0 || i >= n) {
+                                     if (mode == PadMode::constant)
+                                       return -1;
+                                     if (mode == PadMode::edge)
+                                       i = std::clamp<int64_t>(i, 0, n - 1);
+                                     else // reflect
+                                       i = i < 0 ? -i : 2 * (n - 1) - i;
+                                   }
+                                   src += i * in[d];
+                                 }
+                                 return src;
+                               },
+                               p.getValue().convertToFloat()));
+        return llvm::Error::success();
+      })
+      .Case<QuantizeOp>([&](QuantizeOp q) {
+        const Tensor &x = get(q.getInput());
+        ArrayRef<float> scale = q.getScale();
+        ArrayRef<int64_t> zero = q.getZeroPoint();
+        auto type = cast<RankedTensorType>(q.getOutput().getType());
+        bool isUnsigned = type.getElementType().isUnsignedInteger();
+        int64_t bits = q.getBits();
+        int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (bits - 1));
+        int64_t hi = isUnsigned ? (int64_t(1) << bits) - 1
+                                : (int64_t(1) << (bits - 1)) - 1;
+        int64_t axis = q.getAxis() ? int64_t(*q.getAxis()) : -1;
+        int64_t inner = 1;
+        if (axis >= 0)
+          for (size_t d = axis + 1; d < x.shape.size(); ++d)
+            inner *= x.shape[d];
+        Tensor out = Tensor::integers(x.shape);
+        for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
+          int64_t c = axis >= 0 ? (e / inner) % x.shape[axis] : 0;
+          double v = std::nearbyint(double(at(x, e)) / scale[c]) + zero[c];
+          out.i[e] = std::clamp<int64_t>(int64_t(v), lo, hi);
+        }
+        set(q.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<DequantizeOp>([&](DequantizeOp q) {
+        const Tensor &x = get(q.getInput());
+        ArrayRef<float> scale = q.getScale();
+        ArrayRef<int64_t> zero = q.getZeroPoint();
+        int64_t axis = q.getAxis() ? int64_t(*q.getAxis()) : -1;
+        int64_t inner = 1;
+        if (axis >= 0)
+          for (size_t d = axis + 1; d < x.shape.size(); ++d)
+            inner *= x.shape[d];
+        Tensor out = Tensor::floats(x.shape);
+        for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
+          int64_t c = axis >= 0 ? (e / inner) % x.shape[axis] : 0;
+          out.f[e] = float(double(x.i[e] - zero[c]) * scale[c]);
+        }
+        set(q.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Default([&](Operation *other) {
+        if (other->getDialect() && other->getDialect()->getNamespace() == "cim")
+          return opError(other,
+                         "cannot be evaluated at this level: the bit-sliced "
+                         "form runs on the ISA interpreter; evaluate the "
+                         "graph or tiled level");
+        return opError(other, "is not a cim op the evaluator knows");
+      });
+}
+
+} // namespace
+
+llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
+                                                      llvm::StringRef entry,
+                                                      Options options) {
+  auto function = module.lookupSymbol<func::FuncOp>(entry);
+  if (!function)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "no function '" + entry + "' to evaluate");
+  if (function.getBody().getBlocks().size() != 1)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "function '" + entry +
+                                       "' must have a single block");
+  GraphEvaluator evaluator;
+  evaluator.function = function;
+  evaluator.options = options;
+  FunctionType type = function.getFunctionType();
+  auto staticShape =
+      [&](Type t,
+          const llvm::Twine &what) -> llvm::Expected<SmallVector<int64_t>> {
+    auto ranked = dyn_cast<RankedTensorType>(t);
+    if (!ranked || !ranked.hasStaticShape())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     what + " must be a statically shaped "
+                                            "tensor");
+    return SmallVector<int64_t>(ranked.getShape());
+  };
+  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
+    auto shape = staticShape(type.getInput(i), "argument " + llvm::Twine(i));
+    if (!shape)
+      return shape.takeError();
+    evaluator.inputShapes.push_back(*shape);
+    auto name = function.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    evaluator.inputNames.push_back(name ? name.str()
+                                        : "arg" + std::to_string(i));
+  }
+  for (unsigned i = 0; i < type.getNumResults(); ++i) {
+    auto shape = staticShape(type.getResult(i), "result " + llvm::Twine(i));
+    if (!shape)
+      return shape.takeError();
+    evaluator.outputShapes.push_back(*shape);
+    auto name = function.getResultAttrOfType<StringAttr>(i, "onnx.name");
+    evaluator.outputNames.push_back(name ? name.str()
+                                         : "out" + std::to_string(i));
+  }
+  // Reject what cannot run before any input arrives.
+  for (Operation &op : function.getBody().front()) {
+    if (isa<func::ReturnOp>(op))
+      continue;
+    if (isa<EncodeOp, DecodeOp, DacCyclesOp, CellSlicesOp, CrossbarMvmOp, AdcOp,
+            ShiftAddOp, OffsetCorrectOp>(op))
+      return opError(&op, "cannot be evaluated at this level: the bit-sliced "
+                          "form runs on the ISA interpreter; evaluate the "
+                          "graph or tiled level");
+    if (!op.getDialect() || op.getDialect()->getNamespace() != "cim")
+      return opError(&op, "is not a cim op the evaluator knows");
+    if (options.quantize && isa<Conv2dOp>(op))
+      return opError(&op, "quantized evaluation simulates crossbar layers at "
+                          "the mapped level: run --cim-lower-conv first");
+    for (Type t : op.getResultTypes())
+      if (auto ranked = dyn_cast<RankedTensorType>(t);
+          !ranked || !ranked.hasStaticShape())
+        return opError(&op, "needs statically shaped results");
+  }
+  return evaluator;
+}
+
+llvm::Expected<std::vector<Tensor>>
+GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats) const {
+  if (inputs.size() != inputShapes.size())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   llvm::formatv("expected {0} inputs, got {1}",
+                                                 inputShapes.size(),
+                                                 inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (ArrayRef<int64_t>(inputs[i].shape) != ArrayRef<int64_t>(inputShapes[i]))
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          llvm::formatv(
+              "input '{0}' has shape [{1}], the model expects [{2}]",
+              inputNames[i],
+              llvm::make_range(inputs[i].shape.begin(), inputs[i].shape.end()),
+              llvm::make_range(inputShapes[i].begin(), inputShapes[i].end())));
+  std::vector<Tensor> outputs;
+  Runner runner(options, stats);
+  if (llvm::Error error =
+          runner.run(const_cast<func::FuncOp &>(function), inputs, outputs))
+    return std::move(error);
+  return outputs;
+}

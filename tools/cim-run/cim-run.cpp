@@ -1,0 +1,270 @@
+//===- cim-run.cpp - Run compiled cim models ------------------------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// cim-run MODEL --input NAME=x.npy ... --output-dir out/ [--stats s.json]
+//                [--quantize] [--workers N]
+//
+// MODEL is a cim module (.mlir) at the graph level or the tiled mapped level,
+// run by the graph evaluator (lib/Interpreter): in float32, or with every
+// crossbar layer simulated at its precision on the module's target
+// (--quantize). An input whose leading dimension is a multiple of the
+// compiled batch runs slice by slice (on --workers threads) and the outputs
+// are concatenated, so a batch-1 model evaluates a whole test set in one
+// call. One .npy per model output is written, named after the output.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Support/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+using namespace mlir;
+using namespace mlir::cim;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.mlir>"));
+static cl::list<std::string>
+    inputArgs("input",
+              cl::desc("NAME=file.npy (or file.npy for a single "
+                       "input)"),
+              cl::value_desc("NAME=file.npy"));
+static cl::opt<std::string> outputDir("output-dir",
+                                      cl::desc("Directory for the outputs"),
+                                      cl::value_desc("dir"), cl::init("."));
+// Spelled --stats on the command line; LLVM's own -stats flag (print
+// statistics) owns that name in the option registry, so main() renames it.
+static cl::opt<std::string> statsPath("stats-file",
+                                      cl::desc("Write run statistics (JSON); "
+                                               "also --stats FILE"),
+                                      cl::value_desc("file"));
+static cl::opt<bool>
+    quantize("quantize",
+             cl::desc("Simulate crossbar layers at their precision on the "
+                      "module's target (default: float32)"));
+static cl::opt<unsigned>
+    threads("workers", cl::desc("Workers over batch slices"), cl::init(2));
+static cl::opt<std::string> entry("entry", cl::desc("Function to run"),
+                                  cl::init("main"));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "cim-run: error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::string &arg : args) {
+    if (arg == "--stats" || arg == "-stats")
+      arg = "--stats-file";
+    else if (llvm::StringRef(arg).starts_with("--stats="))
+      arg = "--stats-file=" + arg.substr(8);
+  }
+  std::vector<const char *> argPointers;
+  for (const std::string &arg : args)
+    argPointers.push_back(arg.c_str());
+  cl::ParseCommandLineOptions(int(argPointers.size()), argPointers.data(),
+                              "cim-run: run a cim model on .npy inputs\n");
+
+  if (llvm::StringRef(modelPath).ends_with(".cimbin"))
+    return fail(modelPath + ": .cimbin programs run on the instruction-level "
+                            "interpreter, which this build does not have yet; "
+                            "run the compiled .mlir module instead");
+
+  DialectRegistry registry;
+  registry.insert<CimDialect, func::FuncDialect>();
+  MLIRContext context(registry);
+  // The evaluator reads the module from several threads; the context is not
+  // modified after parsing.
+  context.disableMultithreading();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string errorMessage;
+  auto file = mlir::openInputFile(modelPath, &errorMessage);
+  if (!file)
+    return fail(modelPath + ": " + errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // The parser reported where.
+
+  eval::Options options;
+  options.quantize = quantize;
+  llvm::Expected<eval::GraphEvaluator> evaluator =
+      eval::GraphEvaluator::create(*module, entry, options);
+  if (!evaluator)
+    return fail(modelPath + ": " + llvm::toString(evaluator.takeError()));
+
+  // Inputs by name.
+  llvm::ArrayRef<std::string> names = evaluator->getInputNames();
+  llvm::StringMap<std::string> files;
+  for (const std::string &arg : inputArgs) {
+    auto [name, path] = llvm::StringRef(arg).split('=');
+    if (path.empty()) {
+      if (names.size() != 1)
+        return fail("--input " + arg + ": the model has " +
+                    llvm::Twine(names.size()) +
+                    " inputs; name them as NAME=file.npy");
+      path = name;
+      name = names.front();
+    }
+    if (!llvm::is_contained(names, name))
+      return fail("--input " + arg + ": the model has no input '" + name +
+                  "' (inputs: " + llvm::join(names, ", ") + ")");
+    files[name] = path.str();
+  }
+  std::vector<eval::Tensor> full;
+  int64_t slices = -1;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto it = files.find(names[i]);
+    if (it == files.end())
+      return fail("missing --input " + names[i] + "=file.npy");
+    llvm::Expected<npy::Array> array = npy::read(it->second);
+    if (!array)
+      return fail(llvm::toString(array.takeError()));
+    llvm::Expected<std::vector<float>> values = npy::toFloat32(*array);
+    if (!values)
+      return fail(it->second + ": " + llvm::toString(values.takeError()));
+    llvm::ArrayRef<int64_t> want = evaluator->getInputShapes()[i];
+    llvm::ArrayRef<int64_t> got = array->shape;
+    auto shapeText = [](llvm::ArrayRef<int64_t> s) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "[";
+      llvm::interleaveComma(s, os);
+      os << "]";
+      return text;
+    };
+    // The leading dimension may hold several batches of the compiled size.
+    bool batched = !want.empty() && got.size() == want.size() && want[0] > 0 &&
+                   got[0] % want[0] == 0 && got[0] > 0 &&
+                   got.drop_front() == want.drop_front();
+    if (!batched)
+      return fail(it->second + ": input '" + names[i] + "' has shape " +
+                  shapeText(got) + ", the model expects " + shapeText(want) +
+                  " (or a multiple of its leading dimension)");
+    int64_t n = got[0] / want[0];
+    if (slices >= 0 && n != slices)
+      return fail(it->second + ": input '" + names[i] + "' holds " +
+                  llvm::Twine(n) + " batches, another input " +
+                  llvm::Twine(slices));
+    slices = n;
+    full.push_back(eval::Tensor::floats(got, std::move(*values)));
+  }
+  if (slices < 0)
+    slices = 1;
+
+  // Run the slices on a few workers; each slice writes its own outputs.
+  std::vector<std::vector<eval::Tensor>> results(slices);
+  std::vector<eval::Stats> stats(slices);
+  std::atomic<int64_t> next{0};
+  std::mutex errorLock;
+  std::string firstError;
+  auto worker = [&] {
+    for (int64_t s = next++; s < slices; s = next++) {
+      std::vector<eval::Tensor> inputs;
+      for (size_t i = 0; i < full.size(); ++i) {
+        llvm::ArrayRef<int64_t> want = evaluator->getInputShapes()[i];
+        int64_t size = 1;
+        for (int64_t d : want)
+          size *= d;
+        auto begin = full[i].f.begin() + s * size;
+        inputs.push_back(eval::Tensor::floats(
+            want, std::vector<float>(begin, begin + size)));
+      }
+      llvm::Expected<std::vector<eval::Tensor>> out =
+          evaluator->run(inputs, &stats[s]);
+      if (!out) {
+        std::lock_guard<std::mutex> lock(errorLock);
+        std::string message = llvm::toString(out.takeError());
+        if (firstError.empty())
+          firstError = message;
+        return;
+      }
+      results[s] = std::move(*out);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::max(1u, unsigned(threads)) && t < slices; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (std::thread &t : pool)
+    t.join();
+  if (!firstError.empty())
+    return fail(modelPath + ": " + firstError);
+
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return fail(outputDir + ": " + ec.message());
+  llvm::ArrayRef<std::string> outNames = evaluator->getOutputNames();
+  for (size_t o = 0; o < outNames.size(); ++o) {
+    llvm::SmallVector<int64_t> shape(evaluator->getOutputShapes()[o]);
+    std::vector<float> values;
+    for (int64_t s = 0; s < slices; ++s) {
+      const eval::Tensor &t = results[s][o];
+      if (t.isInteger)
+        for (int64_t v : t.i)
+          values.push_back(float(v));
+      else
+        values.insert(values.end(), t.f.begin(), t.f.end());
+    }
+    if (!shape.empty())
+      shape[0] *= slices;
+    llvm::SmallString<128> path(outputDir);
+    // Output names may contain '/' (ONNX tensor names); keep file names flat.
+    std::string fileName = outNames[o];
+    std::replace(fileName.begin(), fileName.end(), '/', '_');
+    llvm::sys::path::append(path, fileName + ".npy");
+    if (llvm::Error error = npy::write(path, npy::fromFloat32(shape, values)))
+      return fail(llvm::toString(std::move(error)));
+  }
+
+  if (!statsPath.empty()) {
+    eval::Stats total;
+    for (const eval::Stats &s : stats) {
+      total.macs += s.macs;
+      total.conversions += s.conversions;
+      total.clippedConversions += s.clippedConversions;
+      total.exactLayers += s.exactLayers;
+      total.slicedLayers += s.slicedLayers;
+    }
+    llvm::json::Object json{
+        {"mode", quantize ? "quantized" : "float"},
+        {"slices", slices},
+        {"crossbar_macs", int64_t(total.macs)},
+        {"adc_conversions", int64_t(total.conversions)},
+        {"clipped_conversions", int64_t(total.clippedConversions)},
+        {"exact_layer_runs", int64_t(total.exactLayers)},
+        {"bit_sliced_layer_runs", int64_t(total.slicedLayers)},
+    };
+    std::error_code ec;
+    llvm::raw_fd_ostream os(statsPath, ec);
+    if (ec)
+      return fail(statsPath + ": " + ec.message());
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(json))) << "\n";
+  }
+  return 0;
+}
