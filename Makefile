@@ -11,7 +11,7 @@ LIT_FLAGS ?= -v
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools \
 	libonnx-dev libprotobuf-dev protobuf-compiler cmake ninja-build \
-	libgtest-dev g++ python3 lld-22 clang-format \
+	libgtest-dev g++ python3 lld-22 clang-format libopenblas-dev \
 	python3-onnx python3-numpy python3-torch python3-torchvision
 
 .PHONY: all deps configure build check check-lit demo format format-check clean

@@ -24,6 +24,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -59,6 +61,39 @@ Tensor Tensor::integers(ArrayRef<int64_t> shape, std::vector<int64_t> values) {
 }
 
 namespace {
+
+/// C (m x n) = A (m x k, leading dimension lda) * B (k x n, ldb), row-major;
+/// B transposed when `transB` (then it is n x k). Float GEMMs go to OpenBLAS.
+void sgemm(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+           const float *b, int64_t ldb, bool transB, float *c) {
+  if (m == 0 || n == 0)
+    return;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+              int(m), int(n), int(k), 1.0f, a, int(lda), b, int(ldb), 0.0f, c,
+              int(n));
+}
+
+/// Integer GEMM through double precision: exact while every partial sum
+/// stays below 2^53, which the caller checks.
+void exactGemm(int64_t m, int64_t n, int64_t k, const std::vector<int64_t> &a,
+               const std::vector<int64_t> &b, std::vector<int64_t> &c) {
+  std::vector<double> da(a.begin(), a.end()), db(b.begin(), b.end()),
+      dc(m * n, 0.0);
+  if (m && n && k)
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n),
+                int(k), 1.0, da.data(), int(k), db.data(), int(n), 0.0,
+                dc.data(), int(n));
+  for (int64_t e = 0; e < m * n; ++e)
+    c[e] = int64_t(dc[e]);
+}
+
+/// The float values of a tensor (integer codes converted).
+const std::vector<float> &floatsOf(const Tensor &t, std::vector<float> &tmp) {
+  if (!t.isInteger)
+    return t.f;
+  tmp.assign(t.i.begin(), t.i.end());
+  return tmp;
+}
 
 llvm::Error opError(Operation *op, const llvm::Twine &message) {
   std::string loc;
@@ -236,40 +271,47 @@ llvm::Error Runner::constant(ConstantOp op) {
 }
 
 llvm::Error Runner::conv2d(Conv2dOp op) {
-  const Tensor &x = get(op.getInput());
-  const Tensor &w = get(op.getWeight());
+  std::vector<float> xTmp, wTmp;
+  const Tensor &xt = get(op.getInput());
+  const std::vector<float> &x = floatsOf(xt, xTmp);
+  const std::vector<float> &w = floatsOf(get(op.getWeight()), wTmp);
   SmallVector<int64_t> outShape = shapeOf(op.getOutput());
+  SmallVector<int64_t> wShape = shapeOf(op.getWeight());
   int64_t n = outShape[0], f = outShape[1], oh = outShape[2], ow = outShape[3];
-  int64_t c = x.shape[1], h = x.shape[2], wd = x.shape[3];
-  int64_t cg = w.shape[1], kh = w.shape[2], kw = w.shape[3];
+  int64_t c = xt.shape[1], h = xt.shape[2], wd = xt.shape[3];
+  int64_t cg = wShape[1], kh = wShape[2], kw = wShape[3];
   int64_t groups = op.getGroups(), fg = f / groups;
   ArrayRef<int64_t> s = op.getStrides(), p = op.getPads(),
                     d = op.getDilations();
+  int64_t pixels = oh * ow, k = cg * kh * kw;
   Tensor out = Tensor::floats(outShape);
+  std::vector<float> cols(pixels * k), result(pixels * fg);
   for (int64_t b = 0; b < n; ++b)
-    for (int64_t oc = 0; oc < f; ++oc) {
-      int64_t g = oc / fg;
-      float bias = op.getBias() ? at(get(op.getBias()), oc) : 0.0f;
+    for (int64_t g = 0; g < groups; ++g) {
+      // im2col of this group's channels, then one GEMM with its filters.
       for (int64_t y = 0; y < oh; ++y)
         for (int64_t xo = 0; xo < ow; ++xo) {
-          double acc = 0;
-          for (int64_t ic = 0; ic < cg; ++ic) {
-            int64_t cin = g * cg + ic;
+          float *row = &cols[(y * ow + xo) * k];
+          for (int64_t ic = 0; ic < cg; ++ic)
             for (int64_t i = 0; i < kh; ++i) {
               int64_t iy = y * s[0] - p[0] + i * d[0];
-              if (iy < 0 || iy >= h)
-                continue;
               for (int64_t j = 0; j < kw; ++j) {
                 int64_t ix = xo * s[1] - p[1] + j * d[1];
-                if (ix < 0 || ix >= wd)
-                  continue;
-                acc += double(at(x, ((b * c + cin) * h + iy) * wd + ix)) *
-                       at(w, ((oc * cg + ic) * kh + i) * kw + j);
+                bool inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
+                row[(ic * kh + i) * kw + j] =
+                    inside ? x[((b * c + g * cg + ic) * h + iy) * wd + ix]
+                           : 0.0f;
               }
             }
-          }
-          out.f[((b * f + oc) * oh + y) * ow + xo] = float(acc) + bias;
         }
+      sgemm(pixels, fg, k, cols.data(), k, &w[g * fg * k], k,
+            /*transB=*/true, result.data());
+      for (int64_t oc = 0; oc < fg; ++oc) {
+        float bias = op.getBias() ? at(get(op.getBias()), g * fg + oc) : 0.0f;
+        float *dst = &out.f[(b * f + g * fg + oc) * pixels];
+        for (int64_t px = 0; px < pixels; ++px)
+          dst[px] = result[px * fg + oc] + bias;
+      }
     }
   set(op.getOutput(), std::move(out));
   return llvm::Error::success();
@@ -316,6 +358,8 @@ llvm::Error Runner::pool(Operation *op, ArrayRef<int64_t> kernel,
 llvm::Error Runner::matmul(MatmulOp op) {
   const Tensor &a = get(op.getLhs());
   const Tensor &b = get(op.getRhs());
+  std::vector<float> aTmp, bTmp;
+  const std::vector<float> &fa = floatsOf(a, aTmp), &fb = floatsOf(b, bTmp);
   SmallVector<int64_t> outShape = shapeOf(op.getOutput());
   // numpy semantics: 1-D operands are promoted, batch dims broadcast.
   SmallVector<int64_t> as(a.shape), bs(b.shape);
@@ -346,13 +390,8 @@ llvm::Error Runner::matmul(MatmulOp op) {
     }
     offA *= strideA;
     offB *= strideB;
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < nn; ++j) {
-        double acc = 0;
-        for (int64_t t = 0; t < k; ++t)
-          acc += double(at(a, offA + i * k + t)) * at(b, offB + t * nn + j);
-        out.f[(bi * m + i) * nn + j] = float(acc);
-      }
+    sgemm(m, nn, k, &fa[offA], k, &fb[offB], nn, /*transB=*/false,
+          &out.f[bi * m * nn]);
     for (int64_t d = int64_t(batchRank) - 1; d >= 0; --d) {
       if (++index[d] < batch[d])
         break;
@@ -374,13 +413,10 @@ llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
   int64_t rows = r1 - r0, cols = c1 - c0;
   Tensor out = Tensor::floats({p, cols});
   if (!options.quantize) {
-    for (int64_t i = 0; i < p; ++i)
-      for (int64_t j = 0; j < cols; ++j) {
-        double acc = 0;
-        for (int64_t k = r0; k < r1; ++k)
-          acc += double(at(x, i * kTotal + k)) * at(w, k * nTotal + c0 + j);
-        out.f[i * cols + j] = float(acc);
-      }
+    std::vector<float> xTmp, wTmp;
+    const std::vector<float> &fx = floatsOf(x, xTmp), &fw = floatsOf(w, wTmp);
+    sgemm(p, cols, rows, &fx[r0], kTotal, &fw[r0 * nTotal + c0], nTotal,
+          /*transB=*/false, out.f.data());
     set(result, std::move(out));
     return llvm::Error::success();
   }
@@ -463,7 +499,13 @@ llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
           xRange.min, xRange.max);
 
   std::vector<int64_t> acc(p * cols, 0);
-  if (exact) {
+  // |partial sums| <= rows * max|x| * max|w| must stay below 2^53 for the
+  // double-precision GEMM to be exact.
+  double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
+                 double(wRange.max);
+  if (exact && bound < 9.0e15) {
+    exactGemm(p, cols, rows, xq, wq, acc);
+  } else if (exact) {
     for (int64_t i = 0; i < p; ++i)
       for (int64_t k = 0; k < rows; ++k) {
         int64_t v = xq[i * rows + k];
