@@ -208,7 +208,7 @@ public:
     for (Operation &op : body.getOperations()) {
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         for (Value v : ret.getOperands())
-          outputs.push_back(values.lookup(v));
+          outputs.push_back(get(v));
         return llvm::Error::success();
       }
       if (llvm::Error error = execute(&op))
@@ -219,8 +219,34 @@ public:
   }
 
 private:
-  const Tensor &get(Value v) { return values[v]; }
+  /// The value of `v` as ops see it: partial sums still held as integer
+  /// accumulators are dequantized on first use.
+  const Tensor &get(Value v) {
+    auto it = partials.find(v);
+    if (it != partials.end()) {
+      values[v] = it->second.dequantize();
+      partials.erase(it);
+    }
+    return values[v];
+  }
   void set(Value v, Tensor t) { values[v] = std::move(t); }
+
+  /// Integer accumulators of a crossbar layer: value = acc * xScale * w[col].
+  /// Row tiles with the same scales are added as integers (as the digital
+  /// unit does), and dequantized only where a float is needed.
+  struct Partial {
+    Tensor acc;
+    double xScale = 1;
+    std::vector<double> wScale;
+    Tensor dequantize() const {
+      Tensor out = Tensor::floats(acc.shape);
+      int64_t cols = acc.shape.back();
+      for (int64_t e = 0, n = acc.numElements(); e < n; ++e)
+        out.f[e] = float(double(acc.i[e]) * xScale * wScale[e % cols]);
+      return out;
+    }
+  };
+  llvm::DenseMap<Value, Partial> partials;
 
   llvm::Error execute(Operation *op);
   llvm::Error constant(ConstantOp op);
@@ -464,13 +490,24 @@ llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
   ScaleGranularity granularity =
       precision ? precision.getGranularity() : ScaleGranularity::channel;
   numerics::CodeRange wRange = numerics::weightCodeRange(config);
+  // Channel and tensor scales span the whole weight matrix, so every tile of
+  // a layer shares them; tile and tile-column scales span the tile's rows.
+  bool perTile = granularity == ScaleGranularity::tile ||
+                 granularity == ScaleGranularity::tile_column;
+  int64_t scaleRowBegin = perTile ? r0 : 0;
+  int64_t scaleRowEnd = perTile ? r1 : w.shape[0];
   std::vector<double> wScale(cols, 0.0);
   for (int64_t j = 0; j < cols; ++j)
-    for (int64_t k = r0; k < r1; ++k)
+    for (int64_t k = scaleRowBegin; k < scaleRowEnd; ++k)
       wScale[j] =
           std::max(wScale[j], std::fabs(double(at(w, k * nTotal + c0 + j))));
-  if (granularity == ScaleGranularity::tensor ||
-      granularity == ScaleGranularity::tile) {
+  if (granularity == ScaleGranularity::tensor) {
+    double m = 0;
+    for (int64_t e = 0, n = w.numElements(); e < n; ++e)
+      m = std::max(m, std::fabs(double(at(w, e))));
+    std::fill(wScale.begin(), wScale.end(), m);
+  }
+  if (granularity == ScaleGranularity::tile) {
     double m = *std::max_element(wScale.begin(), wScale.end());
     std::fill(wScale.begin(), wScale.end(), m);
   }
@@ -540,11 +577,12 @@ llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
     stats->macs += uint64_t(p) * rows * cols;
     (exact ? stats->exactLayers : stats->slicedLayers) += 1;
   }
-  for (int64_t i = 0; i < p; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      out.f[i * cols + j] =
-          float(double(acc[i * cols + j]) * xScale * wScale[j]);
-  set(result, std::move(out));
+  Partial partial;
+  partial.acc = Tensor::integers({p, cols}, std::move(acc));
+  partial.xScale = xScale;
+  partial.wScale = std::move(wScale);
+  values.erase(result);
+  partials[result] = std::move(partial);
   return llvm::Error::success();
 }
 
@@ -568,6 +606,7 @@ llvm::Error Runner::execute(Operation *op) {
                               g.getPrecisionAttr(), {}, g.getOutput()))
           return e;
         if (g.getBias()) {
+          (void)get(g.getOutput()); // Dequantize partial sums first.
           Tensor &out = values[g.getOutput()];
           const Tensor &b = get(g.getBias());
           int64_t n = out.shape[1];
@@ -593,6 +632,25 @@ llvm::Error Runner::execute(Operation *op) {
                              t.getOutput());
       })
       .Case<AccumulateOp>([&](AccumulateOp a) {
+        // Integer partial sums with equal scales add exactly.
+        auto first = partials.find(a.getPartials().front());
+        bool integer = first != partials.end();
+        for (Value v : a.getPartials()) {
+          auto it = partials.find(v);
+          integer = integer && it != partials.end() &&
+                    it->second.xScale == first->second.xScale &&
+                    it->second.wScale == first->second.wScale;
+        }
+        if (integer) {
+          Partial sum = first->second;
+          for (Value v : a.getPartials().drop_front()) {
+            const Tensor &t = partials.find(v)->second.acc;
+            for (int64_t e = 0, n = sum.acc.numElements(); e < n; ++e)
+              sum.acc.i[e] += t.i[e];
+          }
+          partials[a.getOutput()] = std::move(sum);
+          return llvm::Error::success();
+        }
         Tensor out = get(a.getPartials().front());
         for (Value v : a.getPartials().drop_front()) {
           const Tensor &t = get(v);
