@@ -38,6 +38,11 @@ def Cim_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getTargetAttrName() {
       return ::llvm::StringLiteral("cim.target");
     }
+    /// Activation statistics of a crossbar layer's input, recorded by
+    /// cim-calibrate (a dictionary: min, max, absmax, clip, samples).
+    static constexpr ::llvm::StringLiteral getCalibrationAttrName() {
+      return ::llvm::StringLiteral("cim.calibration");
+    }
   private:
     void registerAttributes();
   public:

@@ -214,4 +214,37 @@ def CimReport : Pass<"cim-report", "::mlir::ModuleOp"> {
   ];
 }
 
+def CimCalibrate : Pass<"cim-calibrate", "::mlir::ModuleOp"> {
+  let summary = "Record activation statistics from calibration inputs";
+  let description = [{
+    Runs `@main` in float32 on the calibration inputs (`calib`, a `.npy`
+    whose leading dimension holds `samples` or more batches of the model's
+    input) with the graph evaluator, and records on every crossbar layer
+    (`cim.mvm`, `cim.tile`, constant-weight `cim.gemm`) the statistics of its
+    input as `cim.calibration = {min, max, absmax, clip, samples}`. `clip` is
+    the input range the quantizer will use: the largest magnitude (`max`),
+    the `percentile` of magnitudes, or the clip minimizing the mean squared
+    quantization error at the layer's activation bits (`mse`; searched over
+    100 candidates). Signed or unsigned per the target's input scheme.
+    Quantized evaluation (`cim-run --quantize`) then uses these static
+    ranges instead of each input's own.
+
+    Example:
+
+    ```
+    cim-opt model.mlir --cim-calibrate="calib=x.npy samples=256 method=mse"
+    ```
+  }];
+  let options = [
+    Option<"calib", "calib", "std::string", /*default=*/"\"\"",
+           "Calibration inputs (.npy)">,
+    Option<"samples", "samples", "unsigned", /*default=*/"0",
+           "Batches of calibration data to use (0 = all)">,
+    Option<"method", "method", "std::string", /*default=*/"\"mse\"",
+           "Clip selection: max, percentile or mse">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "Percentile of |x| for method=percentile">
+  ];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

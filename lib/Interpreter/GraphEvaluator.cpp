@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Hardware/CrossbarLayout.h"
 #include "cim/Numerics/TiledMVM.h"
@@ -197,8 +198,9 @@ struct LayerQuant {
 
 class Runner {
 public:
-  Runner(const Options &options, Stats *stats)
-      : options(options), stats(stats) {}
+  Runner(const Options &options, Stats *stats,
+         const GraphEvaluator::Observer &observer)
+      : options(options), stats(stats), observer(observer) {}
 
   llvm::Error run(func::FuncOp function, ArrayRef<Tensor> inputs,
                   std::vector<Tensor> &outputs) {
@@ -213,6 +215,9 @@ public:
       }
       if (llvm::Error error = execute(&op))
         return error;
+      if (observer)
+        for (OpResult result : op.getResults())
+          observer(&op, result.getResultNumber(), get(result));
     }
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "function has no return");
@@ -263,6 +268,7 @@ private:
 
   const Options &options;
   Stats *stats;
+  const GraphEvaluator::Observer &observer;
   llvm::DenseMap<Value, Tensor> values;
 };
 
@@ -524,9 +530,17 @@ llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
   // calibrated static scales replace it with cim-quantize).
   numerics::CodeRange xRange = numerics::inputCodeRange(config);
   double xMax = 0;
-  for (int64_t e = 0, n = x.numElements(); e < n; ++e)
-    xMax = std::max(xMax, xRange.min < 0 ? std::fabs(double(at(x, e)))
-                                         : double(at(x, e)));
+  auto calibration =
+      op->getAttrOfType<DictionaryAttr>(CimDialect::getCalibrationAttrName());
+  if (auto clip =
+          calibration ? calibration.getAs<FloatAttr>("clip") : FloatAttr()) {
+    // A calibrated clip: values beyond it saturate.
+    xMax = clip.getValueAsDouble();
+  } else {
+    for (int64_t e = 0, n = x.numElements(); e < n; ++e)
+      xMax = std::max(xMax, xRange.min < 0 ? std::fabs(double(at(x, e)))
+                                           : double(at(x, e)));
+  }
   double xScale = xMax > 0 ? xMax / double(xRange.max) : 1.0;
   std::vector<int64_t> xq(p * rows);
   for (int64_t i = 0; i < p; ++i)
@@ -1158,7 +1172,8 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
 }
 
 llvm::Expected<std::vector<Tensor>>
-GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats) const {
+GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats,
+                    const Observer &observer) const {
   if (inputs.size() != inputShapes.size())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    llvm::formatv("expected {0} inputs, got {1}",
@@ -1174,7 +1189,7 @@ GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats) const {
               llvm::make_range(inputs[i].shape.begin(), inputs[i].shape.end()),
               llvm::make_range(inputShapes[i].begin(), inputShapes[i].end())));
   std::vector<Tensor> outputs;
-  Runner runner(options, stats);
+  Runner runner(options, stats, observer);
   if (llvm::Error error =
           runner.run(const_cast<func::FuncOp &>(function), inputs, outputs))
     return std::move(error);

@@ -12,6 +12,10 @@
 //   y = sum_k (u_k - o_w)(v_k - o_x)
 //     = A - o_w sum_k v_k - o_x sum_k u_k + K o_w o_x,   A = crossbar result.
 //
+// With noise on (Noise.h), the same loops compute each column sum as a real
+// number (programming variation, read and thermal noise, compression) and a
+// real-valued ADC model quantizes it; the noiseless path stays integer.
+//
 //===----------------------------------------------------------------------===//
 
 #include "cim/Numerics/CrossbarMVM.h"
@@ -19,7 +23,9 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -66,6 +72,11 @@ unsigned numerics::inputCycleCount(const CrossbarConfig &config) {
   if (config.inputSign == InputSign::twos_complement)
     return llvm::divideCeil(config.inputBits - 1, config.dacBits) + 1;
   return llvm::divideCeil(config.inputBits, config.dacBits);
+}
+
+int64_t numerics::fullScaleColumnSum(const CrossbarConfig &config) {
+  return int64_t(groupRowCount(config)) * ((int64_t(1) << config.dacBits) - 1) *
+         ((int64_t(1) << config.cellBits) - 1);
 }
 
 unsigned numerics::losslessAdcBits(const CrossbarConfig &config) {
@@ -124,6 +135,8 @@ llvm::Error numerics::verifyConfig(const CrossbarConfig &config) {
   }
   if (config.adcMode == AdcMode::clipped && config.clipLow > config.clipHigh)
     return configError("clipLow must not exceed clipHigh");
+  if (llvm::Error error = verifyNoise(config.noise))
+    return configError(llvm::toString(std::move(error)));
   return llvm::Error::success();
 }
 
@@ -171,6 +184,68 @@ static int64_t convert(const CrossbarConfig &config, int64_t sum,
   }
   }
   return sum;
+}
+
+/// Random-number domains, so programming and conversion draws never share a
+/// sequence.
+enum : uint64_t { kProgrammingDomain = 1, kConversionDomain = 2 };
+
+/// One LSB of the converter, in column-sum units (the unit of
+/// `NoiseConfig::thermalLsb`).
+static double converterLsb(const CrossbarConfig &config, unsigned lossless) {
+  switch (config.adcMode) {
+  case AdcMode::full_range:
+    return std::ldexp(1.0, int(lossless) - int(config.adcBits));
+  case AdcMode::clipped:
+    return (double(config.clipHigh) - double(config.clipLow) + 1) /
+           std::ldexp(1.0, int(config.adcBits));
+  case AdcMode::ideal:
+  case AdcMode::adder_tree:
+    break;
+  }
+  return 1.0;
+}
+
+/// The ADC applied to a real-valued (noisy) column sum: `convert` with
+/// rounding of a real number, and saturation of full-range converters at
+/// the full-scale sum. For an integer sum it returns what `convert` does.
+static int64_t convertReal(const CrossbarConfig &config, double sum,
+                           unsigned lossless, double fullScale,
+                           CrossbarStats *stats) {
+  switch (config.adcMode) {
+  case AdcMode::ideal:
+  case AdcMode::adder_tree: {
+    // Unbounded: round to the nearest integer. The guard only keeps absurd
+    // sigmas from overflowing the 64-bit accumulator.
+    double guard = std::ldexp(1.0, std::min(int(lossless) + 16, 52));
+    return int64_t(std::round(std::clamp(sum, -guard, guard)));
+  }
+  case AdcMode::full_range: {
+    unsigned shift = lossless > config.adcBits ? lossless - config.adcBits : 0;
+    double low =
+        config.weightSign == WeightSign::differential_rows ? -fullScale : 0.0;
+    double clamped = std::clamp(sum, low, fullScale);
+    if (stats && clamped != sum)
+      ++stats->clippedConversions;
+    // std::round rounds half away from zero, like `roundShift`.
+    return int64_t(std::round(std::ldexp(clamped, -int(shift)))) *
+           (int64_t(1) << shift);
+  }
+  case AdcMode::clipped: {
+    double low = double(config.clipLow), high = double(config.clipHigh);
+    double clamped = std::clamp(sum, low, high);
+    if (stats && clamped != sum)
+      ++stats->clippedConversions;
+    uint64_t range = uint64_t(config.clipHigh - config.clipLow);
+    unsigned needed = llvm::Log2_64_Ceil(range + 1);
+    unsigned shift = needed > config.adcBits ? needed - config.adcBits : 0;
+    int64_t level =
+        int64_t(std::round(std::ldexp(clamped - low, -int(shift)))) *
+        (int64_t(1) << shift);
+    return std::min(config.clipLow + level, config.clipHigh);
+  }
+  }
+  return int64_t(std::round(sum));
 }
 
 llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
@@ -249,6 +324,36 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
 
   unsigned lossless = losslessAdcBits(config);
   int64_t groupRows = groupRowCount(config);
+
+  // Noise: programming variation of every cell of every plane (both arrays),
+  // a function of (seed, stream) and the shape only, drawn plane by plane,
+  // row by row; then one Gaussian per conversion, in conversion order.
+  const NoiseConfig &noise = config.noise;
+  const bool noisy = noise.enabled();
+  SmallVector<SmallVector<double>> variation;
+  if (noisy && noise.programming > 0) {
+    NoiseRng programmingRng(noise.seed, noise.stream, kProgrammingDomain);
+    double cellSigma =
+        noise.programming * double((int64_t(1) << config.cellBits) - 1);
+    variation.resize(wPlanes.size());
+    for (SmallVector<double> &planeVariation : variation) {
+      planeVariation.resize(weights.size());
+      for (double &e : planeVariation)
+        e = cellSigma * programmingRng.gaussian();
+    }
+  }
+  std::optional<NoiseRng> conversionRng;
+  if (noisy)
+    conversionRng.emplace(noise.seed,
+                          noiseSubstream(noise.stream, noise.invocation),
+                          kConversionDomain);
+  const double fullScale = double(fullScaleColumnSum(config));
+  const double thermalSigma = noise.thermalLsb * converterLsb(config, lossless);
+  const double readSigma = noise.read * fullScale;
+  // Independent Gaussians add up to one of the summed variance.
+  const double conversionSigma =
+      std::sqrt(thermalSigma * thermalSigma + readSigma * readSigma);
+
   std::fill(out.begin(), out.end(), 0);
   SmallVector<int64_t> digits(rows);
   for (const Plane &cycle : xCycles) {
@@ -261,7 +366,7 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
         stats->dacCycles += 1;
       // Differential rows subtract in analog: one signed conversion per
       // slice; otherwise every array's plane is converted on its own.
-      for (const Plane &plane : wPlanes) {
+      for (auto [p, plane] : llvm::enumerate(wPlanes)) {
         if (config.weightSign == WeightSign::differential_rows &&
             plane.array == 1)
           continue;
@@ -275,7 +380,28 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
               cell -= (codes[1][k * cols + n] >> plane.offset) & cMask;
             sum += digits[k] * cell;
           }
-          int64_t converted = convert(config, sum, lossless, stats);
+          int64_t converted;
+          if (!noisy) {
+            converted = convert(config, sum, lossless, stats);
+          } else {
+            double analog = double(sum);
+            if (!variation.empty()) {
+              // Differential rows: the negative array's plane follows.
+              for (int64_t k = g0; k < g1; ++k) {
+                double e = variation[p][k * cols + n];
+                if (config.weightSign == WeightSign::differential_rows)
+                  e -= variation[p + 1][k * cols + n];
+                analog += double(digits[k]) * e;
+              }
+            }
+            if (conversionSigma > 0)
+              analog += conversionSigma * conversionRng->gaussian();
+            analog =
+                compressColumnSum(analog, fullScale, noise.adcNonlinearity);
+            converted = convertReal(config, analog, lossless, fullScale, stats);
+            if (stats)
+              ++stats->noisyConversions;
+          }
           if (stats)
             ++stats->conversions;
           out[n] += int64_t(plane.sign * cycle.sign) *

@@ -12,8 +12,10 @@
 //  * float: every op in float32, the reference PyTorch is compared against;
 //  * quantized: each crossbar layer runs at its `#cim.precision` on the
 //    module's target: symmetric weight codes per its scale granularity,
-//    input codes per tensor, and the integer MVM of lib/Numerics (sign
-//    schemes, slices, DAC cycles, row groups, ADC), then dequantized.
+//    input codes per tensor (the calibrated clip in `cim.calibration` when
+//    the layer has one, else the range of the values seen), and the integer
+//    MVM of lib/Numerics (sign schemes, slices, DAC cycles, row groups, ADC),
+//    then dequantized.
 //
 // Calibration, the precision search and the interpreter's identity tests
 // build on it (docs/design.md).
@@ -29,6 +31,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace mlir::cim::eval {
@@ -80,10 +83,15 @@ public:
   llvm::ArrayRef<std::string> getInputNames() const { return inputNames; }
   llvm::ArrayRef<std::string> getOutputNames() const { return outputNames; }
 
+  /// Sees every op's results as they are computed (calibration).
+  using Observer =
+      std::function<void(Operation *op, unsigned result, const Tensor &value)>;
+
   /// Runs the function once. Inputs must match the argument shapes.
   /// Thread-safe: runs share nothing but the (read-only) module.
   llvm::Expected<std::vector<Tensor>> run(llvm::ArrayRef<Tensor> inputs,
-                                          Stats *stats = nullptr) const;
+                                          Stats *stats = nullptr,
+                                          const Observer &observer = {}) const;
 
 private:
   GraphEvaluator() = default;

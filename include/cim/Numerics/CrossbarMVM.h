@@ -19,7 +19,8 @@
 //
 // With an ideal ADC (or one at least as wide as the lossless width) the result
 // equals the integer GEMM bit-exactly for every scheme; unit tests hold the
-// implementation to that.
+// implementation to that. Analog non-idealities (Noise.h) are off by default;
+// when on, I becomes a real number and the ADC quantizes it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +28,7 @@
 #define CIM_NUMERICS_CROSSBARMVM_H
 
 #include "cim/Dialect/Cim/CimAttrs.h"
+#include "cim/Numerics/Noise.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -57,13 +59,20 @@ struct CrossbarConfig {
   unsigned adcBits = 8;
   /// Range of `AdcMode::clipped`, in column-sum units.
   int64_t clipLow = 0, clipHigh = 0;
+  /// Analog non-idealities; all zero (the default) is the exact integer
+  /// model.
+  NoiseConfig noise;
 };
 
 /// Event counts of one or more MVMs (inputs to the cost model and `cim-run`).
 struct CrossbarStats {
   uint64_t conversions = 0;
   uint64_t dacCycles = 0;
+  /// Conversions clamped to the ADC's range (clipped mode; with noise, also
+  /// full-range conversions saturated at the full-scale sum).
   uint64_t clippedConversions = 0;
+  /// Conversions of a noisy (real-valued) column sum.
+  uint64_t noisyConversions = 0;
 };
 
 /// A closed range of integer codes.
@@ -101,8 +110,14 @@ unsigned groupRowCount(const CrossbarConfig &config);
 /// ADC width that converts every column sum of `config` exactly.
 unsigned losslessAdcBits(const CrossbarConfig &config);
 
+/// Largest column sum of one conversion, FS = groupRows * (2^dac - 1) *
+/// (2^cell - 1) (differential rows reach -FS too).
+int64_t fullScaleColumnSum(const CrossbarConfig &config);
+
 /// out[n] = sum_k weights[k * cols + n] * input[k], computed on a simulated
-/// crossbar. `weights` is rows x cols (K x N, crossbar layout).
+/// crossbar. `weights` is rows x cols (K x N, crossbar layout). With
+/// `config.noise` enabled the column sums carry the non-idealities of
+/// Noise.h, drawn reproducibly from the noise seed, stream and invocation.
 llvm::Error crossbarMVM(const CrossbarConfig &config,
                         llvm::ArrayRef<int64_t> weights, int64_t rows,
                         int64_t cols, llvm::ArrayRef<int64_t> input,

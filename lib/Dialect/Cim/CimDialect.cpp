@@ -43,6 +43,21 @@ LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
                              << "' may only be attached to a builtin.module";
     return success();
   }
+  if (attr.getName() == getCalibrationAttrName()) {
+    auto dict = dyn_cast<DictionaryAttr>(attr.getValue());
+    if (!dict)
+      return op->emitError()
+             << "'" << getCalibrationAttrName()
+             << "' must be a dictionary, got " << attr.getValue();
+    for (StringRef key : {"min", "max", "absmax", "clip"})
+      if (!dict.getAs<FloatAttr>(key))
+        return op->emitError() << "'" << getCalibrationAttrName()
+                               << "' needs a float '" << key << "'";
+    if (!dict.getAs<IntegerAttr>("samples"))
+      return op->emitError() << "'" << getCalibrationAttrName()
+                             << "' needs an integer 'samples'";
+    return success();
+  }
   return op->emitError() << "unknown cim dialect attribute '"
                          << attr.getName().getValue() << "'";
 }

@@ -1,0 +1,236 @@
+//===- Calibrate.cpp - Activation statistics from calibration data --------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The float graph evaluator runs the model on calibration inputs; an
+// observer collects the values entering each crossbar layer. Magnitudes are
+// kept in a bounded, deterministic sample (every k-th value) for percentiles
+// and the MSE search.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Support/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mlir::cim {
+#define GEN_PASS_DEF_CIMCALIBRATE
+#include "cim/Dialect/Cim/CimPasses.h.inc"
+} // namespace mlir::cim
+
+using namespace mlir;
+using namespace mlir::cim;
+
+namespace {
+
+/// Values kept per tensor for percentiles and the MSE search.
+constexpr size_t kSampleBudget = 1 << 18;
+
+struct Statistics {
+  double min = INFINITY, max = -INFINITY, absmax = 0;
+  std::vector<float> sample;
+  uint64_t seen = 0;
+
+  void add(const eval::Tensor &t) {
+    int64_t n = t.numElements();
+    // Keep every k-th value so the sample stays within budget whatever the
+    // number of batches (deterministic, unlike reservoir sampling).
+    int64_t stride = std::max<int64_t>(1, n / int64_t(kSampleBudget / 64));
+    for (int64_t e = 0; e < n; ++e) {
+      double v = t.isInteger ? double(t.i[e]) : double(t.f[e]);
+      min = std::min(min, v);
+      max = std::max(max, v);
+      absmax = std::max(absmax, std::fabs(v));
+      if (e % stride == 0 && sample.size() < kSampleBudget)
+        sample.push_back(float(v));
+    }
+    ++seen;
+  }
+};
+
+/// Squared error of quantizing `sample` with `levels` steps over [0, clip]
+/// (unsigned codes: negative values become 0) or [-clip, clip] (signed).
+double quantizationError(llvm::ArrayRef<float> sample, double clip,
+                         double levels, bool isSigned) {
+  double step = clip / levels, error = 0;
+  for (float v : sample) {
+    double q = std::clamp(double(v), isSigned ? -clip : 0.0, clip);
+    q = std::nearbyint(q / step) * step;
+    error += (q - v) * (q - v);
+  }
+  return error;
+}
+
+struct CimCalibratePass
+    : public mlir::cim::impl::CimCalibrateBase<CimCalibratePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (calib.empty()) {
+      module.emitError() << "cim-calibrate needs calibration inputs: "
+                            "calib=FILE.npy";
+      return signalPassFailure();
+    }
+    if (method != "max" && method != "percentile" && method != "mse") {
+      module.emitError() << "cim-calibrate: method must be max, percentile "
+                            "or mse, got '"
+                         << method << "'";
+      return signalPassFailure();
+    }
+    if (!(percentile > 0.0 && percentile <= 100.0)) {
+      module.emitError() << "cim-calibrate: percentile must be in (0, 100], "
+                            "got "
+                         << double(percentile);
+      return signalPassFailure();
+    }
+    llvm::Expected<eval::GraphEvaluator> evaluator =
+        eval::GraphEvaluator::create(module);
+    if (!evaluator) {
+      module.emitError() << "cim-calibrate: "
+                         << llvm::toString(evaluator.takeError());
+      return signalPassFailure();
+    }
+    if (evaluator->getInputShapes().size() != 1) {
+      module.emitError() << "cim-calibrate: the model has "
+                         << evaluator->getInputShapes().size()
+                         << " inputs; calibration supports one";
+      return signalPassFailure();
+    }
+    llvm::Expected<npy::Array> array = npy::read(calib);
+    if (!array) {
+      module.emitError() << "cim-calibrate: "
+                         << llvm::toString(array.takeError());
+      return signalPassFailure();
+    }
+    llvm::Expected<std::vector<float>> values = npy::toFloat32(*array);
+    if (!values) {
+      module.emitError() << "cim-calibrate: " << calib << ": "
+                         << llvm::toString(values.takeError());
+      return signalPassFailure();
+    }
+    ArrayRef<int64_t> want = evaluator->getInputShapes().front();
+    ArrayRef<int64_t> got = array->shape;
+    if (want.empty() || got.size() != want.size() || got[0] % want[0] != 0 ||
+        got[0] == 0 || got.drop_front() != want.drop_front()) {
+      auto diag = module.emitError()
+                  << "cim-calibrate: " << calib << " has shape [";
+      llvm::interleaveComma(got, diag);
+      diag << "], the model's input is [";
+      llvm::interleaveComma(want, diag);
+      diag << "] (or a multiple of its leading dimension)";
+      return signalPassFailure();
+    }
+
+    // The crossbar layers and the values that feed them.
+    llvm::DenseMap<Value, Statistics> stats;
+    SmallVector<std::pair<Operation *, Value>> layers;
+    module.walk([&](Operation *op) {
+      Value input;
+      if (auto mvm = dyn_cast<MvmOp>(op))
+        input = mvm.getInput();
+      else if (auto tile = dyn_cast<TileOp>(op))
+        input = tile.getInput();
+      else if (auto gemm = dyn_cast<GemmOp>(op);
+               gemm && matchPattern(gemm.getWeight(), m_Constant()))
+        input = gemm.getInput();
+      if (input) {
+        layers.push_back({op, input});
+        stats.try_emplace(input);
+      }
+    });
+
+    int64_t batches = got[0] / want[0];
+    if (samples > 0)
+      batches = std::min<int64_t>(batches, samples);
+    int64_t size = 1;
+    for (int64_t d : want)
+      size *= d;
+    auto observer = [&](Operation *op, unsigned result, const eval::Tensor &t) {
+      auto it = stats.find(op->getResult(result));
+      if (it != stats.end())
+        it->second.add(t);
+    };
+    Value argument =
+        layers.empty()
+            ? Value()
+            : Value(module.lookupSymbol<func::FuncOp>("main").getArgument(0));
+    for (int64_t b = 0; b < batches; ++b) {
+      auto begin = values->begin() + b * size;
+      eval::Tensor input =
+          eval::Tensor::floats(want, std::vector<float>(begin, begin + size));
+      // Arguments are not op results: observe them directly.
+      if (argument && stats.count(argument))
+        stats[argument].add(input);
+      llvm::Expected<std::vector<eval::Tensor>> out =
+          evaluator->run({input}, nullptr, observer);
+      if (!out) {
+        module.emitError() << "cim-calibrate: "
+                           << llvm::toString(out.takeError());
+        return signalPassFailure();
+      }
+    }
+
+    TargetAttr target = lookupTarget(module);
+    bool signedInputs = target && target.getInputSign() != InputSign::unsigned_;
+    Builder b(&getContext());
+    for (auto [op, input] : layers) {
+      Statistics &s = stats[input];
+      if (s.seen == 0)
+        continue;
+      auto precision = op->getAttrOfType<PrecisionAttr>("precision");
+      unsigned bits = precision ? precision.getActBits() : 8;
+      double levels = signedInputs ? double((int64_t(1) << (bits - 1)) - 1)
+                                   : double((int64_t(1) << bits) - 1);
+      // Unsigned inputs only use the positive side; their clip covers max.
+      double top = signedInputs ? s.absmax : std::max(s.max, 0.0);
+      double clip = top;
+      if (method == "percentile" && !s.sample.empty()) {
+        // Of the magnitudes a code can represent: |x| when signed, the
+        // positive part when not.
+        std::vector<float> range;
+        for (float v : s.sample)
+          range.push_back(signedInputs ? std::fabs(v) : std::max(v, 0.0f));
+        std::sort(range.begin(), range.end());
+        size_t at =
+            std::min(range.size() - 1, size_t(double(percentile) / 100.0 *
+                                              double(range.size() - 1)));
+        clip = std::min(top, double(range[at]));
+      } else if (method == "mse" && top > 0) {
+        double best = INFINITY;
+        for (int k = 1; k <= 100; ++k) {
+          double candidate = top * k / 100.0;
+          double error =
+              quantizationError(s.sample, candidate, levels, signedInputs);
+          if (error < best) {
+            best = error;
+            clip = candidate;
+          }
+        }
+      }
+      if (!(clip > 0))
+        clip = top > 0 ? top : 1.0;
+      op->setAttr(
+          CimDialect::getCalibrationAttrName(),
+          b.getDictionaryAttr({
+              b.getNamedAttr("min", b.getF64FloatAttr(s.min)),
+              b.getNamedAttr("max", b.getF64FloatAttr(s.max)),
+              b.getNamedAttr("absmax", b.getF64FloatAttr(s.absmax)),
+              b.getNamedAttr("clip", b.getF64FloatAttr(clip)),
+              b.getNamedAttr("method", b.getStringAttr(method)),
+              b.getNamedAttr("samples", b.getI64IntegerAttr(int64_t(s.seen))),
+          }));
+    }
+  }
+};
+
+} // namespace
