@@ -18,6 +18,7 @@
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Hardware/CrossbarLayout.h"
+#include "cim/Numerics/Noise.h"
 #include "cim/Numerics/TiledMVM.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -199,8 +200,9 @@ struct LayerQuant {
 class Runner {
 public:
   Runner(const Options &options, Stats *stats,
-         const GraphEvaluator::Observer &observer)
-      : options(options), stats(stats), observer(observer) {}
+         const GraphEvaluator::Observer &observer, uint64_t invocation)
+      : options(options), stats(stats), observer(observer),
+        invocation(invocation) {}
 
   llvm::Error run(func::FuncOp function, ArrayRef<Tensor> inputs,
                   std::vector<Tensor> &outputs) {
@@ -269,6 +271,10 @@ private:
   const Options &options;
   Stats *stats;
   const GraphEvaluator::Observer &observer;
+  /// Noise: this run's read number, and the crossbar layers seen so far
+  /// (each layer draws from its own stream).
+  uint64_t invocation;
+  uint64_t crossbarLayers = 0;
   llvm::DenseMap<Value, Tensor> values;
 };
 
@@ -480,15 +486,23 @@ llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
   config.clipLow =
       config.weightSign == WeightSign::differential_rows ? -maxSum : 0;
   config.clipHigh = maxSum;
+  uint64_t layer = crossbarLayers++;
+  if (options.noiseSeed && target.getNoise()) {
+    config.noise =
+        numerics::noiseFromAttr(target.getNoise(), *options.noiseSeed, layer);
+    config.noise.invocation = invocation;
+  }
   if (llvm::Error error = numerics::verifyConfig(config))
     return opError(op, llvm::toString(std::move(error)));
-  bool exact =
+  bool losslessReadout =
       config.adcMode == AdcMode::ideal ||
       config.adcMode == AdcMode::adder_tree ||
       (config.adcMode == AdcMode::full_range && config.adcBits >= lossless) ||
       (config.adcMode == AdcMode::clipped &&
        config.adcBits >= unsigned(llvm::Log2_64_Ceil(
                              uint64_t(config.clipHigh - config.clipLow) + 1)));
+  // Noise makes every conversion count: no shortcut then.
+  bool exact = losslessReadout && !config.noise.enabled();
 
   // Weight codes: symmetric, one scale per output column (channel and
   // tile-column granularity) or per block (tensor, tile: the evaluated block
@@ -1173,7 +1187,7 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
 
 llvm::Expected<std::vector<Tensor>>
 GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats,
-                    const Observer &observer) const {
+                    const Observer &observer, uint64_t invocation) const {
   if (inputs.size() != inputShapes.size())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    llvm::formatv("expected {0} inputs, got {1}",
@@ -1189,7 +1203,7 @@ GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats,
               llvm::make_range(inputs[i].shape.begin(), inputs[i].shape.end()),
               llvm::make_range(inputShapes[i].begin(), inputShapes[i].end())));
   std::vector<Tensor> outputs;
-  Runner runner(options, stats, observer);
+  Runner runner(options, stats, observer, invocation);
   if (llvm::Error error =
           runner.run(const_cast<func::FuncOp &>(function), inputs, outputs))
     return std::move(error);

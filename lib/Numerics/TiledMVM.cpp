@@ -119,7 +119,11 @@ llvm::Error numerics::tiledMVMBatch(const CrossbarConfig &config,
 
   std::fill(outs.begin(), outs.end(), 0);
   llvm::SmallVector<int64_t> sub, partial;
+  // Each block is its own crossbar (its own programming variation) and each
+  // input vector its own read (fresh read and thermal noise).
+  CrossbarConfig blockConfig = config;
   for (auto [i, b] : llvm::enumerate(blocks)) {
+    blockConfig.noise.stream = noiseSubstream(config.noise.stream, i);
     int64_t bRows = b.rowEnd - b.rowBegin, bCols = b.colEnd - b.colBegin;
     // The block's sub-matrix, as its crossbar holds it (row-major).
     sub.resize(bRows * bCols);
@@ -128,9 +132,10 @@ llvm::Error numerics::tiledMVMBatch(const CrossbarConfig &config,
                   sub.begin() + k * bCols);
     partial.resize(bCols);
     for (int64_t p = 0; p < batch; ++p) {
+      blockConfig.noise.invocation = config.noise.invocation + uint64_t(p);
       llvm::ArrayRef<int64_t> x = inputs.slice(p * rows + b.rowBegin, bRows);
       if (llvm::Error error =
-              crossbarMVM(config, sub, bRows, bCols, x, partial, stats))
+              crossbarMVM(blockConfig, sub, bRows, bCols, x, partial, stats))
         return tiledError("block " + llvm::Twine(i) + " (" + describe(b) +
                           "): " + llvm::toString(std::move(error)));
       // Row blocks of the same columns are added digitally.

@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 //
 // cim-run MODEL --input NAME=x.npy ... --output-dir out/ [--stats s.json]
-//                [--quantize] [--workers N]
+//                [--quantize] [--noise-seed N] [--workers N]
 //
 // MODEL is a cim module (.mlir) at the graph level or the tiled mapped level,
 // run by the graph evaluator (lib/Interpreter): in float32, or with every
@@ -65,6 +65,11 @@ static cl::opt<bool>
     quantize("quantize",
              cl::desc("Simulate crossbar layers at their precision on the "
                       "module's target (default: float32)"));
+static cl::opt<int64_t> noiseSeed(
+    "noise-seed",
+    cl::desc("Simulate the target's analog noise (#cim.noise) with this seed "
+             "(--quantize; off by default)"),
+    cl::init(-1));
 static cl::opt<unsigned>
     threads("workers", cl::desc("Workers over batch slices"), cl::init(2));
 static cl::opt<std::string> entry("entry", cl::desc("Function to run"),
@@ -114,6 +119,11 @@ int main(int argc, char **argv) {
 
   eval::Options options;
   options.quantize = quantize;
+  if (noiseSeed >= 0) {
+    if (!quantize)
+      return fail("--noise-seed simulates the crossbars: it needs --quantize");
+    options.noiseSeed = uint64_t(noiseSeed);
+  }
   llvm::Expected<eval::GraphEvaluator> evaluator =
       eval::GraphEvaluator::create(*module, entry, options);
   if (!evaluator)
@@ -197,7 +207,7 @@ int main(int argc, char **argv) {
             want, std::vector<float>(begin, begin + size)));
       }
       llvm::Expected<std::vector<eval::Tensor>> out =
-          evaluator->run(inputs, &stats[s]);
+          evaluator->run(inputs, &stats[s], {}, uint64_t(s));
       if (!out) {
         std::lock_guard<std::mutex> lock(errorLock);
         std::string message = llvm::toString(out.takeError());

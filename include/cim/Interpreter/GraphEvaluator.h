@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace mlir::cim::eval {
@@ -55,6 +56,9 @@ struct Options {
   bool quantize = false;
   /// Precision of crossbar layers without one (quantized mode).
   unsigned defaultWeightBits = 8, defaultActBits = 8;
+  /// Quantized mode: simulate the target's `#cim.noise` with this seed
+  /// (off when unset).
+  std::optional<uint64_t> noiseSeed;
 };
 
 /// Event counts of a quantized run.
@@ -89,9 +93,12 @@ public:
 
   /// Runs the function once. Inputs must match the argument shapes.
   /// Thread-safe: runs share nothing but the (read-only) module.
+  /// `invocation` numbers this run's reads for the noise model (cim-run
+  /// passes the batch slice), so slices draw different noise.
   llvm::Expected<std::vector<Tensor>> run(llvm::ArrayRef<Tensor> inputs,
                                           Stats *stats = nullptr,
-                                          const Observer &observer = {}) const;
+                                          const Observer &observer = {},
+                                          uint64_t invocation = 0) const;
 
 private:
   GraphEvaluator() = default;
