@@ -31,6 +31,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -62,6 +65,18 @@ Tensor Tensor::integers(ArrayRef<int64_t> shape, std::vector<int64_t> values) {
   return t;
 }
 
+/// Weight codes and scales of one crossbar op: weights are constants, so they
+/// are quantized once and shared by every run (and thread).
+struct mlir::cim::eval::WeightCache {
+  struct Entry {
+    std::vector<int64_t> codes;
+    std::vector<double> codesAsDouble;
+    std::vector<double> scales;
+  };
+  std::mutex lock;
+  llvm::DenseMap<Operation *, std::shared_ptr<const Entry>> entries;
+};
+
 namespace {
 
 /// C (m x n) = A (m x k, leading dimension lda) * B (k x n, ldb), row-major;
@@ -78,12 +93,11 @@ void sgemm(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
 /// Integer GEMM through double precision: exact while every partial sum
 /// stays below 2^53, which the caller checks.
 void exactGemm(int64_t m, int64_t n, int64_t k, const std::vector<int64_t> &a,
-               const std::vector<int64_t> &b, std::vector<int64_t> &c) {
-  std::vector<double> da(a.begin(), a.end()), db(b.begin(), b.end()),
-      dc(m * n, 0.0);
+               const std::vector<double> &b, std::vector<int64_t> &c) {
+  std::vector<double> da(a.begin(), a.end()), dc(m * n, 0.0);
   if (m && n && k)
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n),
-                int(k), 1.0, da.data(), int(k), db.data(), int(n), 0.0,
+                int(k), 1.0, da.data(), int(k), b.data(), int(n), 0.0,
                 dc.data(), int(n));
   for (int64_t e = 0; e < m * n; ++e)
     c[e] = int64_t(dc[e]);
@@ -200,9 +214,10 @@ struct LayerQuant {
 class Runner {
 public:
   Runner(const Options &options, Stats *stats,
-         const GraphEvaluator::Observer &observer, uint64_t invocation)
+         const GraphEvaluator::Observer &observer, uint64_t invocation,
+         const llvm::DenseMap<Value, Tensor> &constants, WeightCache &cache)
       : options(options), stats(stats), observer(observer),
-        invocation(invocation) {}
+        invocation(invocation), constants(constants), cache(cache) {}
 
   llvm::Error run(func::FuncOp function, ArrayRef<Tensor> inputs,
                   std::vector<Tensor> &outputs) {
@@ -229,6 +244,9 @@ private:
   /// The value of `v` as ops see it: partial sums still held as integer
   /// accumulators are dequantized on first use.
   const Tensor &get(Value v) {
+    auto constant = constants.find(v);
+    if (constant != constants.end())
+      return constant->second;
     auto it = partials.find(v);
     if (it != partials.end()) {
       values[v] = it->second.dequantize();
@@ -256,17 +274,17 @@ private:
   llvm::DenseMap<Value, Partial> partials;
 
   llvm::Error execute(Operation *op);
-  llvm::Error constant(ConstantOp op);
   llvm::Error conv2d(Conv2dOp op);
   llvm::Error pool(Operation *op, ArrayRef<int64_t> kernel,
                    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
                    ArrayRef<int64_t> dilations, bool isMax,
                    bool countIncludePad);
   llvm::Error matmul(MatmulOp op);
-  llvm::Error crossbarLayer(Operation *op, const Tensor &x, const Tensor &w,
-                            int64_t rowBegin, int64_t rowEnd, int64_t colBegin,
-                            int64_t colEnd, PrecisionAttr precision,
-                            ArrayRef<int64_t> slices, Value result);
+  llvm::Error crossbarLayer(Operation *op, Value xValue, const Tensor &x,
+                            const Tensor &w, int64_t rowBegin, int64_t rowEnd,
+                            int64_t colBegin, int64_t colEnd,
+                            PrecisionAttr precision, ArrayRef<int64_t> slices,
+                            Value result);
 
   const Options &options;
   Stats *stats;
@@ -275,15 +293,38 @@ private:
   /// (each layer draws from its own stream).
   uint64_t invocation;
   uint64_t crossbarLayers = 0;
+  const llvm::DenseMap<Value, Tensor> &constants;
+  WeightCache &cache;
+  /// Input codes of this run, per input tensor and code range.
+  struct InputKey {
+    const void *tensor;
+    int64_t min, max;
+    double clip;
+    bool operator<(const InputKey &o) const {
+      return std::tie(tensor, min, max, clip) <
+             std::tie(o.tensor, o.min, o.max, o.clip);
+    }
+  };
+  struct InputCodes {
+    double scale = 1;
+    std::vector<int64_t> codes;
+  };
+  std::map<InputKey, InputCodes> inputCodes;
   llvm::DenseMap<Value, Tensor> values;
 };
 
-llvm::Error Runner::constant(ConstantOp op) {
+/// Decodes a dense constant into a tensor.
+llvm::Expected<Tensor> decodeConstant(ConstantOp op) {
   auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
   if (!dense)
     return opError(op, "only dense constants can be evaluated");
   SmallVector<int64_t> shape = shapeOf(op.getResult());
   Type element = dense.getElementType();
+  if (element.isF32()) {
+    auto range = dense.getValues<float>();
+    return Tensor::floats(shape,
+                          std::vector<float>(range.begin(), range.end()));
+  }
   if (isa<FloatType>(element)) {
     std::vector<float> values;
     values.reserve(dense.getNumElements());
@@ -293,8 +334,7 @@ llvm::Error Runner::constant(ConstantOp op) {
       f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
       values.push_back(f.convertToFloat());
     }
-    set(op.getResult(), Tensor::floats(shape, std::move(values)));
-    return llvm::Error::success();
+    return Tensor::floats(shape, std::move(values));
   }
   if (auto intType = dyn_cast<IntegerType>(element)) {
     std::vector<int64_t> values;
@@ -302,8 +342,7 @@ llvm::Error Runner::constant(ConstantOp op) {
     for (const APInt &v : dense.getValues<APInt>())
       values.push_back(intType.isUnsigned() ? int64_t(v.getZExtValue())
                                             : v.getSExtValue());
-    set(op.getResult(), Tensor::integers(shape, std::move(values)));
-    return llvm::Error::success();
+    return Tensor::integers(shape, std::move(values));
   }
   return opError(op, "unsupported element type");
 }
@@ -442,7 +481,7 @@ llvm::Error Runner::matmul(MatmulOp op) {
 
 /// out[p, j] = sum_{k in [r0, r1)} x[p, k] w[k, c0 + j], in float, or at the
 /// layer's precision through lib/Numerics.
-llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
+llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
                                   const Tensor &w, int64_t r0, int64_t r1,
                                   int64_t c0, int64_t c1,
                                   PrecisionAttr precision,
@@ -507,61 +546,89 @@ llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
   // Weight codes: symmetric, one scale per output column (channel and
   // tile-column granularity) or per block (tensor, tile: the evaluated block
   // is the tile, or the whole matrix for an untiled layer).
-  ScaleGranularity granularity =
-      precision ? precision.getGranularity() : ScaleGranularity::channel;
   numerics::CodeRange wRange = numerics::weightCodeRange(config);
-  // Channel and tensor scales span the whole weight matrix, so every tile of
-  // a layer shares them; tile and tile-column scales span the tile's rows.
-  bool perTile = granularity == ScaleGranularity::tile ||
-                 granularity == ScaleGranularity::tile_column;
-  int64_t scaleRowBegin = perTile ? r0 : 0;
-  int64_t scaleRowEnd = perTile ? r1 : w.shape[0];
-  std::vector<double> wScale(cols, 0.0);
-  for (int64_t j = 0; j < cols; ++j)
-    for (int64_t k = scaleRowBegin; k < scaleRowEnd; ++k)
-      wScale[j] =
-          std::max(wScale[j], std::fabs(double(at(w, k * nTotal + c0 + j))));
-  if (granularity == ScaleGranularity::tensor) {
-    double m = 0;
-    for (int64_t e = 0, n = w.numElements(); e < n; ++e)
-      m = std::max(m, std::fabs(double(at(w, e))));
-    std::fill(wScale.begin(), wScale.end(), m);
+  std::shared_ptr<const WeightCache::Entry> weights;
+  {
+    std::lock_guard<std::mutex> guard(cache.lock);
+    auto it = cache.entries.find(op);
+    if (it != cache.entries.end())
+      weights = it->second;
   }
-  if (granularity == ScaleGranularity::tile) {
-    double m = *std::max_element(wScale.begin(), wScale.end());
-    std::fill(wScale.begin(), wScale.end(), m);
-  }
-  for (double &s : wScale)
-    s = s > 0 ? s / double(wRange.max) : 1.0;
-  std::vector<int64_t> wq(rows * cols);
-  for (int64_t k = 0; k < rows; ++k)
-    for (int64_t j = 0; j < cols; ++j) {
-      double v = at(w, (r0 + k) * nTotal + c0 + j) / wScale[j];
-      wq[k * cols + j] = std::clamp<int64_t>(int64_t(std::nearbyint(v)),
-                                             wRange.min, wRange.max);
+  if (!weights) {
+    auto entry = std::make_shared<WeightCache::Entry>();
+    ScaleGranularity granularity =
+        precision ? precision.getGranularity() : ScaleGranularity::channel;
+    // Channel and tensor scales span the whole weight matrix, so every tile
+    // of a layer shares them; tile and tile-column scales span the tile.
+    bool perTile = granularity == ScaleGranularity::tile ||
+                   granularity == ScaleGranularity::tile_column;
+    int64_t scaleRowBegin = perTile ? r0 : 0;
+    int64_t scaleRowEnd = perTile ? r1 : w.shape[0];
+    std::vector<double> &wScale = entry->scales;
+    wScale.assign(cols, 0.0);
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t k = scaleRowBegin; k < scaleRowEnd; ++k)
+        wScale[j] =
+            std::max(wScale[j], std::fabs(double(at(w, k * nTotal + c0 + j))));
+    if (granularity == ScaleGranularity::tensor) {
+      double m = 0;
+      for (int64_t e = 0, n = w.numElements(); e < n; ++e)
+        m = std::max(m, std::fabs(double(at(w, e))));
+      std::fill(wScale.begin(), wScale.end(), m);
     }
-  // Input codes: one scale per tensor from the values seen (dynamic range;
-  // calibrated static scales replace it with cim-quantize).
+    if (granularity == ScaleGranularity::tile) {
+      double m = *std::max_element(wScale.begin(), wScale.end());
+      std::fill(wScale.begin(), wScale.end(), m);
+    }
+    for (double &sc : wScale)
+      sc = sc > 0 ? sc / double(wRange.max) : 1.0;
+    entry->codes.resize(rows * cols);
+    for (int64_t k = 0; k < rows; ++k)
+      for (int64_t j = 0; j < cols; ++j) {
+        double v = at(w, (r0 + k) * nTotal + c0 + j) / wScale[j];
+        entry->codes[k * cols + j] = std::clamp<int64_t>(
+            int64_t(std::nearbyint(v)), wRange.min, wRange.max);
+      }
+    entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
+    std::lock_guard<std::mutex> guard(cache.lock);
+    weights = cache.entries.try_emplace(op, std::move(entry)).first->second;
+  }
+  const std::vector<int64_t> &wq = weights->codes;
+  std::vector<double> wScale = weights->scales;
+  // Input codes: one scale per tensor, from the calibrated clip when the
+  // layer has one, else the values seen. Every tile of a layer reads the same
+  // input: quantize it once per run.
   numerics::CodeRange xRange = numerics::inputCodeRange(config);
-  double xMax = 0;
   auto calibration =
       op->getAttrOfType<DictionaryAttr>(CimDialect::getCalibrationAttrName());
-  if (auto clip =
-          calibration ? calibration.getAs<FloatAttr>("clip") : FloatAttr()) {
-    // A calibrated clip: values beyond it saturate.
-    xMax = clip.getValueAsDouble();
-  } else {
+  FloatAttr clip =
+      calibration ? calibration.getAs<FloatAttr>("clip") : FloatAttr();
+  InputKey key{xValue.getAsOpaquePointer(), xRange.min, xRange.max,
+               clip ? clip.getValueAsDouble() : -1.0};
+  auto cached = inputCodes.find(key);
+  if (cached == inputCodes.end()) {
+    InputCodes codes;
+    double xMax = 0;
+    if (clip) {
+      xMax = clip.getValueAsDouble(); // Values beyond it saturate.
+    } else {
+      for (int64_t e = 0, n = x.numElements(); e < n; ++e)
+        xMax = std::max(xMax, xRange.min < 0 ? std::fabs(double(at(x, e)))
+                                             : double(at(x, e)));
+    }
+    codes.scale = xMax > 0 ? xMax / double(xRange.max) : 1.0;
+    codes.codes.resize(x.numElements());
     for (int64_t e = 0, n = x.numElements(); e < n; ++e)
-      xMax = std::max(xMax, xRange.min < 0 ? std::fabs(double(at(x, e)))
-                                           : double(at(x, e)));
+      codes.codes[e] =
+          std::clamp<int64_t>(int64_t(std::nearbyint(at(x, e) / codes.scale)),
+                              xRange.min, xRange.max);
+    cached = inputCodes.try_emplace(key, std::move(codes)).first;
   }
-  double xScale = xMax > 0 ? xMax / double(xRange.max) : 1.0;
+  double xScale = cached->second.scale;
   std::vector<int64_t> xq(p * rows);
   for (int64_t i = 0; i < p; ++i)
-    for (int64_t k = 0; k < rows; ++k)
-      xq[i * rows + k] = std::clamp<int64_t>(
-          int64_t(std::nearbyint(at(x, i * kTotal + r0 + k) / xScale)),
-          xRange.min, xRange.max);
+    std::copy_n(cached->second.codes.begin() + i * kTotal + r0, rows,
+                xq.begin() + i * rows);
 
   std::vector<int64_t> acc(p * cols, 0);
   // |partial sums| <= rows * max|x| * max|w| must stay below 2^53 for the
@@ -569,7 +636,7 @@ llvm::Error Runner::crossbarLayer(Operation *op, const Tensor &x,
   double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
                  double(wRange.max);
   if (exact && bound < 9.0e15) {
-    exactGemm(p, cols, rows, xq, wq, acc);
+    exactGemm(p, cols, rows, xq, weights->codesAsDouble, acc);
   } else if (exact) {
     for (int64_t i = 0; i < p; ++i)
       for (int64_t k = 0; k < rows; ++k) {
@@ -624,14 +691,15 @@ float gelu(float x, bool tanhApprox) {
 
 llvm::Error Runner::execute(Operation *op) {
   return llvm::TypeSwitch<Operation *, llvm::Error>(op)
-      .Case<ConstantOp>([&](ConstantOp c) { return constant(c); })
+      // Decoded once, in GraphEvaluator::create.
+      .Case<ConstantOp>([&](ConstantOp) { return llvm::Error::success(); })
       .Case<Conv2dOp>([&](Conv2dOp c) { return conv2d(c); })
       .Case<GemmOp>([&](GemmOp g) -> llvm::Error {
         const Tensor &x = get(g.getInput());
         const Tensor &w = get(g.getWeight());
-        if (llvm::Error e =
-                crossbarLayer(g, x, w, 0, w.shape[0], 0, w.shape[1],
-                              g.getPrecisionAttr(), {}, g.getOutput()))
+        if (llvm::Error e = crossbarLayer(g, g.getInput(), x, w, 0, w.shape[0],
+                                          0, w.shape[1], g.getPrecisionAttr(),
+                                          {}, g.getOutput()))
           return e;
         if (g.getBias()) {
           (void)get(g.getOutput()); // Dequantize partial sums first.
@@ -646,18 +714,18 @@ llvm::Error Runner::execute(Operation *op) {
       .Case<MatmulOp>([&](MatmulOp m) { return matmul(m); })
       .Case<MvmOp>([&](MvmOp m) {
         const Tensor &w = get(m.getWeight());
-        return crossbarLayer(m, get(m.getInput()), w, 0, w.shape[0], 0,
-                             w.shape[1], m.getPrecisionAttr(), {},
-                             m.getOutput());
+        return crossbarLayer(m, m.getInput(), get(m.getInput()), w, 0,
+                             w.shape[0], 0, w.shape[1], m.getPrecisionAttr(),
+                             {}, m.getOutput());
       })
       .Case<TileOp>([&](TileOp t) {
         ArrayRef<int64_t> slices;
         if (auto s = t.getSlices())
           slices = *s;
-        return crossbarLayer(t, get(t.getInput()), get(t.getWeight()),
-                             t.getRows()[0], t.getRows()[1], t.getColumns()[0],
-                             t.getColumns()[1], t.getPrecisionAttr(), slices,
-                             t.getOutput());
+        return crossbarLayer(t, t.getInput(), get(t.getInput()),
+                             get(t.getWeight()), t.getRows()[0], t.getRows()[1],
+                             t.getColumns()[0], t.getColumns()[1],
+                             t.getPrecisionAttr(), slices, t.getOutput());
       })
       .Case<AccumulateOp>([&](AccumulateOp a) {
         // Integer partial sums with equal scales add exactly.
@@ -1163,10 +1231,19 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
     evaluator.outputNames.push_back(name ? name.str()
                                          : "out" + std::to_string(i));
   }
-  // Reject what cannot run before any input arrives.
+  // Reject what cannot run before any input arrives; decode constants.
+  evaluator.constants = std::make_shared<llvm::DenseMap<Value, Tensor>>();
+  evaluator.weightCache = std::make_shared<WeightCache>();
   for (Operation &op : function.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       continue;
+    if (auto constant = dyn_cast<ConstantOp>(op)) {
+      llvm::Expected<Tensor> value = decodeConstant(constant);
+      if (!value)
+        return value.takeError();
+      (*evaluator.constants)[constant.getResult()] = std::move(*value);
+      continue;
+    }
     if (isa<EncodeOp, DecodeOp, DacCyclesOp, CellSlicesOp, CrossbarMvmOp, AdcOp,
             ShiftAddOp, OffsetCorrectOp>(op))
       return opError(&op, "cannot be evaluated at this level: the bit-sliced "
@@ -1203,7 +1280,7 @@ GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats,
               llvm::make_range(inputs[i].shape.begin(), inputs[i].shape.end()),
               llvm::make_range(inputShapes[i].begin(), inputShapes[i].end())));
   std::vector<Tensor> outputs;
-  Runner runner(options, stats, observer, invocation);
+  Runner runner(options, stats, observer, invocation, *constants, *weightCache);
   if (llvm::Error error =
           runner.run(const_cast<func::FuncOp &>(function), inputs, outputs))
     return std::move(error);

@@ -27,15 +27,19 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace mlir::cim::eval {
+
+struct WeightCache;
 
 /// A dense row-major tensor: float32 values, or integer codes.
 struct Tensor {
@@ -104,6 +108,11 @@ private:
   GraphEvaluator() = default;
   func::FuncOp function;
   Options options;
+  /// Constants decoded once (weights dominate a model's bytes); runs read
+  /// them without copying.
+  std::shared_ptr<llvm::DenseMap<Value, Tensor>> constants;
+  /// Quantized weight codes per crossbar op, computed on first use.
+  std::shared_ptr<WeightCache> weightCache;
   std::vector<llvm::SmallVector<int64_t>> inputShapes, outputShapes;
   std::vector<std::string> inputNames, outputNames;
 };

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Graph evaluator speed (cim-run on .mlir modules) on ResNet-18, batch 1,
+# against PyTorch float inference of the same network in the same run:
+#   float      float32 evaluation (OpenBLAS GEMMs)
+#   exact      W8A8 on rwth-rram (ideal read-out: one exact integer GEMM per
+#              tile, provably identical to the bit-sliced result)
+#   sliced     W8A8 on isaac (8-bit full-range ADC, lossy: every DAC cycle,
+#              cell plane and conversion through lib/Numerics)
+# Times are wall seconds of the whole cim-run command (parsing the 93 MB
+# module included), best of 3 (sliced: 1 run). Writes
+# bench/results/evaluator.json. Usage: bench/evaluator.sh [BUILD_DIR]
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$src/build}" && pwd)
+models="$build/models/scope"
+bin="$build/bin"
+[ -f "$models/transformer_encoder.onnx" ] ||
+  /usr/bin/python3 "$src/models/scripts/export_scope_models.py" "$models" >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$src/bench/results"
+
+/usr/bin/python3 -c "import numpy as np; np.random.seed(1); np.save('$tmp/img.npy', np.random.rand(1, 3, 224, 224).astype(np.float32))"
+"$bin/cim-translate" --import-onnx "$models/resnet18.onnx" -o "$tmp/r18.mlir"
+"$bin/cim-opt" "$tmp/r18.mlir" --cim-graph-pipeline=target=rwth-rram --cim-tile-crossbar -o "$tmp/r18-rwth.mlir"
+"$bin/cim-opt" "$tmp/r18.mlir" --cim-graph-pipeline=target=isaac --cim-tile-crossbar -o "$tmp/r18-isaac.mlir"
+
+best() { # runs N command...
+  local n=$1 b=""
+  shift
+  for _ in $(seq "$n"); do
+    local s e
+    s=$(date +%s.%N)
+    "$@" > /dev/null
+    e=$(date +%s.%N)
+    local t
+    t=$(awk "BEGIN {print $e - $s}")
+    if [ -z "$b" ] || awk "BEGIN {exit !($t < $b)}"; then b=$t; fi
+  done
+  echo "$b"
+}
+float=$(best 3 "$bin/cim-run" "$tmp/r18.mlir" --input "input=$tmp/img.npy" --output-dir "$tmp/f")
+exact=$(best 3 "$bin/cim-run" "$tmp/r18-rwth.mlir" --quantize --input "input=$tmp/img.npy" --output-dir "$tmp/e")
+sliced=$(best 1 "$bin/cim-run" "$tmp/r18-isaac.mlir" --quantize --input "input=$tmp/img.npy" --output-dir "$tmp/s")
+torch=$(/usr/bin/python3 -c "
+import time, torch, torchvision
+torch.set_num_threads(2)
+m = torchvision.models.resnet18().eval()
+x = torch.rand(1, 3, 224, 224)
+with torch.no_grad():
+    m(x)
+    best = min((lambda s: (m(x), time.time() - s)[1])(time.time()) for _ in range(5))
+print('%.4f' % best)")
+cat > "$src/bench/results/evaluator.json" <<JSON
+{
+  "machine": "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB",
+  "commit": "$(git -C "$src" rev-parse --short HEAD)",
+  "model": "resnet18, batch 1",
+  "pytorch_float_seconds": $torch,
+  "cim_run_float_seconds": $float,
+  "cim_run_exact_w8a8_rwth_rram_seconds": $exact,
+  "cim_run_sliced_w8a8_isaac_seconds": $sliced
+}
+JSON
+cat "$src/bench/results/evaluator.json"
