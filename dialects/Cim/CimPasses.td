@@ -247,4 +247,51 @@ def CimCalibrate : Pass<"cim-calibrate", "::mlir::ModuleOp"> {
   ];
 }
 
+def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
+  let summary = "Choose per-layer weight and activation bits under an "
+                "accuracy budget";
+  let description = [{
+    Sensitivity-guided greedy search: every crossbar layer (`cim.mvm`, one
+    unit per location so the groups of a convolution move together) starts
+    at the top of the allowed ranges; each step tries lowering one layer's
+    weight or activation bits by one, measures top-1 accuracy of the
+    quantized model on `data`/`labels` with the graph evaluator (which runs
+    the target's crossbar arithmetic), and the cost with the cost model, and
+    takes the move with the largest cost saving per accuracy point lost that
+    keeps accuracy within `max-accuracy-drop` percentage points of float.
+    It stops when no move fits. The result is written as `#cim.precision`
+    on every crossbar layer; progress goes to stderr.
+
+    Run it on the mapped level before tiling (after `cim-lower-conv`, and
+    `cim-calibrate` for static input ranges).
+
+    Example:
+
+    ```
+    cim-opt m.mlir --cim-assign-precision="data=x.npy labels=y.npy max-accuracy-drop=0.5 objective=latency weight-bits=2..8 act-bits=2..8"
+    ```
+  }];
+  let options = [
+    Option<"data", "data", "std::string", /*default=*/"\"\"",
+           "Validation inputs (.npy)">,
+    Option<"labels", "labels", "std::string", /*default=*/"\"\"",
+           "Validation labels (.npy, integers)">,
+    Option<"samples", "samples", "unsigned", /*default=*/"0",
+           "Validation batches to use (0 = all)">,
+    Option<"maxAccuracyDrop", "max-accuracy-drop", "double",
+           /*default=*/"0.5",
+           "Allowed top-1 loss against float, in percentage points">,
+    Option<"objective", "objective", "std::string", /*default=*/"\"latency\"",
+           "What to minimize: latency, energy or edp">,
+    Option<"model", "model", "std::string", /*default=*/"\"cim\"",
+           "Latency model: cim or pelke2026">,
+    Option<"weightBits", "weight-bits", "std::string", /*default=*/"\"2..8\"",
+           "Allowed weight bits, LO..HI">,
+    Option<"actBits", "act-bits", "std::string", /*default=*/"\"2..8\"",
+           "Allowed activation bits, LO..HI">,
+    Option<"fixFirstLast", "fix-first-last", "bool", /*default=*/"false",
+           "Keep the first and last layer at the top of the ranges">
+  ];
+}
+
 #endif // CIM_DIALECT_CIM_CIMPASSES_TD

@@ -123,3 +123,16 @@ module attributes {cim.target = #cim.target<name = "small", rows = 8, cols = 8, 
     return %y, %z : tensor<16x2xf32>, tensor<2x4xf32>
   }
 }
+
+// -----
+
+// Calibrated input ranges travel to every tile of the layer.
+// CHECK-LABEL: func.func @calibrated
+// CHECK-COUNT-2: cim.tile {{.*}}cim.calibration = {absmax = 2.000000e+00 : f64, clip = 1.500000e+00 : f64, max = 2.000000e+00 : f64, min = 0.000000e+00 : f64, samples = 4 : i64}
+module attributes {cim.target = #cim.target<name = "small", rows = 8, cols = 8, parallel_rows = 8, cell_bits = 4, dac_bits = 1, adc = <mode = ideal>, weight_sign = twos_complement, input_sign = unsigned, cores = 1, crossbars_per_core = 4>} {
+  func.func @calibrated(%x: tensor<2x12xf32>) -> tensor<2x2xf32> {
+    %w = cim.constant dense<0.25> : tensor<12x2xf32>
+    %y = cim.mvm %x, %w {cim.calibration = {absmax = 2.0 : f64, clip = 1.5 : f64, max = 2.0 : f64, min = 0.0 : f64, samples = 4 : i64}, precision = #cim.precision<weight_bits = 4, act_bits = 4>} : tensor<2x12xf32>, tensor<12x2xf32> -> tensor<2x2xf32>
+    return %y : tensor<2x2xf32>
+  }
+}

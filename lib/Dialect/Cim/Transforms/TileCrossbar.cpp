@@ -258,6 +258,10 @@ struct CimTileCrossbarPass
             plan.bundle ? rewriter.getI64IntegerAttr(*plan.bundle)
                         : IntegerAttr(),
             slicesAttr, plan.precision);
+        // Calibrated input ranges apply to every tile of the layer.
+        if (Attribute calibration =
+                mvm->getAttr(CimDialect::getCalibrationAttrName()))
+          op->setAttr(CimDialect::getCalibrationAttrName(), calibration);
         partials.push_back(op);
       }
       columns.push_back(
