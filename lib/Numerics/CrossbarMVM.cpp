@@ -149,13 +149,20 @@ struct Plane {
   int array;       ///< Weights: 0 = positive/only array, 1 = negative array.
 };
 
-/// Rounds a / 2^shift to nearest, ties away from zero.
+/// Rounds value / 2^shift to nearest, ties to even. Ideal column sums are
+/// integers, so a dropped half LSB is an exact tie far more often than in
+/// analog hardware (where noise breaks ties either way); rounding ties away
+/// from zero would turn every tie into a bias of the same sign, which the
+/// shift-add multiplies by up to 2^(cycle + plane offsets).
 int64_t roundShift(int64_t value, unsigned shift) {
   if (shift == 0)
     return value;
+  int64_t quotient = value >> shift; // floor division
+  int64_t remainder = value - (quotient << shift);
   int64_t half = int64_t(1) << (shift - 1);
-  int64_t magnitude = (std::llabs(value) + half) >> shift;
-  return value < 0 ? -magnitude : magnitude;
+  if (remainder > half || (remainder == half && (quotient & 1)))
+    ++quotient;
+  return quotient;
 }
 } // namespace
 
