@@ -22,6 +22,7 @@
 #include "cim/Numerics/TiledMVM.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -34,6 +35,7 @@
 #include <map>
 #include <mutex>
 #include <tuple>
+#include <unordered_map>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -203,6 +205,21 @@ Tensor gather(const Tensor &in, ArrayRef<int64_t> outShape,
   return out;
 }
 
+/// The same values as float32 or as (rounded, saturated) integers.
+Tensor convertTensor(const Tensor &t, bool integer) {
+  if (t.isInteger == integer)
+    return t;
+  if (integer) {
+    std::vector<int64_t> values(t.f.size());
+    for (size_t e = 0; e < t.f.size(); ++e) {
+      double v = std::nearbyint(double(t.f[e]));
+      values[e] = std::isnan(v) ? 0 : int64_t(std::clamp(v, -9.2e18, 9.2e18));
+    }
+    return Tensor::integers(t.shape, std::move(values));
+  }
+  return Tensor::floats(t.shape, std::vector<float>(t.i.begin(), t.i.end()));
+}
+
 /// The quantization of one crossbar layer (quantized mode).
 struct LayerQuant {
   numerics::CrossbarConfig config;
@@ -223,7 +240,9 @@ public:
                   std::vector<Tensor> &outputs) {
     Block &body = function.getBody().front();
     for (auto [arg, input] : llvm::zip(body.getArguments(), inputs))
-      values[arg] = input;
+      set(arg, convertTensor(
+                   input, isa<IntegerType>(cast<RankedTensorType>(arg.getType())
+                                               .getElementType())));
     for (Operation &op : body.getOperations()) {
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         for (Value v : ret.getOperands())
@@ -232,6 +251,7 @@ public:
       }
       if (llvm::Error error = execute(&op))
         return error;
+      conformResults(&op);
       if (observer)
         for (OpResult result : op.getResults())
           observer(&op, result.getResultNumber(), get(result));
@@ -247,14 +267,33 @@ private:
     auto constant = constants.find(v);
     if (constant != constants.end())
       return constant->second;
-    auto it = partials.find(v);
-    if (it != partials.end()) {
-      values[v] = it->second.dequantize();
-      partials.erase(it);
+    const void *key = v.getAsOpaquePointer();
+    auto it = partialStore.find(key);
+    if (it != partialStore.end()) {
+      valueStore[key] = it->second.dequantize();
+      partialStore.erase(it);
     }
-    return values[v];
+    return valueStore[key];
   }
-  void set(Value v, Tensor t) { values[v] = std::move(t); }
+  /// Makes each result's representation follow its element type (kernels
+  /// written for floats also serve integer tensors, e.g. max pooling).
+  void conformResults(Operation *op) {
+    for (Value result : op->getResults()) {
+      if (findPartial(result))
+        continue;
+      auto type = dyn_cast<RankedTensorType>(result.getType());
+      if (!type)
+        continue;
+      bool integer = isa<IntegerType>(type.getElementType());
+      auto it = valueStore.find(result.getAsOpaquePointer());
+      if (it == valueStore.end() || it->second.isInteger == integer)
+        continue;
+      it->second = convertTensor(it->second, integer);
+    }
+  }
+  void set(Value v, Tensor t) {
+    valueStore[v.getAsOpaquePointer()] = std::move(t);
+  }
 
   /// Integer accumulators of a crossbar layer: value = acc * xScale * w[col].
   /// Row tiles with the same scales are added as integers (as the digital
@@ -271,7 +310,17 @@ private:
       return out;
     }
   };
-  llvm::DenseMap<Value, Partial> partials;
+  // Node-based maps: references returned by get() stay valid while later
+  // values are inserted.
+  std::unordered_map<const void *, Partial> partialStore;
+  Partial *findPartial(Value v) {
+    auto it = partialStore.find(v.getAsOpaquePointer());
+    return it == partialStore.end() ? nullptr : &it->second;
+  }
+  void setPartial(Value v, Partial p) {
+    valueStore.erase(v.getAsOpaquePointer());
+    partialStore[v.getAsOpaquePointer()] = std::move(p);
+  }
 
   llvm::Error execute(Operation *op);
   llvm::Error conv2d(Conv2dOp op);
@@ -281,8 +330,8 @@ private:
                    bool countIncludePad);
   llvm::Error matmul(MatmulOp op);
   llvm::Error crossbarLayer(Operation *op, Value xValue, const Tensor &x,
-                            const Tensor &w, int64_t rowBegin, int64_t rowEnd,
-                            int64_t colBegin, int64_t colEnd,
+                            Value wValue, const Tensor &w, int64_t rowBegin,
+                            int64_t rowEnd, int64_t colBegin, int64_t colEnd,
                             PrecisionAttr precision, ArrayRef<int64_t> slices,
                             Value result);
 
@@ -310,7 +359,7 @@ private:
     std::vector<int64_t> codes;
   };
   std::map<InputKey, InputCodes> inputCodes;
-  llvm::DenseMap<Value, Tensor> values;
+  std::unordered_map<const void *, Tensor> valueStore;
 };
 
 /// Decodes a dense constant into a tensor.
@@ -482,8 +531,8 @@ llvm::Error Runner::matmul(MatmulOp op) {
 /// out[p, j] = sum_{k in [r0, r1)} x[p, k] w[k, c0 + j], in float, or at the
 /// layer's precision through lib/Numerics.
 llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
-                                  const Tensor &w, int64_t r0, int64_t r1,
-                                  int64_t c0, int64_t c1,
+                                  Value wValue, const Tensor &w, int64_t r0,
+                                  int64_t r1, int64_t c0, int64_t c1,
                                   PrecisionAttr precision,
                                   ArrayRef<int64_t> slices, Value result) {
   int64_t p = x.shape[0], kTotal = x.shape[1], nTotal = w.shape[1];
@@ -548,7 +597,10 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   // is the tile, or the whole matrix for an untiled layer).
   numerics::CodeRange wRange = numerics::weightCodeRange(config);
   std::shared_ptr<const WeightCache::Entry> weights;
-  {
+  // Only constant weights are quantized once; a weight computed at run
+  // time (an activation-weight gemm) is quantized on every run.
+  bool cacheable = constants.count(wValue) != 0;
+  if (cacheable) {
     std::lock_guard<std::mutex> guard(cache.lock);
     auto it = cache.entries.find(op);
     if (it != cache.entries.end())
@@ -590,8 +642,12 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
             int64_t(std::nearbyint(v)), wRange.min, wRange.max);
       }
     entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
-    std::lock_guard<std::mutex> guard(cache.lock);
-    weights = cache.entries.try_emplace(op, std::move(entry)).first->second;
+    if (cacheable) {
+      std::lock_guard<std::mutex> guard(cache.lock);
+      weights = cache.entries.try_emplace(op, std::move(entry)).first->second;
+    } else {
+      weights = std::move(entry);
+    }
   }
   const std::vector<int64_t> &wq = weights->codes;
   std::vector<double> wScale = weights->scales;
@@ -668,6 +724,23 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
       stats->clippedConversions += crossbarStats.clippedConversions;
     }
   }
+  if (stats && exact) {
+    // The conversions the crossbars make, counted as the sliced path would:
+    // per tile, invocations x cycles x row groups x planes x columns.
+    llvm::Expected<layout::Tiling> tiling =
+        layout::tileMatrix(layout::Geometry::fromTarget(target), rows, cols,
+                           config.weightBits, config.inputBits, [&] {
+                             layout::Options o;
+                             o.sliceWidths.assign(config.sliceWidths.begin(),
+                                                  config.sliceWidths.end());
+                             return o;
+                           }());
+    if (!tiling)
+      return opError(op, llvm::toString(tiling.takeError()));
+    for (const layout::Tile &t : tiling->tiles)
+      stats->conversions += uint64_t(p) * tiling->encoding.cycles * t.groups *
+                            t.numCols() * tiling->encoding.columnsPerOutput;
+  }
   if (stats) {
     stats->macs += uint64_t(p) * rows * cols;
     (exact ? stats->exactLayers : stats->slicedLayers) += 1;
@@ -676,8 +749,7 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   partial.acc = Tensor::integers({p, cols}, std::move(acc));
   partial.xScale = xScale;
   partial.wScale = std::move(wScale);
-  values.erase(result);
-  partials[result] = std::move(partial);
+  setPartial(result, std::move(partial));
   return llvm::Error::success();
 }
 
@@ -697,54 +769,53 @@ llvm::Error Runner::execute(Operation *op) {
       .Case<GemmOp>([&](GemmOp g) -> llvm::Error {
         const Tensor &x = get(g.getInput());
         const Tensor &w = get(g.getWeight());
-        if (llvm::Error e = crossbarLayer(g, g.getInput(), x, w, 0, w.shape[0],
-                                          0, w.shape[1], g.getPrecisionAttr(),
-                                          {}, g.getOutput()))
+        if (llvm::Error e = crossbarLayer(
+                g, g.getInput(), x, g.getWeight(), w, 0, w.shape[0], 0,
+                w.shape[1], g.getPrecisionAttr(), {}, g.getOutput()))
           return e;
         if (g.getBias()) {
-          (void)get(g.getOutput()); // Dequantize partial sums first.
-          Tensor &out = values[g.getOutput()];
-          const Tensor &b = get(g.getBias());
-          int64_t n = out.shape[1];
-          for (int64_t e = 0, total = out.numElements(); e < total; ++e)
-            out.f[e] += at(b, e % n);
+          // Bias broadcasts like numpy ([N], [1], [M, 1], [M, N]).
+          Tensor sum = broadcast(
+              get(g.getOutput()), get(g.getBias()), shapeOf(g.getOutput()),
+              /*integer=*/false,
+              [](double a, double b) { return double(float(a + b)); });
+          set(g.getOutput(), std::move(sum));
         }
         return llvm::Error::success();
       })
       .Case<MatmulOp>([&](MatmulOp m) { return matmul(m); })
       .Case<MvmOp>([&](MvmOp m) {
         const Tensor &w = get(m.getWeight());
-        return crossbarLayer(m, m.getInput(), get(m.getInput()), w, 0,
-                             w.shape[0], 0, w.shape[1], m.getPrecisionAttr(),
-                             {}, m.getOutput());
+        return crossbarLayer(m, m.getInput(), get(m.getInput()), m.getWeight(),
+                             w, 0, w.shape[0], 0, w.shape[1],
+                             m.getPrecisionAttr(), {}, m.getOutput());
       })
       .Case<TileOp>([&](TileOp t) {
         ArrayRef<int64_t> slices;
         if (auto s = t.getSlices())
           slices = *s;
-        return crossbarLayer(t, t.getInput(), get(t.getInput()),
+        return crossbarLayer(t, t.getInput(), get(t.getInput()), t.getWeight(),
                              get(t.getWeight()), t.getRows()[0], t.getRows()[1],
                              t.getColumns()[0], t.getColumns()[1],
                              t.getPrecisionAttr(), slices, t.getOutput());
       })
       .Case<AccumulateOp>([&](AccumulateOp a) {
         // Integer partial sums with equal scales add exactly.
-        auto first = partials.find(a.getPartials().front());
-        bool integer = first != partials.end();
+        Partial *first = findPartial(a.getPartials().front());
+        bool integer = first != nullptr;
         for (Value v : a.getPartials()) {
-          auto it = partials.find(v);
-          integer = integer && it != partials.end() &&
-                    it->second.xScale == first->second.xScale &&
-                    it->second.wScale == first->second.wScale;
+          Partial *p = findPartial(v);
+          integer = integer && p && p->xScale == first->xScale &&
+                    p->wScale == first->wScale;
         }
         if (integer) {
-          Partial sum = first->second;
+          Partial sum = *first;
           for (Value v : a.getPartials().drop_front()) {
-            const Tensor &t = partials.find(v)->second.acc;
+            const Tensor &t = findPartial(v)->acc;
             for (int64_t e = 0, n = sum.acc.numElements(); e < n; ++e)
               sum.acc.i[e] += t.i[e];
           }
-          partials[a.getOutput()] = std::move(sum);
+          setPartial(a.getOutput(), std::move(sum));
           return llvm::Error::success();
         }
         Tensor out = get(a.getPartials().front());
@@ -844,8 +915,10 @@ llvm::Error Runner::execute(Operation *op) {
         Tensor out = x;
         for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
           if (x.isInteger)
-            out.i[e] = std::clamp<int64_t>(x.i[e], int64_t(std::ceil(lo)),
-                                           int64_t(std::floor(hi)));
+            out.i[e] = std::clamp<int64_t>(
+                x.i[e],
+                int64_t(std::clamp(double(std::ceil(lo)), -9.2e18, 9.2e18)),
+                int64_t(std::clamp(double(std::floor(hi)), -9.2e18, 9.2e18)));
           else
             out.f[e] = std::min(std::max(x.f[e], lo), hi);
         }
@@ -1146,6 +1219,8 @@ llvm::Error Runner::execute(Operation *op) {
         int64_t hi = isUnsigned ? (int64_t(1) << bits) - 1
                                 : (int64_t(1) << (bits - 1)) - 1;
         int64_t axis = q.getAxis() ? int64_t(*q.getAxis()) : -1;
+        if (q.getAxis() && axis < 0)
+          axis += int64_t(x.shape.size());
         int64_t inner = 1;
         if (axis >= 0)
           for (size_t d = axis + 1; d < x.shape.size(); ++d)
@@ -1164,6 +1239,8 @@ llvm::Error Runner::execute(Operation *op) {
         ArrayRef<float> scale = q.getScale();
         ArrayRef<int64_t> zero = q.getZeroPoint();
         int64_t axis = q.getAxis() ? int64_t(*q.getAxis()) : -1;
+        if (q.getAxis() && axis < 0)
+          axis += int64_t(x.shape.size());
         int64_t inner = 1;
         if (axis >= 0)
           for (size_t d = axis + 1; d < x.shape.size(); ++d)
@@ -1251,7 +1328,9 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
                           "graph or tiled level");
     if (!op.getDialect() || op.getDialect()->getNamespace() != "cim")
       return opError(&op, "is not a cim op the evaluator knows");
-    if (options.quantize && isa<Conv2dOp>(op))
+    if (options.quantize &&
+        (isa<Conv2dOp>(op) ||
+         (isa<MatmulOp>(op) && matchPattern(op.getOperand(1), m_Constant()))))
       return opError(&op, "quantized evaluation simulates crossbar layers at "
                           "the mapped level: run --cim-lower-conv first");
     for (Type t : op.getResultTypes())

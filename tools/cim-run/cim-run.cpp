@@ -65,11 +65,10 @@ static cl::opt<bool>
     quantize("quantize",
              cl::desc("Simulate crossbar layers at their precision on the "
                       "module's target (default: float32)"));
-static cl::opt<int64_t> noiseSeed(
+static cl::opt<uint64_t> noiseSeed(
     "noise-seed",
     cl::desc("Simulate the target's analog noise (#cim.noise) with this seed "
-             "(--quantize; off by default)"),
-    cl::init(-1));
+             "(--quantize; off by default)"));
 static cl::opt<unsigned>
     threads("workers", cl::desc("Workers over batch slices"), cl::init(2));
 static cl::opt<std::string> entry("entry", cl::desc("Function to run"),
@@ -119,7 +118,7 @@ int main(int argc, char **argv) {
 
   eval::Options options;
   options.quantize = quantize;
-  if (noiseSeed >= 0) {
+  if (noiseSeed.getNumOccurrences()) {
     if (!quantize)
       return fail("--noise-seed simulates the crossbars: it needs --quantize");
     options.noiseSeed = uint64_t(noiseSeed);
@@ -170,14 +169,17 @@ int main(int argc, char **argv) {
       return text;
     };
     // The leading dimension may hold several batches of the compiled size.
-    bool batched = !want.empty() && got.size() == want.size() && want[0] > 0 &&
-                   got[0] % want[0] == 0 && got[0] > 0 &&
-                   got.drop_front() == want.drop_front();
+    // Scalars and empty batches only match exactly.
+    bool exact = got == want;
+    bool batched =
+        exact || (!want.empty() && got.size() == want.size() && want[0] > 0 &&
+                  got[0] % want[0] == 0 && got[0] > 0 &&
+                  got.drop_front() == want.drop_front());
     if (!batched)
       return fail(it->second + ": input '" + names[i] + "' has shape " +
                   shapeText(got) + ", the model expects " + shapeText(want) +
                   " (or a multiple of its leading dimension)");
-    int64_t n = got[0] / want[0];
+    int64_t n = exact ? 1 : got[0] / want[0];
     if (slices >= 0 && n != slices)
       return fail(it->second + ": input '" + names[i] + "' holds " +
                   llvm::Twine(n) + " batches, another input " +
@@ -232,12 +234,17 @@ int main(int argc, char **argv) {
   llvm::ArrayRef<std::string> outNames = evaluator->getOutputNames();
   for (size_t o = 0; o < outNames.size(); ++o) {
     llvm::SmallVector<int64_t> shape(evaluator->getOutputShapes()[o]);
+    if (shape.empty() && slices > 1)
+      return fail("output '" + outNames[o] +
+                  "' is a scalar: it cannot be concatenated over " +
+                  llvm::Twine(slices) + " batch slices");
+    bool integer = slices > 0 && results[0][o].isInteger;
     std::vector<float> values;
+    std::vector<int64_t> integers;
     for (int64_t s = 0; s < slices; ++s) {
       const eval::Tensor &t = results[s][o];
-      if (t.isInteger)
-        for (int64_t v : t.i)
-          values.push_back(float(v));
+      if (integer)
+        integers.insert(integers.end(), t.i.begin(), t.i.end());
       else
         values.insert(values.end(), t.f.begin(), t.f.end());
     }
@@ -248,7 +255,9 @@ int main(int argc, char **argv) {
     std::string fileName = outNames[o];
     std::replace(fileName.begin(), fileName.end(), '/', '_');
     llvm::sys::path::append(path, fileName + ".npy");
-    if (llvm::Error error = npy::write(path, npy::fromFloat32(shape, values)))
+    if (llvm::Error error =
+            npy::write(path, integer ? npy::fromInt64(shape, integers)
+                                     : npy::fromFloat32(shape, values)))
       return fail(llvm::toString(std::move(error)));
   }
 

@@ -163,13 +163,31 @@ struct CimAssignPrecisionPass
     if (!type || !type.hasStaticShape() || type.getRank() == 0)
       return fail("@main's input must be a statically shaped tensor");
     inputShape.assign(type.getShape().begin(), type.getShape().end());
+    if (inputShape[0] < 1)
+      return fail("@main's input has an empty leading dimension");
+    // The classifier's logits: one float [batch, classes] result.
+    auto results = main.getFunctionType().getResults();
+    auto logits = results.size() == 1
+                      ? dyn_cast<RankedTensorType>(results.front())
+                      : RankedTensorType();
+    if (!logits || logits.getRank() != 2 || !logits.hasStaticShape() ||
+        !isa<FloatType>(logits.getElementType()) ||
+        logits.getDimSize(0) != inputShape[0] || logits.getDimSize(1) < 1)
+      return fail("needs a classifier: @main must return one float tensor of "
+                  "logits [batch, classes]");
+    int64_t classes = logits.getDimSize(1);
     ArrayRef<int64_t> got = x->shape;
-    if (got.size() != inputShape.size() || got[0] % inputShape[0] != 0 ||
+    if (got.size() != inputShape.size() || got[0] == 0 ||
+        got[0] % inputShape[0] != 0 ||
         got.drop_front() != ArrayRef<int64_t>(inputShape).drop_front())
       return fail(data + " does not hold batches of @main's input");
-    if (int64_t(yv->size()) < got[0])
-      return fail(labels + " has " + Twine(yv->size()) + " labels for " +
-                  Twine(got[0]) + " inputs");
+    if (y->shape.size() != 1 || y->shape[0] != got[0])
+      return fail(labels + " must hold one integer label per input (" +
+                  Twine(got[0]) + ")");
+    for (int64_t label : *yv)
+      if (label < 0 || label >= classes)
+        return fail(labels + " has label " + Twine(label) + " outside [0, " +
+                    Twine(classes) + ")");
     batches = got[0] / inputShape[0];
     if (samples > 0)
       batches = std::min<int64_t>(batches, samples);

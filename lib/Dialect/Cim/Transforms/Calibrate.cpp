@@ -120,8 +120,9 @@ struct CimCalibratePass
     }
     ArrayRef<int64_t> want = evaluator->getInputShapes().front();
     ArrayRef<int64_t> got = array->shape;
-    if (want.empty() || got.size() != want.size() || got[0] % want[0] != 0 ||
-        got[0] == 0 || got.drop_front() != want.drop_front()) {
+    if (want.empty() || want[0] < 1 || got.size() != want.size() ||
+        got[0] == 0 || got[0] % want[0] != 0 ||
+        got.drop_front() != want.drop_front()) {
       auto diag = module.emitError()
                   << "cim-calibrate: " << calib << " has shape [";
       llvm::interleaveComma(got, diag);
