@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Hardware/CostModel.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Support/Npy.h"
 
@@ -279,6 +280,34 @@ int main(int argc, char **argv) {
         {"exact_layer_runs", int64_t(total.exactLayers)},
         {"bit_sliced_layer_runs", int64_t(total.slicedLayers)},
     };
+    // The hardware's figures for these runs, from the cost model (per
+    // inference, times the slices): the evaluator computes values, the cost
+    // model what producing them costs on the target.
+    if (quantize) {
+      FailureOr<cost::ModelCost> modeled =
+          cost::computeCost(*module, cost::LatencyModel::cim);
+      if (failed(modeled))
+        return 1; // Reported through the diagnostic handler.
+      const cost::LayerCost &t = modeled->total;
+      json["modeled"] = llvm::json::Object{
+          {"target", modeled->target},
+          {"latency_ns_per_slice", t.latencyNs},
+          {"energy_pj_per_slice", t.energy.total()},
+          {"crossbars", t.crossbars},
+          {"utilization", t.utilization()},
+          {"dac_cycles_per_slice", t.dacCycles},
+          {"adc_conversions_per_slice", t.adcConversions},
+          {"energy_pj_by_component",
+           llvm::json::Object{{"dac", t.energy.dac},
+                              {"cell", t.energy.cell},
+                              {"adc", t.energy.adc},
+                              {"shift_add", t.energy.shiftAdd},
+                              {"digital", t.energy.digital},
+                              {"buffer", t.energy.buffer},
+                              {"memory", t.energy.memory},
+                              {"program", t.energy.program}}},
+      };
+    }
     std::error_code ec;
     llvm::raw_fd_ostream os(statsPath, ec);
     if (ec)
