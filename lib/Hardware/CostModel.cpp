@@ -24,6 +24,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
+#include <map>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -293,7 +294,21 @@ private:
     if (auto xbar = dyn_cast<CrossbarMvmOp>(op))
       return visitCrossbarMvm(xbar);
     if (auto mvm = dyn_cast<MvmOp>(op))
-      return visitMvm(mvm);
+      return visitMvm(mvm, mvm.getInput(), mvm.getWeight(),
+                      mvm.getPrecisionAttr());
+    // A gemm with a constant weight is already one matrix: cost it as the
+    // MVM cim-lower-conv would make of it (its bias add is digital).
+    if (auto gemm = dyn_cast<GemmOp>(op);
+        gemm && matchPattern(gemm.getWeight(), m_Constant())) {
+      if (failed(visitMvm(gemm, gemm.getInput(), gemm.getWeight(),
+                          gemm.getPrecisionAttr())))
+        return failure();
+      if (gemm.getBias()) {
+        Layer &layer = layerOf(gemm, gemm.getWeight());
+        layer.cost.digitalOps += elements(gemm.getOutput());
+      }
+      return success();
+    }
     if (isa<Conv2dOp, GemmOp, MatmulOp>(op) &&
         matchPattern(op->getOperand(1), m_Constant()))
       return op->emitOpError() << "is a crossbar layer still at the graph "
@@ -386,24 +401,24 @@ private:
   }
 
   /// Graph-level form: tiled on the fly with the default layout options.
-  LogicalResult visitMvm(MvmOp mvm) {
-    PrecisionAttr precision = mvm.getPrecisionAttr();
+  LogicalResult visitMvm(Operation *mvm, Value input, Value weight,
+                         PrecisionAttr precision) {
     if (!precision)
-      precision = PrecisionAttr::get(mvm.getContext(), 8, 8, 0,
+      precision = PrecisionAttr::get(mvm->getContext(), 8, 8, 0,
                                      ScaleGranularity::channel);
-    auto w = cast<RankedTensorType>(mvm.getWeight().getType());
-    auto in = cast<RankedTensorType>(mvm.getInput().getType());
+    auto w = cast<RankedTensorType>(weight.getType());
+    auto in = cast<RankedTensorType>(input.getType());
     if (!w.hasStaticShape() || !in.hasStaticShape())
-      return mvm.emitOpError() << "needs static shapes to be costed";
+      return mvm->emitOpError() << "needs static shapes to be costed";
     llvm::Expected<layout::Tiling> tiling = layout::tileMatrix(
         geometry, w.getDimSize(0), w.getDimSize(1), precision.getWeightBits(),
         precision.getActBits(), layout::Options());
     if (!tiling)
-      return mvm.emitOpError()
+      return mvm->emitOpError()
              << "cannot be costed: " << llvm::toString(tiling.takeError());
-    Layer &layer = layerOf(mvm, mvm.getWeight());
-    addMatrix(layer, mvm.getWeight(), in.getDimSize(0),
-              precision.getWeightBits(), precision.getActBits());
+    Layer &layer = layerOf(mvm, weight);
+    addMatrix(layer, weight, in.getDimSize(0), precision.getWeightBits(),
+              precision.getActBits());
     for (const layout::Tile &t : tiling->tiles) {
       TileFacts f;
       f.invocations = in.getDimSize(0);
@@ -476,6 +491,10 @@ private:
         double(cells * f.copies) * real(energy().getProgramCell());
 
     for (int64_t id : f.crossbars) {
+      CrossbarUse &xbar = crossbarUses[{f.epoch, id}];
+      xbar.crossbar = id;
+      xbar.epoch = f.epoch;
+      xbar.usedCells += cells;
       int64_t core = id / target.getCrossbarsPerCore();
       CoreUse &use = cores[core];
       use.core = core;
@@ -559,6 +578,8 @@ private:
     }
     for (auto &entry : cores)
       cost.cores.push_back(entry.second);
+    for (auto &entry : crossbarUses)
+      cost.crossbars.push_back(entry.second);
     llvm::sort(cost.cores, [](const CoreUse &a, const CoreUse &b) {
       return a.core < b.core;
     });
@@ -593,6 +614,7 @@ private:
   std::map<int64_t, CoreUse> cores;
   /// Scheduling: when each op's result is ready, and the latest of all.
   DenseSet<int64_t> seenBundles;
+  std::map<std::pair<int64_t, int64_t>, CrossbarUse> crossbarUses;
   DenseMap<Operation *, const void *> layerKeys;
   /// The schedule's input: costed ops in program order.
   struct Step {
@@ -686,8 +708,20 @@ llvm::json::Value cost::toJSON(const ModelCost &cost) {
         {"crossbars", core.crossbars},
         {"utilization",
          core.cells ? double(core.usedCells) / double(core.cells) : 0.0}});
+  llvm::json::Array crossbars;
+  double cellsPerCrossbar = 0;
+  for (const CoreUse &core : cost.cores)
+    if (core.crossbars)
+      cellsPerCrossbar = double(core.cells) / double(core.crossbars);
+  for (const CrossbarUse &x : cost.crossbars)
+    crossbars.push_back(llvm::json::Object{
+        {"crossbar", x.crossbar},
+        {"epoch", x.epoch},
+        {"utilization",
+         cellsPerCrossbar ? double(x.usedCells) / cellsPerCrossbar : 0.0}});
   return llvm::json::Object{
       {"target", cost.target},
+      {"crossbars", std::move(crossbars)},
       {"model", cost.model == LatencyModel::pelke2026 ? "pelke2026" : "cim"},
       {"layers", std::move(layers)},
       {"total", std::move(total)},

@@ -81,6 +81,11 @@ struct CoreUse {
   int64_t core = 0, crossbars = 0, usedCells = 0, cells = 0;
 };
 
+/// One programmed crossbar (per programming round) after `cim-map`.
+struct CrossbarUse {
+  int64_t crossbar = 0, epoch = 0, usedCells = 0;
+};
+
 struct ModelCost {
   std::string target;
   LatencyModel model = LatencyModel::cim;
@@ -90,8 +95,10 @@ struct ModelCost {
   /// Weights are written on every inference (the model exceeds a
   /// reprogrammable chip).
   bool reprogrammed = false;
-  /// Per-core use, from `cim-map`'s placement (empty before it).
+  /// Per-core and per-crossbar use, from `cim-map`'s placement (empty
+  /// before it).
   std::vector<CoreUse> cores;
+  std::vector<CrossbarUse> crossbars;
 };
 
 /// Computes the cost of the module `op` (or of the module enclosing it).

@@ -15,6 +15,15 @@
 // CHECK: cim.tile {{.*}}bundle = 1 : i64, {{.*}}crossbars = array<i64: 1>, {{.*}}origin = array<i64: 9, 2>
 // NOPACK-NOT: bundle
 // NOPACK: crossbars = array<i64: 3>
+// Per crossbar: two groups of 9 x 2 cells each on 20 x 16 = 0.1125.
+// REPORT: "crossbars": [
+// REPORT-NEXT: {
+// REPORT-NEXT: "crossbar": 0,
+// REPORT-NEXT: "epoch": 0,
+// REPORT-NEXT: "utilization": 0.1125
+// REPORT: "crossbar": 1,
+// REPORT-NEXT: "epoch": 0,
+// REPORT-NEXT: "utilization": 0.1125
 // REPORT: "crossbars": 2,
 // REPORT: "tiles": 4,
 // REPORT: "utilization": 0.1125
