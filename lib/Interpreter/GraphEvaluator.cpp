@@ -724,22 +724,34 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
       stats->clippedConversions += crossbarStats.clippedConversions;
     }
   }
-  if (stats && exact) {
-    // The conversions the crossbars make, counted as the sliced path would:
-    // per tile, invocations x cycles x row groups x planes x columns.
+  if (stats) {
+    // Event counts as the crossbars see them, per tile of the target's
+    // tiling: conversions (the exact path skipped them) and the bit-level
+    // activity of the inputs each crossbar drives.
+    layout::Options tilingOptions;
+    tilingOptions.sliceWidths.assign(config.sliceWidths.begin(),
+                                     config.sliceWidths.end());
     llvm::Expected<layout::Tiling> tiling =
         layout::tileMatrix(layout::Geometry::fromTarget(target), rows, cols,
-                           config.weightBits, config.inputBits, [&] {
-                             layout::Options o;
-                             o.sliceWidths.assign(config.sliceWidths.begin(),
-                                                  config.sliceWidths.end());
-                             return o;
-                           }());
+                           config.weightBits, config.inputBits, tilingOptions);
     if (!tiling)
       return opError(op, llvm::toString(tiling.takeError()));
-    for (const layout::Tile &t : tiling->tiles)
-      stats->conversions += uint64_t(p) * tiling->encoding.cycles * t.groups *
-                            t.numCols() * tiling->encoding.columnsPerOutput;
+    numerics::InputActivity activity;
+    std::vector<int64_t> tileInputs;
+    for (const layout::Tile &t : tiling->tiles) {
+      if (exact)
+        stats->conversions += uint64_t(p) * tiling->encoding.cycles * t.groups *
+                              t.numCols() * tiling->encoding.columnsPerOutput;
+      tileInputs.resize(p * t.numRows());
+      for (int64_t i = 0; i < p; ++i)
+        std::copy_n(xq.begin() + i * rows + t.rowBegin, t.numRows(),
+                    tileInputs.begin() + i * t.numRows());
+      numerics::countInputActivity(config, tileInputs, p, t.numRows(),
+                                   activity);
+    }
+    stats->dacCycles += activity.cycles;
+    stats->skippedDacCycles += activity.zeroCycles;
+    stats->inputOnes += activity.ones;
   }
   if (stats) {
     stats->macs += uint64_t(p) * rows * cols;

@@ -255,6 +255,57 @@ static int64_t convertReal(const CrossbarConfig &config, double sum,
   return int64_t(std::round(sum));
 }
 
+/// The DAC cycles of an input, least significant first; a two's-complement
+/// sign bit is a cycle of its own with sign -1.
+static SmallVector<Plane> inputCyclePlanes(const CrossbarConfig &config) {
+  unsigned bx = config.inputBits;
+  SmallVector<Plane> cycles;
+  unsigned xBits = config.inputSign == InputSign::twos_complement ? bx - 1 : bx;
+  for (unsigned at = 0; at < xBits; at += config.dacBits)
+    cycles.push_back({at, std::min(config.dacBits, xBits - at), +1, 0});
+  if (config.inputSign == InputSign::twos_complement)
+    cycles.push_back({bx - 1, 1, -1, 0});
+  return cycles;
+}
+
+/// The unsigned code the DACs drive for input code `x`.
+static int64_t drivenCode(const CrossbarConfig &config, int64_t x) {
+  unsigned bx = config.inputBits;
+  if (config.inputSign == InputSign::twos_complement)
+    return x & ((int64_t(1) << bx) - 1);
+  if (config.inputSign == InputSign::offset)
+    return x + (int64_t(1) << (bx - 1));
+  return x;
+}
+
+void numerics::countInputActivity(const CrossbarConfig &config,
+                                  llvm::ArrayRef<int64_t> inputs, int64_t batch,
+                                  int64_t rows, InputActivity &activity) {
+  SmallVector<Plane> cycles = inputCyclePlanes(config);
+  int64_t groupRows = groupRowCount(config);
+  for (int64_t p = 0; p < batch; ++p) {
+    for (int64_t g0 = 0; g0 < rows; g0 += groupRows) {
+      int64_t g1 = std::min(rows, g0 + groupRows);
+      for (const Plane &cycle : cycles) {
+        int64_t mask = (int64_t(1) << cycle.width) - 1;
+        bool any = false;
+        for (int64_t k = g0; k < g1; ++k) {
+          int64_t digit =
+              (drivenCode(config, inputs[p * rows + k]) >> cycle.offset) & mask;
+          if (digit) {
+            any = true;
+            activity.ones += llvm::popcount(uint64_t(digit));
+            ++activity.nonzeroDigits;
+          }
+        }
+        ++activity.cycles;
+        if (!any)
+          ++activity.zeroCycles;
+      }
+    }
+  }
+}
+
 llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
                                   llvm::ArrayRef<int64_t> weights, int64_t rows,
                                   int64_t cols, llvm::ArrayRef<int64_t> input,
@@ -317,17 +368,10 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
   // Input cycles and driven codes.
   const int64_t oX =
       config.inputSign == InputSign::offset ? int64_t(1) << (bx - 1) : 0;
-  SmallVector<Plane> xCycles;
-  unsigned xBits = config.inputSign == InputSign::twos_complement ? bx - 1 : bx;
-  for (unsigned at = 0; at < xBits; at += config.dacBits)
-    xCycles.push_back({at, std::min(config.dacBits, xBits - at), +1, 0});
-  if (config.inputSign == InputSign::twos_complement)
-    xCycles.push_back({bx - 1, 1, -1, 0});
+  SmallVector<Plane> xCycles = inputCyclePlanes(config);
   SmallVector<int64_t> driven(rows);
   for (int64_t k = 0; k < rows; ++k)
-    driven[k] = config.inputSign == InputSign::twos_complement
-                    ? input[k] & ((int64_t(1) << bx) - 1)
-                    : input[k] + oX;
+    driven[k] = drivenCode(config, input[k]);
 
   unsigned lossless = losslessAdcBits(config);
   int64_t groupRows = groupRowCount(config);

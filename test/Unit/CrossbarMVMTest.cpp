@@ -243,3 +243,30 @@ TEST(CrossbarMVM, RejectsBadConfigAndOperands) {
 }
 
 } // namespace
+
+TEST(CrossbarMVM, InputActivityCountsCyclesZerosAndOnes) {
+  // 4-bit unsigned inputs on a 2-bit DAC (2 cycles), 2 rows per group.
+  CrossbarConfig config;
+  config.inputBits = 4;
+  config.dacBits = 2;
+  config.parallelRows = 2;
+  config.weightSign = WeightSign::twos_complement;
+  // Rows {5, 0 | 0, 0}; 5 = 0b0101:
+  // cycle 0 digit 1, cycle 1 digit 1; group 1 is all zero in both cycles.
+  std::vector<int64_t> x = {5, 0, 0, 0};
+  InputActivity a;
+  countInputActivity(config, x, /*batch=*/1, /*rows=*/4, a);
+  EXPECT_EQ(a.cycles, 4u);     // 2 groups x 2 cycles
+  EXPECT_EQ(a.zeroCycles, 2u); // group 1 in both cycles
+  EXPECT_EQ(a.nonzeroDigits, 2u);
+  EXPECT_EQ(a.ones, 2u);
+  // Two's-complement inputs: -1 drives all bits, the sign bit in its own
+  // cycle: 3 magnitude bits in 2 cycles (2 + 1 bits) + the sign cycle.
+  config.inputSign = InputSign::twos_complement;
+  InputActivity b;
+  std::vector<int64_t> minusOne = {-1, 0};
+  countInputActivity(config, minusOne, 1, 2, b);
+  EXPECT_EQ(b.cycles, 3u);
+  EXPECT_EQ(b.zeroCycles, 0u);
+  EXPECT_EQ(b.ones, 4u);
+}

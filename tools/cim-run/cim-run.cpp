@@ -270,6 +270,9 @@ int main(int argc, char **argv) {
       total.clippedConversions += s.clippedConversions;
       total.exactLayers += s.exactLayers;
       total.slicedLayers += s.slicedLayers;
+      total.dacCycles += s.dacCycles;
+      total.skippedDacCycles += s.skippedDacCycles;
+      total.inputOnes += s.inputOnes;
     }
     llvm::json::Object json{
         {"mode", quantize ? "quantized" : "float"},
@@ -279,6 +282,9 @@ int main(int argc, char **argv) {
         {"clipped_conversions", int64_t(total.clippedConversions)},
         {"exact_layer_runs", int64_t(total.exactLayers)},
         {"bit_sliced_layer_runs", int64_t(total.slicedLayers)},
+        {"dac_cycles", int64_t(total.dacCycles)},
+        {"skippable_dac_cycles", int64_t(total.skippedDacCycles)},
+        {"input_ones", int64_t(total.inputOnes)},
     };
     // The hardware's figures for these runs, from the cost model (per
     // inference, times the slices): the evaluator computes values, the cost

@@ -68,6 +68,9 @@ struct Options {
 /// Event counts of a quantized run.
 struct Stats {
   uint64_t macs = 0, conversions = 0, clippedConversions = 0;
+  /// Row-group activations per DAC cycle, those with all digits zero (which
+  /// bit-sparsity-aware hardware skips), and '1' bits driven.
+  uint64_t dacCycles = 0, skippedDacCycles = 0, inputOnes = 0;
   /// Crossbar layers computed through the bit-sliced path (the others were
   /// provably exact and ran as one integer GEMM).
   uint64_t slicedLayers = 0, exactLayers = 0;

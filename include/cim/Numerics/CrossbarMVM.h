@@ -114,6 +114,19 @@ unsigned losslessAdcBits(const CrossbarConfig &config);
 /// (2^cell - 1) (differential rows reach -FS too).
 int64_t fullScaleColumnSum(const CrossbarConfig &config);
 
+/// Bit-level activity of the inputs of one crossbar (CIMQ's bit sparsity):
+/// row-group activations per DAC cycle, those whose digits are all zero
+/// (which hardware can skip), non-zero digits driven and '1' bits driven.
+struct InputActivity {
+  uint64_t cycles = 0, zeroCycles = 0, nonzeroDigits = 0, ones = 0;
+};
+
+/// Adds the activity of `batch` input vectors of `rows` codes each (row-major)
+/// on a crossbar configured by `config` to `activity`.
+void countInputActivity(const CrossbarConfig &config,
+                        llvm::ArrayRef<int64_t> inputs, int64_t batch,
+                        int64_t rows, InputActivity &activity);
+
 /// out[n] = sum_k weights[k * cols + n] * input[k], computed on a simulated
 /// crossbar. `weights` is rows x cols (K x N, crossbar layout). With
 /// `config.noise` enabled the column sums carry the non-idealities of
