@@ -205,6 +205,22 @@ Tensor gather(const Tensor &in, ArrayRef<int64_t> outShape,
   return out;
 }
 
+/// Per-axis (de)quantization: maps an element index to the index of its
+/// scale and zero point (0 without an axis; negative axes count from the end).
+std::function<int64_t(int64_t)> channelIndexer(std::optional<uint64_t> axisAttr,
+                                               ArrayRef<int64_t> shape) {
+  if (!axisAttr)
+    return [](int64_t) { return int64_t(0); };
+  int64_t axis = int64_t(*axisAttr);
+  if (axis < 0)
+    axis += int64_t(shape.size());
+  int64_t inner = 1;
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  int64_t size = shape[axis];
+  return [inner, size](int64_t e) { return (e / inner) % size; };
+}
+
 /// The same values as float32 or as (rounded, saturated) integers.
 Tensor convertTensor(const Tensor &t, bool integer) {
   if (t.isInteger == integer)
@@ -1230,16 +1246,10 @@ llvm::Error Runner::execute(Operation *op) {
         int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (bits - 1));
         int64_t hi = isUnsigned ? (int64_t(1) << bits) - 1
                                 : (int64_t(1) << (bits - 1)) - 1;
-        int64_t axis = q.getAxis() ? int64_t(*q.getAxis()) : -1;
-        if (q.getAxis() && axis < 0)
-          axis += int64_t(x.shape.size());
-        int64_t inner = 1;
-        if (axis >= 0)
-          for (size_t d = axis + 1; d < x.shape.size(); ++d)
-            inner *= x.shape[d];
+        auto channelOf = channelIndexer(q.getAxis(), x.shape);
         Tensor out = Tensor::integers(x.shape);
         for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
-          int64_t c = axis >= 0 ? (e / inner) % x.shape[axis] : 0;
+          int64_t c = channelOf(e);
           double v = std::nearbyint(double(at(x, e)) / scale[c]) + zero[c];
           out.i[e] = std::clamp<int64_t>(int64_t(v), lo, hi);
         }
@@ -1250,16 +1260,10 @@ llvm::Error Runner::execute(Operation *op) {
         const Tensor &x = get(q.getInput());
         ArrayRef<float> scale = q.getScale();
         ArrayRef<int64_t> zero = q.getZeroPoint();
-        int64_t axis = q.getAxis() ? int64_t(*q.getAxis()) : -1;
-        if (q.getAxis() && axis < 0)
-          axis += int64_t(x.shape.size());
-        int64_t inner = 1;
-        if (axis >= 0)
-          for (size_t d = axis + 1; d < x.shape.size(); ++d)
-            inner *= x.shape[d];
+        auto channelOf = channelIndexer(q.getAxis(), x.shape);
         Tensor out = Tensor::floats(x.shape);
         for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
-          int64_t c = axis >= 0 ? (e / inner) % x.shape[axis] : 0;
+          int64_t c = channelOf(e);
           out.f[e] = float(double(x.i[e] - zero[c]) * scale[c]);
         }
         set(q.getOutput(), std::move(out));

@@ -14,6 +14,8 @@
 
 #include "cim/Numerics/CrossbarMVM.h"
 
+#include "GemmReference.h"
+
 #include "gtest/gtest.h"
 
 #include <random>
@@ -23,15 +25,7 @@ using namespace mlir::cim::numerics;
 
 namespace {
 
-std::vector<int64_t> referenceGemv(const std::vector<int64_t> &w,
-                                   const std::vector<int64_t> &x, int64_t rows,
-                                   int64_t cols) {
-  std::vector<int64_t> y(cols, 0);
-  for (int64_t k = 0; k < rows; ++k)
-    for (int64_t n = 0; n < cols; ++n)
-      y[n] += w[k * cols + n] * x[k];
-  return y;
-}
+using cimtest::referenceGemv;
 
 struct Case {
   std::vector<int64_t> w, x;
