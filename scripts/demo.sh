@@ -63,6 +63,33 @@ grep -m1 -E "cim\.crossbar_mvm" "$out/tiny-cnn.isaac.mapped.mlir" | cut -c1-170
 grep -m1 -E "cim\.adc " "$out/tiny-cnn.isaac.mapped.mlir" | cut -c1-170
 grep -m1 -E "cim\.shift_add" "$out/tiny-cnn.isaac.mapped.mlir" | cut -c1-170
 
+step "Run a trained Fashion-MNIST CNN (models/fashion): float vs W8A8 on rwth-rram's crossbars"
+m=models/fashion
+"$bin/cim-translate" --import-onnx $m/cnn_bn.onnx --input-shape input:1x1x28x28 -o "$out/cnn_bn.mlir"
+"$bin/cim-run" "$out/cnn_bn.mlir" --input $m/test_x.npy --output-dir "$out/float"
+"$bin/cim-opt" "$out/cnn_bn.mlir" --cim-graph-pipeline=target=rwth-rram \
+  --cim-calibrate="calib=$m/calib_x.npy samples=64" --cim-tile-crossbar -o "$out/cnn_bn.w8a8.mlir"
+"$bin/cim-run" "$out/cnn_bn.w8a8.mlir" --quantize --input $m/test_x.npy --output-dir "$out/w8a8" \
+  --stats "$out/w8a8.stats.json"
+/usr/bin/python3 -c "
+import json, numpy as np
+y = np.load('$m/test_y.npy')
+f = (np.load('$out/float/logits.npy').argmax(1) == y).mean()
+q = (np.load('$out/w8a8/logits.npy').argmax(1) == y).mean()
+s = json.load(open('$out/w8a8.stats.json'))
+print('  1000 test images: float top-1 %.1f%%, W8A8 on crossbars %.1f%%' % (100 * f, 100 * q))
+print('  %d ADC conversions, %.0f%% of DAC cycles drive only zeros, modeled %.1f ms per image' % (
+    s['adc_conversions'], 100.0 * s['skippable_dac_cycles'] / s['dac_cycles'],
+    s['modeled']['latency_ns_per_slice'] / 1e6))"
+
+step "Per-layer precision search on the MLP (0.5 points of top-1 allowed)"
+"$bin/cim-translate" --import-onnx $m/mlp.onnx --input-shape input:1x1x28x28 |
+  "$bin/cim-opt" --cim-graph-pipeline=target=rwth-rram \
+    --cim-calibrate="calib=$m/calib_x.npy samples=64" -o "$out/mlp.mlir"
+"$bin/cim-opt" "$out/mlp.mlir" \
+  --cim-assign-precision="data=$m/test_x.npy labels=$m/test_y.npy max-accuracy-drop=0.5" \
+  -o "$out/mlp.auto.mlir" 2>&1 | sed 's/^/  /' | tail -3
+
 step "Upstream mlir-opt runs cim passes through the plugin"
 /usr/lib/llvm-22/bin/mlir-opt "$example" \
   --load-dialect-plugin="$build/lib/CimPlugin.so" \
@@ -70,4 +97,4 @@ step "Upstream mlir-opt runs cim passes through the plugin"
   --pass-pipeline="builtin.module(cim-set-target{target=puma},canonicalize)" |
   head -1 | cut -c1-120
 
-printf '\nOutputs in %s/. Next stages (instruction stream, interpreter,\nprecision search) arrive with their issues; see docs/design.md.\n' "$out"
+printf '\nOutputs in %s/. Next stages (the instruction stream and .cimbin\ninterpreter, quantization passes, cimc) arrive with their issues; see\ndocs/design.md.\n' "$out"
