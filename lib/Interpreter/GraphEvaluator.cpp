@@ -553,8 +553,8 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
                                   ArrayRef<int64_t> slices, Value result) {
   int64_t p = x.shape[0], kTotal = x.shape[1], nTotal = w.shape[1];
   int64_t rows = r1 - r0, cols = c1 - c0;
-  Tensor out = Tensor::floats({p, cols});
   if (!options.quantize) {
+    Tensor out = Tensor::floats({p, cols});
     std::vector<float> xTmp, wTmp;
     const std::vector<float> &fx = floatsOf(x, xTmp), &fw = floatsOf(w, wTmp);
     sgemm(p, cols, rows, &fx[r0], kTotal, &fw[r0 * nTotal + c0], nTotal,
