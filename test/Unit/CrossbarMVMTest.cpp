@@ -14,7 +14,7 @@
 
 #include "cim/Numerics/CrossbarMVM.h"
 
-#include "GemmReference.h"
+#include "CrossbarTestSupport.h"
 
 #include "gtest/gtest.h"
 
@@ -25,46 +25,14 @@ using namespace mlir::cim::numerics;
 
 namespace {
 
-using cimtest::referenceGemv;
+using namespace cimtest;
 
-struct Case {
-  std::vector<int64_t> w, x;
-  int64_t rows, cols;
-};
-
+/// A random case of random shape (up to 300 x 12).
 Case randomCase(std::mt19937 &rng, const CrossbarConfig &config) {
-  Case c;
-  c.rows = std::uniform_int_distribution<int64_t>(1, 300)(rng);
-  c.cols = std::uniform_int_distribution<int64_t>(1, 12)(rng);
-  int64_t wMax = weightCodeRange(config).max;
-  int64_t xMin = inputCodeRange(config).min;
-  int64_t xMax = inputCodeRange(config).max;
-  std::uniform_int_distribution<int64_t> wd(-wMax, wMax), xd(xMin, xMax);
-  for (int64_t i = 0; i < c.rows * c.cols; ++i)
-    c.w.push_back(wd(rng));
-  // Extremes matter most for sign handling: force some.
-  c.w[0] = -wMax;
-  c.w[c.w.size() - 1] = wMax;
-  for (int64_t i = 0; i < c.rows; ++i)
-    c.x.push_back(xd(rng));
-  c.x[0] = xMin;
-  c.x[c.rows - 1] = xMax;
-  return c;
+  int64_t rows = std::uniform_int_distribution<int64_t>(1, 300)(rng);
+  int64_t cols = std::uniform_int_distribution<int64_t>(1, 12)(rng);
+  return cimtest::randomCase(rng, config, rows, cols);
 }
-
-std::vector<int64_t> run(const CrossbarConfig &config, const Case &c,
-                         CrossbarStats *stats = nullptr) {
-  std::vector<int64_t> out(c.cols);
-  llvm::Error error = crossbarMVM(config, c.w, c.rows, c.cols, c.x, out, stats);
-  EXPECT_FALSE(static_cast<bool>(error)) << llvm::toString(std::move(error));
-  return out;
-}
-
-const WeightSign kWeightSigns[] = {
-    WeightSign::offset, WeightSign::differential_columns,
-    WeightSign::differential_rows, WeightSign::twos_complement};
-const InputSign kInputSigns[] = {InputSign::unsigned_,
-                                 InputSign::twos_complement, InputSign::offset};
 
 TEST(CrossbarMVM, IdealAdcIsExactGemmForEveryScheme) {
   std::mt19937 rng(1234);

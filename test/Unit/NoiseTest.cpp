@@ -21,7 +21,7 @@
 
 #include "mlir/IR/MLIRContext.h"
 
-#include "GemmReference.h"
+#include "CrossbarTestSupport.h"
 
 #include "gtest/gtest.h"
 
@@ -35,46 +35,8 @@ using namespace mlir::cim::numerics;
 
 namespace {
 
-using cimtest::referenceGemv;
+using namespace cimtest;
 
-struct Case {
-  std::vector<int64_t> w, x;
-  int64_t rows = 0, cols = 0;
-};
-
-Case randomCase(std::mt19937 &rng, const CrossbarConfig &config, int64_t rows,
-                int64_t cols) {
-  Case c;
-  c.rows = rows;
-  c.cols = cols;
-  int64_t wMax = weightCodeRange(config).max;
-  CodeRange xRange = inputCodeRange(config);
-  std::uniform_int_distribution<int64_t> wd(-wMax, wMax),
-      xd(xRange.min, xRange.max);
-  for (int64_t i = 0; i < rows * cols; ++i)
-    c.w.push_back(wd(rng));
-  c.w.front() = -wMax;
-  c.w.back() = wMax;
-  for (int64_t i = 0; i < rows; ++i)
-    c.x.push_back(xd(rng));
-  c.x.front() = xRange.min;
-  c.x.back() = xRange.max;
-  return c;
-}
-
-std::vector<int64_t> run(const CrossbarConfig &config, const Case &c,
-                         CrossbarStats *stats = nullptr) {
-  std::vector<int64_t> out(c.cols);
-  llvm::Error error = crossbarMVM(config, c.w, c.rows, c.cols, c.x, out, stats);
-  EXPECT_FALSE(static_cast<bool>(error)) << llvm::toString(std::move(error));
-  return out;
-}
-
-const WeightSign kWeightSigns[] = {
-    WeightSign::offset, WeightSign::differential_columns,
-    WeightSign::differential_rows, WeightSign::twos_complement};
-const InputSign kInputSigns[] = {InputSign::unsigned_,
-                                 InputSign::twos_complement, InputSign::offset};
 const AdcMode kAdcModes[] = {AdcMode::ideal, AdcMode::adder_tree,
                              AdcMode::full_range, AdcMode::clipped};
 
