@@ -43,6 +43,10 @@ def Cim_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getCalibrationAttrName() {
       return ::llvm::StringLiteral("cim.calibration");
     }
+    /// The core an instruction runs on, set by cim-schedule.
+    static constexpr ::llvm::StringLiteral getCoreAttrName() {
+      return ::llvm::StringLiteral("cim.core");
+    }
   private:
     void registerAttributes();
   public:

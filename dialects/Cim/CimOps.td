@@ -17,5 +17,6 @@ include "Cim/CimDialect.td"
 include "Cim/CimAttrs.td"
 include "Cim/CimGraphOps.td"
 include "Cim/CimMappedOps.td"
+include "Cim/CimIsaOps.td"
 
 #endif // CIM_DIALECT_CIM_CIMOPS_TD

@@ -186,6 +186,40 @@ def CimMap : Pass<"cim-map", "::mlir::ModuleOp"> {
   }];
 }
 
+def CimLowerToIsa : Pass<"cim-lower-to-isa", "::mlir::ModuleOp"> {
+  let summary = "Lower placed crossbar tiles to instruction-level ops";
+  let description = [{
+    Turns every placed `cim.tile` (after `cim-map`) into the instructions of
+    docs/isa.md: `cim.isa.program` of the tile's weight codes (quantized
+    here, through lib/Numerics/Quantize, at the tile's precision and scale
+    granularity), one `cim.isa.encode` per input tensor and code range (with
+    the calibrated clip when the layer has one), `cim.isa.mvm` (the tile's
+    bit-serial arithmetic; noise stream = the tile's position in program
+    order) and `cim.isa.decode`. Row tiles of a layer that share their input
+    and scales add as integers (`cim.accumulate` on accumulators) and decode
+    once. Digital ops stay: each is one VEC instruction. The result computes
+    exactly what `cim-run --quantize` computes on the tiled module.
+
+    Lower from the tiled level: `cim-bit-slice` spells out the same
+    arithmetic that one MVM instruction performs, for inspection and the
+    cost model, and is not lowered further.
+  }];
+  let dependentDialects = ["::mlir::cim::CimDialect"];
+}
+
+def CimSchedule : Pass<"cim-schedule", "::mlir::ModuleOp"> {
+  let summary = "Order instructions per core and insert synchronization";
+  let description = [{
+    Puts every instruction on a core (`cim.core`): crossbar instructions on
+    the core of their crossbar, decodes and accumulations with their
+    producer, encodes with their first consumer, digital ops with their
+    first operand's producer. Programming of round 0 moves to the start
+    (weights are written once, before inference). Where an instruction reads
+    a value another core produced since their last barrier, a
+    `cim.isa.sync` of the two cores goes before it.
+  }];
+}
+
 def CimReport : Pass<"cim-report", "::mlir::ModuleOp"> {
   let summary = "Print the cost model's per-layer table or JSON";
   let description = [{

@@ -135,10 +135,46 @@ std::string layerName(Location loc) {
   return text;
 }
 
+} // namespace
+
+cost::Rates cost::Rates::of(TargetAttr target) {
+  Rates r;
+  if (LatencyAttr l = target.getLatency()) {
+    r.mvmCycleNs = real(l.getMvmCycle());
+    r.programCrossbarNs = real(l.getProgramCrossbar());
+    r.digitalOpNs = real(l.getDigitalOp());
+    r.memoryByteNs = real(l.getMemoryByte());
+    r.syncNs = real(l.getSync());
+  }
+  if (EnergyAttr e = target.getEnergy()) {
+    r.dacPj = real(e.getDac());
+    r.cellPj = real(e.getCell());
+    r.adcPj = real(e.getAdc());
+    r.shiftAddPj = real(e.getShiftAdd());
+    r.digitalOpPj = real(e.getDigitalOp());
+    r.bufferBytePj = real(e.getBufferByte());
+    r.memoryBytePj = real(e.getMemoryByte());
+    r.programCellPj = real(e.getProgramCell());
+  }
+  r.defaultAdcBits =
+      target.getAdc().isConverting() ? target.getAdc().getBits() : 0;
+  return r;
+}
+
+double cost::Rates::adcPjAt(unsigned adcBits) const {
+  double scale = defaultAdcBits && adcBits
+                     ? std::ldexp(1.0, int(adcBits) - int(defaultAdcBits))
+                     : 1.0;
+  return adcPj * scale;
+}
+
+namespace {
+
 class CostBuilder {
 public:
   CostBuilder(TargetAttr target, LatencyModel model)
-      : target(target), geometry(layout::Geometry::fromTarget(target)) {
+      : target(target), geometry(layout::Geometry::fromTarget(target)),
+        rates(Rates::of(target)) {
     cost.target = target.getName().str();
     cost.model = model;
     cost.availableCrossbars = int64_t(target.getNumCrossbars());
@@ -246,7 +282,7 @@ private:
     DenseMap<Operation *, double> readyAt;
     double latest = 0, barrier = 0;
     int64_t round = -1;
-    double writeNs = real(latency().getProgramCrossbar());
+    double writeNs = rates.programCrossbarNs;
     for (const Step &step : timeline) {
       double start = 0;
       for (Value operand : step.op->getOperands())
@@ -320,8 +356,8 @@ private:
       int64_t bytes = 4 * elements(op->getResult(0));
       layer.cost.digitalOps += *ops;
       layer.cost.bytesMoved += bytes;
-      duration = double(*ops) * real(latency().getDigitalOp()) +
-                 double(bytes) * real(latency().getMemoryByte());
+      duration =
+          double(*ops) * rates.digitalOpNs + double(bytes) * rates.memoryByteNs;
     }
     return success();
   }
@@ -470,25 +506,20 @@ private:
 
     // Copies split the invocations; tiles of a layer run in parallel.
     double mvmNs = double(llvm::divideCeil(f.invocations, f.copies)) *
-                   f.cycles * f.groups * real(latency().getMvmCycle());
+                   f.cycles * f.groups * rates.mvmCycleNs;
     c.mvmNs = std::max(c.mvmNs, mvmNs);
-    duration = std::max(duration, mvmNs + double(bytes) *
-                                              real(latency().getMemoryByte()));
+    duration = std::max(duration, mvmNs + double(bytes) * rates.memoryByteNs);
 
     // Row drives and cell reads happen for non-zero digits only; without
     // calibration statistics every input bit is taken to be 1 half the time.
     double nonzero = 1.0 - std::ldexp(1.0, -int(geometry.dacBits));
     double driven = double(activations) / f.groups * f.physRows * nonzero;
-    c.energy.dac += driven * real(energy().getDac());
-    c.energy.cell += driven * f.physCols * real(energy().getCell());
+    c.energy.dac += driven * rates.dacPj;
+    c.energy.cell += driven * f.physCols * rates.cellPj;
     // ADC energy doubles per bit around the target's default resolution.
-    unsigned base = defaultAdcBits();
-    double adcScale =
-        base && f.adcBits ? std::ldexp(1.0, int(f.adcBits) - int(base)) : 1.0;
-    c.energy.adc += double(conversions) * real(energy().getAdc()) * adcScale;
-    c.energy.shiftAdd += double(conversions) * real(energy().getShiftAdd());
-    c.energy.program +=
-        double(cells * f.copies) * real(energy().getProgramCell());
+    c.energy.adc += double(conversions) * rates.adcPjAt(f.adcBits);
+    c.energy.shiftAdd += double(conversions) * rates.shiftAddPj;
+    c.energy.program += double(cells * f.copies) * rates.programCellPj;
 
     for (int64_t id : f.crossbars) {
       CrossbarUse &xbar = crossbarUses[{f.epoch, id}];
@@ -506,20 +537,6 @@ private:
     }
   }
 
-  LatencyAttr latency() const {
-    return target.getLatency()
-               ? target.getLatency()
-               : LatencyAttr::get(target.getContext(), llvm::APFloat(0.0),
-                                  llvm::APFloat(0.0), llvm::APFloat(0.0),
-                                  llvm::APFloat(0.0), llvm::APFloat(0.0));
-  }
-  EnergyAttr energy() const {
-    llvm::APFloat z(0.0);
-    return target.getEnergy()
-               ? target.getEnergy()
-               : EnergyAttr::get(target.getContext(), z, z, z, z, z, z, z, z);
-  }
-
   void finish() {
     int64_t crossbars = 0;
     for (auto &entry : layers)
@@ -531,8 +548,8 @@ private:
     params.inputBits = geometry.dacBits;
     params.crossbarRows = geometry.rows;
     params.crossbarCols = geometry.cols;
-    params.writeUs = real(latency().getProgramCrossbar()) / 1000.0;
-    params.execUs = real(latency().getMvmCycle()) / 1000.0;
+    params.writeUs = rates.programCrossbarNs / 1000.0;
+    params.execUs = rates.mvmCycleNs / 1000.0;
     params.mapping = geometry.weightSign;
 
     LayerCost &total = cost.total;
@@ -546,12 +563,12 @@ private:
         c.n += m.n;
         c.inputPopcount += 0.5 * double(m.invocations) * m.k * m.actBits;
       }
-      c.digitalNs = double(c.digitalOps) * real(latency().getDigitalOp());
-      c.movementNs = double(c.bytesMoved) * real(latency().getMemoryByte());
-      c.programNs = double(c.writes) * real(latency().getProgramCrossbar());
-      c.energy.digital = double(c.digitalOps) * real(energy().getDigitalOp());
-      c.energy.buffer = double(c.bytesMoved) * real(energy().getBufferByte());
-      c.energy.memory = double(c.bytesMoved) * real(energy().getMemoryByte());
+      c.digitalNs = double(c.digitalOps) * rates.digitalOpNs;
+      c.movementNs = double(c.bytesMoved) * rates.memoryByteNs;
+      c.programNs = double(c.writes) * rates.programCrossbarNs;
+      c.energy.digital = double(c.digitalOps) * rates.digitalOpPj;
+      c.energy.buffer = double(c.bytesMoved) * rates.bufferBytePj;
+      c.energy.memory = double(c.bytesMoved) * rates.memoryBytePj;
       // Programming is a one-time cost unless the chip rewrites weights on
       // every inference.
       if (!cost.reprogrammed)
@@ -609,6 +626,7 @@ private:
 
   TargetAttr target;
   layout::Geometry geometry;
+  Rates rates;
   ModelCost cost;
   llvm::MapVector<const void *, Layer> layers;
   std::map<int64_t, CoreUse> cores;

@@ -19,6 +19,7 @@
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Hardware/CrossbarLayout.h"
 #include "cim/Numerics/Noise.h"
+#include "cim/Numerics/Quantize.h"
 #include "cim/Numerics/TiledMVM.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -65,6 +66,32 @@ Tensor Tensor::integers(ArrayRef<int64_t> shape, std::vector<int64_t> values) {
   if (t.i.empty())
     t.i.assign(t.numElements(), 0);
   return t;
+}
+
+void Stats::merge(const Stats &o) {
+  macs += o.macs;
+  conversions += o.conversions;
+  clippedConversions += o.clippedConversions;
+  dacCycles += o.dacCycles;
+  skippedDacCycles += o.skippedDacCycles;
+  inputOnes += o.inputOnes;
+  slicedLayers += o.slicedLayers;
+  exactLayers += o.exactLayers;
+  if (coreBusyNs.size() < o.coreBusyNs.size()) {
+    coreBusyNs.resize(o.coreBusyNs.size(), 0.0);
+    coreEndNs.resize(o.coreEndNs.size(), 0.0);
+  }
+  for (size_t c = 0; c < o.coreBusyNs.size(); ++c) {
+    coreBusyNs[c] += o.coreBusyNs[c];
+    coreEndNs[c] += o.coreEndNs[c];
+  }
+  // Weights are written once, whatever the number of runs.
+  programNs = std::max(programNs, o.programNs);
+  programPj = std::max(programPj, o.programPj);
+  for (const auto &[name, count] : o.instructions)
+    instructions[name] += count;
+  energy += o.energy;
+  syncs += o.syncs;
 }
 
 /// Weight codes and scales of one crossbar op: weights are constants, so they
@@ -255,6 +282,8 @@ public:
   llvm::Error run(func::FuncOp function, ArrayRef<Tensor> inputs,
                   std::vector<Tensor> &outputs) {
     Block &body = function.getBody().front();
+    if (TargetAttr target = lookupTarget(function))
+      rates = cost::Rates::of(target);
     for (auto [arg, input] : llvm::zip(body.getArguments(), inputs))
       set(arg, convertTensor(
                    input, isa<IntegerType>(cast<RankedTensorType>(arg.getType())
@@ -268,6 +297,8 @@ public:
       if (llvm::Error error = execute(&op))
         return error;
       conformResults(&op);
+      if (stats && op.hasAttr("cim.core"))
+        time(&op);
       if (observer)
         for (OpResult result : op.getResults())
           observer(&op, result.getResultNumber(), get(result));
@@ -345,6 +376,53 @@ private:
                    ArrayRef<int64_t> dilations, bool isMax,
                    bool countIncludePad);
   llvm::Error matmul(MatmulOp op);
+  llvm::Expected<numerics::CrossbarConfig>
+  configFor(Operation *op, TargetAttr target, PrecisionAttr precision,
+            ArrayRef<int64_t> slices, uint64_t stream);
+  const numerics::InputCodes &encode(Value xValue, const Tensor &x,
+                                     numerics::CodeRange range,
+                                     std::optional<double> clip);
+  /// What one tile MVM did on the crossbars (for the timeline).
+  struct MvmEvents {
+    uint64_t conversions = 0, ones = 0;
+    int64_t cycles = 0, groups = 0;
+  };
+  llvm::Error tileMVM(Operation *op, TargetAttr target,
+                      const numerics::CrossbarConfig &config,
+                      const WeightCache::Entry &weights, int64_t rows,
+                      int64_t cols, int64_t p, const std::vector<int64_t> &xq,
+                      std::vector<int64_t> &acc, MvmEvents *events = nullptr);
+  llvm::Error isaMvm(IsaMvmOp op);
+  /// Prices an instruction other than MVM (which prices itself).
+  void time(Operation *op) {
+    if (isa<IsaMvmOp>(op))
+      return;
+    cost::Energy energy;
+    if (auto program = dyn_cast<IsaProgramOp>(op)) {
+      int64_t writes = program.getCrossbars().size();
+      energy.program =
+          double(writes) *
+          double(cast<RankedTensorType>(program.getType()).getNumElements()) *
+          rates.programCellPj;
+      if (program.getEpoch() == 0) {
+        // Before inference: not on the cores' timelines.
+        stats->programNs += double(writes) * rates.programCrossbarNs;
+        stats->programPj += energy.program;
+        stats->instructions["isa.program"] += 1;
+        return;
+      }
+      account(op, double(writes) * rates.programCrossbarNs, energy);
+      return;
+    }
+    int64_t elements = 0;
+    for (Value result : op->getResults())
+      if (auto type = dyn_cast<RankedTensorType>(result.getType()))
+        elements += type.getNumElements();
+    energy.digital = double(elements) * rates.digitalOpPj;
+    account(op, double(elements) * rates.digitalOpNs, energy);
+  }
+  /// Places an instruction on its core's timeline.
+  void account(Operation *op, double ns, const cost::Energy &energy);
   llvm::Error crossbarLayer(Operation *op, Value xValue, const Tensor &x,
                             Value wValue, const Tensor &w, int64_t rowBegin,
                             int64_t rowEnd, int64_t colBegin, int64_t colEnd,
@@ -370,11 +448,13 @@ private:
              std::tie(o.tensor, o.min, o.max, o.clip);
     }
   };
-  struct InputCodes {
-    double scale = 1;
-    std::vector<int64_t> codes;
-  };
-  std::map<InputKey, InputCodes> inputCodes;
+  std::map<InputKey, numerics::InputCodes> inputCodes;
+  /// Instruction level: the scale each cim.isa.encode chose.
+  llvm::DenseMap<Value, double> encodeScales;
+  /// Instruction level: when each value is ready (ns).
+  llvm::DenseMap<Value, double> readyNs;
+  TargetAttr timelineTarget;
+  cost::Rates rates;
   std::unordered_map<const void *, Tensor> valueStore;
 };
 
@@ -546,6 +626,236 @@ llvm::Error Runner::matmul(MatmulOp op) {
 
 /// out[p, j] = sum_{k in [r0, r1)} x[p, k] w[k, c0 + j], in float, or at the
 /// layer's precision through lib/Numerics.
+llvm::Expected<numerics::CrossbarConfig>
+Runner::configFor(Operation *op, TargetAttr target, PrecisionAttr precision,
+                  ArrayRef<int64_t> slices, uint64_t stream) {
+  numerics::CrossbarConfig config =
+      numerics::layerConfig(target, precision, slices,
+                            options.defaultWeightBits, options.defaultActBits);
+  if (options.noiseSeed && target.getNoise()) {
+    config.noise =
+        numerics::noiseFromAttr(target.getNoise(), *options.noiseSeed, stream);
+    config.noise.invocation = invocation;
+  }
+  if (llvm::Error error = numerics::verifyConfig(config))
+    return opError(op, llvm::toString(std::move(error)));
+  return config;
+}
+
+const numerics::InputCodes &Runner::encode(Value xValue, const Tensor &x,
+                                           numerics::CodeRange range,
+                                           std::optional<double> clip) {
+  InputKey key{xValue.getAsOpaquePointer(), range.min, range.max,
+               clip ? *clip : -1.0};
+  auto cached = inputCodes.find(key);
+  if (cached == inputCodes.end())
+    cached = inputCodes
+                 .try_emplace(key, numerics::quantizeInputs(
+                                       [&](int64_t e) { return at(x, e); },
+                                       x.numElements(), range, clip))
+                 .first;
+  return cached->second;
+}
+
+llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
+                            const numerics::CrossbarConfig &config,
+                            const WeightCache::Entry &weights, int64_t rows,
+                            int64_t cols, int64_t p,
+                            const std::vector<int64_t> &xq,
+                            std::vector<int64_t> &acc, MvmEvents *events) {
+  // Noise makes every conversion count: no shortcut then.
+  bool exact = numerics::isLosslessReadout(config) && !config.noise.enabled();
+  numerics::CodeRange xRange = numerics::inputCodeRange(config),
+                      wRange = numerics::weightCodeRange(config);
+  const std::vector<int64_t> &wq = weights.codes;
+  acc.assign(p * cols, 0);
+  // |partial sums| <= rows * max|x| * max|w| must stay below 2^53 for the
+  // double-precision GEMM to be exact.
+  double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
+                 double(wRange.max);
+  if (exact && bound < 9.0e15) {
+    exactGemm(p, cols, rows, xq, weights.codesAsDouble, acc);
+  } else if (exact) {
+    for (int64_t i = 0; i < p; ++i)
+      for (int64_t k = 0; k < rows; ++k) {
+        int64_t v = xq[i * rows + k];
+        if (!v)
+          continue;
+        for (int64_t j = 0; j < cols; ++j)
+          acc[i * cols + j] += v * wq[k * cols + j];
+      }
+  }
+  // The target's tiling of the block: the crossbar's own arithmetic runs on
+  // it, and the event counts are per crossbar.
+  layout::Options layoutOptions;
+  layoutOptions.sliceWidths.assign(config.sliceWidths.begin(),
+                                   config.sliceWidths.end());
+  llvm::Expected<layout::Tiling> tiling =
+      layout::tileMatrix(layout::Geometry::fromTarget(target), rows, cols,
+                         config.weightBits, config.inputBits, layoutOptions);
+  if (!tiling)
+    return opError(op, llvm::toString(tiling.takeError()));
+  if (!exact) {
+    SmallVector<numerics::Block> blocks;
+    for (const layout::Tile &t : tiling->tiles)
+      blocks.push_back({t.rowBegin, t.rowEnd, t.colBegin, t.colEnd});
+    numerics::CrossbarStats crossbarStats;
+    if (llvm::Error error = numerics::tiledMVMBatch(
+            config, wq, rows, cols, blocks, p, xq, acc, &crossbarStats))
+      return opError(op, llvm::toString(std::move(error)));
+    if (stats) {
+      stats->conversions += crossbarStats.conversions;
+      stats->clippedConversions += crossbarStats.clippedConversions;
+    }
+  }
+  if (!stats)
+    return llvm::Error::success();
+  // Event counts as the crossbars see them: conversions (the exact path
+  // skipped them) and the bit-level activity of the inputs each drives.
+  numerics::InputActivity activity;
+  std::vector<int64_t> tileInputs;
+  for (const layout::Tile &t : tiling->tiles) {
+    uint64_t conversions = uint64_t(p) * tiling->encoding.cycles * t.groups *
+                           t.numCols() * tiling->encoding.columnsPerOutput;
+    if (exact)
+      stats->conversions += conversions;
+    if (events) {
+      events->conversions += conversions;
+      events->groups = std::max<int64_t>(events->groups, t.groups);
+    }
+    tileInputs.resize(p * t.numRows());
+    for (int64_t i = 0; i < p; ++i)
+      std::copy_n(xq.begin() + i * rows + t.rowBegin, t.numRows(),
+                  tileInputs.begin() + i * t.numRows());
+    numerics::countInputActivity(config, tileInputs, p, t.numRows(), activity);
+  }
+  if (events) {
+    events->cycles = tiling->encoding.cycles;
+    events->ones = activity.ones;
+  }
+  stats->dacCycles += activity.cycles;
+  stats->skippedDacCycles += activity.zeroCycles;
+  stats->inputOnes += activity.ones;
+  stats->macs += uint64_t(p) * rows * cols;
+  (exact ? stats->exactLayers : stats->slicedLayers) += 1;
+  return llvm::Error::success();
+}
+
+llvm::Error Runner::isaMvm(IsaMvmOp op) {
+  TargetAttr target = lookupTarget(op);
+  if (!target)
+    return opError(op, "needs the module's cim.target");
+  llvm::Expected<numerics::CrossbarConfig> config = configFor(
+      op, target, op.getPrecision(),
+      op.getSlices() ? *op.getSlices() : ArrayRef<int64_t>(), op.getStream());
+  if (!config)
+    return config.takeError();
+  std::shared_ptr<const WeightCache::Entry> weights;
+  {
+    std::lock_guard<std::mutex> guard(cache.lock);
+    auto it = cache.entries.find(op.getWeights().getDefiningOp());
+    if (it != cache.entries.end())
+      weights = it->second;
+  }
+  if (!weights)
+    return opError(op, "reads weights no cim.isa.program wrote");
+  // The codes must be what the configuration can drive and hold.
+  numerics::CodeRange wRange = numerics::weightCodeRange(*config),
+                      xRange = numerics::inputCodeRange(*config);
+  for (int64_t code : weights->codes)
+    if (code < wRange.min || code > wRange.max)
+      return opError(op, llvm::formatv("weight code {0} is outside [{1}, "
+                                       "{2}] of its precision",
+                                       code, wRange.min, wRange.max));
+  const Tensor &x = get(op.getCodes());
+  int64_t p = x.shape[0], k = x.shape[1];
+  int64_t r0 = op.getRows()[0], rows = op.getRows()[1] - r0;
+  int64_t cols =
+      cast<RankedTensorType>(op.getWeights().getType()).getDimSize(1);
+  std::vector<int64_t> xq(p * rows);
+  for (int64_t i = 0; i < p; ++i)
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t code = x.i[i * k + r0 + r];
+      if (code < xRange.min || code > xRange.max)
+        return opError(op, llvm::formatv("input code {0} is outside [{1}, "
+                                         "{2}] of its precision",
+                                         code, xRange.min, xRange.max));
+      xq[i * rows + r] = code;
+    }
+  std::vector<int64_t> acc;
+  MvmEvents events;
+  bool timed = stats && op->hasAttr("cim.core");
+  if (llvm::Error error = tileMVM(op, target, *config, *weights, rows, cols, p,
+                                  xq, acc, timed ? &events : nullptr))
+    return error;
+  if (timed) {
+    // Copies split the vectors; every vector takes its DAC cycles times
+    // row groups; inputs move in at activation precision, sums out in 32
+    // bits.
+    int64_t copies = std::max<int64_t>(1, op.getCrossbars().size());
+    int64_t bytes =
+        llvm::divideCeil(p * rows * config->inputBits, 8) + 4 * p * cols;
+    double ns = double(llvm::divideCeil(p, copies)) * events.cycles *
+                    events.groups * rates.mvmCycleNs +
+                double(bytes) * rates.memoryByteNs;
+    int64_t columnsPerOutput =
+        events.cycles && events.groups && p && cols
+            ? int64_t(events.conversions) /
+                  (p * events.cycles * events.groups * cols)
+            : 1;
+    cost::Energy energy;
+    energy.dac = double(events.ones) * rates.dacPj;
+    energy.cell =
+        double(events.ones) * double(cols * columnsPerOutput) * rates.cellPj;
+    energy.adc = double(events.conversions) * rates.adcPjAt(config->adcBits);
+    energy.shiftAdd = double(events.conversions) * rates.shiftAddPj;
+    energy.buffer = double(bytes) * rates.bufferBytePj;
+    energy.memory = double(bytes) * rates.memoryBytePj;
+    account(op, ns, energy);
+  }
+  set(op.getOutput(), Tensor::integers({p, cols}, std::move(acc)));
+  return llvm::Error::success();
+}
+
+void Runner::account(Operation *op, double ns, const cost::Energy &energy) {
+  auto coreAttr = op->getAttrOfType<IntegerAttr>("cim.core");
+  if (!stats || !coreAttr)
+    return;
+  size_t core = size_t(coreAttr.getInt());
+  if (stats->coreEndNs.size() <= core) {
+    stats->coreEndNs.resize(core + 1, 0.0);
+    stats->coreBusyNs.resize(core + 1, 0.0);
+  }
+  stats->instructions[op->getName().stripDialect().str()] += 1;
+  stats->energy += energy;
+  if (auto sync = dyn_cast<IsaSyncOp>(op)) {
+    double meet = 0;
+    for (int64_t c : sync.getCores())
+      if (size_t(c) < stats->coreEndNs.size())
+        meet = std::max(meet, stats->coreEndNs[c]);
+    for (int64_t c : sync.getCores()) {
+      if (stats->coreEndNs.size() <= size_t(c)) {
+        stats->coreEndNs.resize(c + 1, 0.0);
+        stats->coreBusyNs.resize(c + 1, 0.0);
+      }
+      stats->coreEndNs[c] = meet + rates.syncNs;
+    }
+    stats->syncs += 1;
+    return;
+  }
+  double start = stats->coreEndNs[core];
+  for (Value operand : op->getOperands()) {
+    auto it = readyNs.find(operand);
+    if (it != readyNs.end())
+      start = std::max(start, it->second);
+  }
+  double end = start + ns;
+  stats->coreEndNs[core] = end;
+  stats->coreBusyNs[core] += ns;
+  for (Value result : op->getResults())
+    readyNs[result] = end;
+}
+
 llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
                                   Value wValue, const Tensor &w, int64_t r0,
                                   int64_t r1, int64_t c0, int64_t c1,
@@ -566,55 +876,16 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   TargetAttr target = lookupTarget(op);
   if (!target)
     return opError(op, "quantized evaluation needs the module's cim.target");
-  numerics::CrossbarConfig config;
-  config.weightBits =
-      precision ? precision.getWeightBits() : options.defaultWeightBits;
-  config.inputBits =
-      precision ? precision.getActBits() : options.defaultActBits;
-  config.cellBits = target.getCellBits();
-  config.dacBits = target.getDacBits();
-  for (int64_t s : slices)
-    config.sliceWidths.push_back(unsigned(s));
-  config.parallelRows = target.getParallelRows();
-  config.weightSign = target.getWeightSign();
-  config.inputSign = target.getInputSign();
-  config.adcMode = target.getAdc().getMode();
-  config.adcBits = precision && precision.getAdcBits()
-                       ? precision.getAdcBits()
-                       : target.getAdc().getBits();
-  unsigned lossless = numerics::losslessAdcBits(config);
-  // Until calibration narrows it, a clipped ADC spans every column sum.
-  int64_t maxSum = int64_t(numerics::groupRowCount(config)) *
-                   ((int64_t(1) << config.dacBits) - 1) *
-                   ((int64_t(1) << config.cellBits) - 1);
-  config.clipLow =
-      config.weightSign == WeightSign::differential_rows ? -maxSum : 0;
-  config.clipHigh = maxSum;
-  uint64_t layer = crossbarLayers++;
-  if (options.noiseSeed && target.getNoise()) {
-    config.noise =
-        numerics::noiseFromAttr(target.getNoise(), *options.noiseSeed, layer);
-    config.noise.invocation = invocation;
-  }
-  if (llvm::Error error = numerics::verifyConfig(config))
-    return opError(op, llvm::toString(std::move(error)));
-  bool losslessReadout =
-      config.adcMode == AdcMode::ideal ||
-      config.adcMode == AdcMode::adder_tree ||
-      (config.adcMode == AdcMode::full_range && config.adcBits >= lossless) ||
-      (config.adcMode == AdcMode::clipped &&
-       config.adcBits >= unsigned(llvm::Log2_64_Ceil(
-                             uint64_t(config.clipHigh - config.clipLow) + 1)));
-  // Noise makes every conversion count: no shortcut then.
-  bool exact = losslessReadout && !config.noise.enabled();
+  llvm::Expected<numerics::CrossbarConfig> maybeConfig =
+      configFor(op, target, precision, slices, crossbarLayers++);
+  if (!maybeConfig)
+    return maybeConfig.takeError();
+  const numerics::CrossbarConfig &config = *maybeConfig;
 
-  // Weight codes: symmetric, one scale per output column (channel and
-  // tile-column granularity) or per block (tensor, tile: the evaluated block
-  // is the tile, or the whole matrix for an untiled layer).
-  numerics::CodeRange wRange = numerics::weightCodeRange(config);
+  // Weight codes (lib/Numerics/Quantize). Only constant weights are
+  // quantized once; a weight computed at run time (an activation-weight
+  // gemm) is quantized on every run.
   std::shared_ptr<const WeightCache::Entry> weights;
-  // Only constant weights are quantized once; a weight computed at run
-  // time (an activation-weight gemm) is quantized on every run.
   bool cacheable = constants.count(wValue) != 0;
   if (cacheable) {
     std::lock_guard<std::mutex> guard(cache.lock);
@@ -624,39 +895,13 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   }
   if (!weights) {
     auto entry = std::make_shared<WeightCache::Entry>();
-    ScaleGranularity granularity =
-        precision ? precision.getGranularity() : ScaleGranularity::channel;
-    // Channel and tensor scales span the whole weight matrix, so every tile
-    // of a layer shares them; tile and tile-column scales span the tile.
-    bool perTile = granularity == ScaleGranularity::tile ||
-                   granularity == ScaleGranularity::tile_column;
-    int64_t scaleRowBegin = perTile ? r0 : 0;
-    int64_t scaleRowEnd = perTile ? r1 : w.shape[0];
-    std::vector<double> &wScale = entry->scales;
-    wScale.assign(cols, 0.0);
-    for (int64_t j = 0; j < cols; ++j)
-      for (int64_t k = scaleRowBegin; k < scaleRowEnd; ++k)
-        wScale[j] =
-            std::max(wScale[j], std::fabs(double(at(w, k * nTotal + c0 + j))));
-    if (granularity == ScaleGranularity::tensor) {
-      double m = 0;
-      for (int64_t e = 0, n = w.numElements(); e < n; ++e)
-        m = std::max(m, std::fabs(double(at(w, e))));
-      std::fill(wScale.begin(), wScale.end(), m);
-    }
-    if (granularity == ScaleGranularity::tile) {
-      double m = *std::max_element(wScale.begin(), wScale.end());
-      std::fill(wScale.begin(), wScale.end(), m);
-    }
-    for (double &sc : wScale)
-      sc = sc > 0 ? sc / double(wRange.max) : 1.0;
-    entry->codes.resize(rows * cols);
-    for (int64_t k = 0; k < rows; ++k)
-      for (int64_t j = 0; j < cols; ++j) {
-        double v = at(w, (r0 + k) * nTotal + c0 + j) / wScale[j];
-        entry->codes[k * cols + j] = std::clamp<int64_t>(
-            int64_t(std::nearbyint(v)), wRange.min, wRange.max);
-      }
+    numerics::WeightCodes codes = numerics::quantizeWeights(
+        [&](int64_t e) { return double(at(w, e)); }, w.shape[0], nTotal, r0, r1,
+        c0, c1,
+        precision ? precision.getGranularity() : ScaleGranularity::channel,
+        numerics::weightCodeRange(config));
+    entry->codes = std::move(codes.codes);
+    entry->scales = std::move(codes.scales);
     entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
     if (cacheable) {
       std::lock_guard<std::mutex> guard(cache.lock);
@@ -665,118 +910,29 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
       weights = std::move(entry);
     }
   }
-  const std::vector<int64_t> &wq = weights->codes;
-  std::vector<double> wScale = weights->scales;
   // Input codes: one scale per tensor, from the calibrated clip when the
   // layer has one, else the values seen. Every tile of a layer reads the same
-  // input: quantize it once per run.
-  numerics::CodeRange xRange = numerics::inputCodeRange(config);
+  // input: it is quantized once per run.
   auto calibration =
       op->getAttrOfType<DictionaryAttr>(CimDialect::getCalibrationAttrName());
   FloatAttr clip =
       calibration ? calibration.getAs<FloatAttr>("clip") : FloatAttr();
-  InputKey key{xValue.getAsOpaquePointer(), xRange.min, xRange.max,
-               clip ? clip.getValueAsDouble() : -1.0};
-  auto cached = inputCodes.find(key);
-  if (cached == inputCodes.end()) {
-    InputCodes codes;
-    double xMax = 0;
-    if (clip) {
-      xMax = clip.getValueAsDouble(); // Values beyond it saturate.
-    } else {
-      for (int64_t e = 0, n = x.numElements(); e < n; ++e)
-        xMax = std::max(xMax, xRange.min < 0 ? std::fabs(double(at(x, e)))
-                                             : double(at(x, e)));
-    }
-    codes.scale = xMax > 0 ? xMax / double(xRange.max) : 1.0;
-    codes.codes.resize(x.numElements());
-    for (int64_t e = 0, n = x.numElements(); e < n; ++e)
-      codes.codes[e] =
-          std::clamp<int64_t>(int64_t(std::nearbyint(at(x, e) / codes.scale)),
-                              xRange.min, xRange.max);
-    cached = inputCodes.try_emplace(key, std::move(codes)).first;
-  }
-  double xScale = cached->second.scale;
+  const numerics::InputCodes &inputs = encode(
+      xValue, x, numerics::inputCodeRange(config),
+      clip ? std::optional<double>(clip.getValueAsDouble()) : std::nullopt);
   std::vector<int64_t> xq(p * rows);
   for (int64_t i = 0; i < p; ++i)
-    std::copy_n(cached->second.codes.begin() + i * kTotal + r0, rows,
+    std::copy_n(inputs.codes.begin() + i * kTotal + r0, rows,
                 xq.begin() + i * rows);
 
-  std::vector<int64_t> acc(p * cols, 0);
-  // |partial sums| <= rows * max|x| * max|w| must stay below 2^53 for the
-  // double-precision GEMM to be exact.
-  double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
-                 double(wRange.max);
-  if (exact && bound < 9.0e15) {
-    exactGemm(p, cols, rows, xq, weights->codesAsDouble, acc);
-  } else if (exact) {
-    for (int64_t i = 0; i < p; ++i)
-      for (int64_t k = 0; k < rows; ++k) {
-        int64_t v = xq[i * rows + k];
-        if (!v)
-          continue;
-        for (int64_t j = 0; j < cols; ++j)
-          acc[i * cols + j] += v * wq[k * cols + j];
-      }
-  } else {
-    // The crossbar's own arithmetic, on the target's tiling of the block.
-    layout::Options layoutOptions;
-    layoutOptions.sliceWidths.assign(config.sliceWidths.begin(),
-                                     config.sliceWidths.end());
-    llvm::Expected<layout::Tiling> tiling =
-        layout::tileMatrix(layout::Geometry::fromTarget(target), rows, cols,
-                           config.weightBits, config.inputBits, layoutOptions);
-    if (!tiling)
-      return opError(op, llvm::toString(tiling.takeError()));
-    SmallVector<numerics::Block> blocks;
-    for (const layout::Tile &t : tiling->tiles)
-      blocks.push_back({t.rowBegin, t.rowEnd, t.colBegin, t.colEnd});
-    numerics::CrossbarStats crossbarStats;
-    if (llvm::Error error = numerics::tiledMVMBatch(
-            config, wq, rows, cols, blocks, p, xq, acc, &crossbarStats))
-      return opError(op, llvm::toString(std::move(error)));
-    if (stats) {
-      stats->conversions += crossbarStats.conversions;
-      stats->clippedConversions += crossbarStats.clippedConversions;
-    }
-  }
-  if (stats) {
-    // Event counts as the crossbars see them, per tile of the target's
-    // tiling: conversions (the exact path skipped them) and the bit-level
-    // activity of the inputs each crossbar drives.
-    layout::Options tilingOptions;
-    tilingOptions.sliceWidths.assign(config.sliceWidths.begin(),
-                                     config.sliceWidths.end());
-    llvm::Expected<layout::Tiling> tiling =
-        layout::tileMatrix(layout::Geometry::fromTarget(target), rows, cols,
-                           config.weightBits, config.inputBits, tilingOptions);
-    if (!tiling)
-      return opError(op, llvm::toString(tiling.takeError()));
-    numerics::InputActivity activity;
-    std::vector<int64_t> tileInputs;
-    for (const layout::Tile &t : tiling->tiles) {
-      if (exact)
-        stats->conversions += uint64_t(p) * tiling->encoding.cycles * t.groups *
-                              t.numCols() * tiling->encoding.columnsPerOutput;
-      tileInputs.resize(p * t.numRows());
-      for (int64_t i = 0; i < p; ++i)
-        std::copy_n(xq.begin() + i * rows + t.rowBegin, t.numRows(),
-                    tileInputs.begin() + i * t.numRows());
-      numerics::countInputActivity(config, tileInputs, p, t.numRows(),
-                                   activity);
-    }
-    stats->dacCycles += activity.cycles;
-    stats->skippedDacCycles += activity.zeroCycles;
-    stats->inputOnes += activity.ones;
-  }
-  if (stats) {
-    stats->macs += uint64_t(p) * rows * cols;
-    (exact ? stats->exactLayers : stats->slicedLayers) += 1;
-  }
+  std::vector<int64_t> acc;
+  if (llvm::Error error =
+          tileMVM(op, target, config, *weights, rows, cols, p, xq, acc))
+    return error;
   Partial partial;
   partial.acc = Tensor::integers({p, cols}, std::move(acc));
-  partial.xScale = xScale;
-  partial.wScale = std::move(wScale);
+  partial.xScale = inputs.scale;
+  partial.wScale = weights->scales;
   setPartial(result, std::move(partial));
   return llvm::Error::success();
 }
@@ -827,6 +983,36 @@ llvm::Error Runner::execute(Operation *op) {
                              t.getColumns()[0], t.getColumns()[1],
                              t.getPrecisionAttr(), slices, t.getOutput());
       })
+      .Case<IsaProgramOp>([&](IsaProgramOp) {
+        // Codes are decoded once (GraphEvaluator::create).
+        return llvm::Error::success();
+      })
+      .Case<IsaEncodeOp>([&](IsaEncodeOp e) {
+        const Tensor &x = get(e.getInput());
+        std::optional<double> clip;
+        if (e.getClip())
+          clip = e.getClip()->convertToDouble();
+        const numerics::InputCodes &codes = encode(
+            e.getInput(), x, {int64_t(e.getMin()), int64_t(e.getMax())}, clip);
+        set(e.getOutput(), Tensor::integers(x.shape, codes.codes));
+        encodeScales[e.getOutput()] = codes.scale;
+        return llvm::Error::success();
+      })
+      .Case<IsaMvmOp>([&](IsaMvmOp m) { return isaMvm(m); })
+      .Case<IsaDecodeOp>([&](IsaDecodeOp d) -> llvm::Error {
+        const Tensor &acc = get(d.getInput());
+        auto scale = encodeScales.find(d.getCodes());
+        if (scale == encodeScales.end())
+          return opError(d, "decodes codes no cim.isa.encode produced");
+        ArrayRef<double> wScale = d.getScales();
+        Tensor out = Tensor::floats(acc.shape);
+        int64_t cols = acc.shape.back();
+        for (int64_t e = 0, n = acc.numElements(); e < n; ++e)
+          out.f[e] = float(double(acc.i[e]) * scale->second * wScale[e % cols]);
+        set(d.getOutput(), std::move(out));
+        return llvm::Error::success();
+      })
+      .Case<IsaSyncOp>([&](IsaSyncOp) { return llvm::Error::success(); })
       .Case<AccumulateOp>([&](AccumulateOp a) {
         // Integer partial sums with equal scales add exactly.
         Partial *first = findPartial(a.getPartials().front());
@@ -1340,8 +1526,20 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
     if (isa<EncodeOp, DecodeOp, DacCyclesOp, CellSlicesOp, CrossbarMvmOp, AdcOp,
             ShiftAddOp, OffsetCorrectOp>(op))
       return opError(&op, "cannot be evaluated at this level: the bit-sliced "
-                          "form runs on the ISA interpreter; evaluate the "
-                          "graph or tiled level");
+                          "form spells out what one MVM instruction computes; "
+                          "evaluate the graph or tiled level, or lower the "
+                          "tiled level to instructions (cim-lower-to-isa)");
+    if (auto program = dyn_cast<IsaProgramOp>(op)) {
+      // Programmed weights are read by every run: decode them once.
+      auto codes = evaluator.constants->find(program.getCodes());
+      if (codes == evaluator.constants->end() || !codes->second.isInteger)
+        return opError(&op, "programs weights that are not integer constants");
+      auto entry = std::make_shared<WeightCache::Entry>();
+      entry->codes = codes->second.i;
+      entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
+      evaluator.weightCache->entries[&op] = std::move(entry);
+      continue;
+    }
     if (!op.getDialect() || op.getDialect()->getNamespace() != "cim")
       return opError(&op, "is not a cim op the evaluator knows");
     if (options.quantize &&

@@ -22,6 +22,7 @@
 #include "cim/Hardware/CostModel.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Support/Npy.h"
+#include "cim/Target/ISA.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -31,6 +32,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -72,6 +74,10 @@ static cl::opt<uint64_t> noiseSeed(
              "(--quantize; off by default)"));
 static cl::opt<unsigned>
     threads("workers", cl::desc("Workers over batch slices"), cl::init(2));
+static cl::opt<bool>
+    trace("trace", cl::desc("Print every instruction (op) of the first batch "
+                            "slice as it completes: core, op, result shape "
+                            "and a checksum, to stderr"));
 static cl::opt<std::string> entry("entry", cl::desc("Function to run"),
                                   cl::init("main"));
 
@@ -95,11 +101,6 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(int(argPointers.size()), argPointers.data(),
                               "cim-run: run a cim model on .npy inputs\n");
 
-  if (llvm::StringRef(modelPath).ends_with(".cimbin"))
-    return fail(modelPath + ": .cimbin programs run on the instruction-level "
-                            "interpreter, which this build does not have yet; "
-                            "run the compiled .mlir module instead");
-
   DialectRegistry registry;
   registry.insert<CimDialect, func::FuncDialect>();
   MLIRContext context(registry);
@@ -112,16 +113,39 @@ int main(int argc, char **argv) {
   auto file = mlir::openInputFile(modelPath, &errorMessage);
   if (!file)
     return fail(modelPath + ": " + errorMessage);
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return 1; // The parser reported where.
+  // A compiled program (.cimbin, or its assembly) or a cim module (.mlir).
+  bool program = isa::isBinary(file->getBuffer()) ||
+                 llvm::StringRef(modelPath).ends_with(".cimasm");
+  OwningOpRef<ModuleOp> module;
+  if (program) {
+    llvm::Expected<isa::Program> loaded =
+        isa::isBinary(file->getBuffer())
+            ? isa::readBinary(file->getBuffer(), modelPath)
+            : isa::parseAssembly(file->getBuffer(), modelPath);
+    if (!loaded)
+      return fail(llvm::toString(loaded.takeError()));
+    llvm::Expected<OwningOpRef<ModuleOp>> built =
+        isa::moduleFromProgram(*loaded, &context, modelPath);
+    if (!built)
+      return fail(llvm::toString(built.takeError()));
+    module = std::move(*built);
+    entry = (*loaded).entry;
+  } else {
+    if (llvm::StringRef(modelPath).ends_with(".cimbin"))
+      return fail(modelPath + ": not a .cimbin file (bad magic)");
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return 1; // The parser reported where.
+  }
 
   eval::Options options;
   options.quantize = quantize;
   if (noiseSeed.getNumOccurrences()) {
-    if (!quantize)
-      return fail("--noise-seed simulates the crossbars: it needs --quantize");
+    // A program always runs its crossbars; a module only with --quantize.
+    if (!quantize && !program)
+      return fail("--noise-seed simulates the crossbars: it needs --quantize "
+                  "(or a compiled program)");
     options.noiseSeed = uint64_t(noiseSeed);
   }
   llvm::Expected<eval::GraphEvaluator> evaluator =
@@ -197,6 +221,18 @@ int main(int argc, char **argv) {
   std::atomic<int64_t> next{0};
   std::mutex errorLock;
   std::string firstError;
+  unsigned step = 0;
+  eval::GraphEvaluator::Observer tracer = [&](Operation *op, unsigned result,
+                                              const eval::Tensor &value) {
+    double sum = 0;
+    for (int64_t e = 0, n = value.numElements(); e < n; ++e)
+      sum += value.isInteger ? double(value.i[e]) : double(value.f[e]);
+    auto core = op->getAttrOfType<IntegerAttr>(CimDialect::getCoreAttrName());
+    llvm::errs() << llvm::formatv(
+        "[{0}] c{1} {2}#{3} [{4}] sum={5:e}\n", step++,
+        core ? core.getInt() : 0, op->getName().stripDialect(), result,
+        llvm::make_range(value.shape.begin(), value.shape.end()), sum);
+  };
   auto worker = [&] {
     for (int64_t s = next++; s < slices; s = next++) {
       std::vector<eval::Tensor> inputs;
@@ -209,8 +245,10 @@ int main(int argc, char **argv) {
         inputs.push_back(eval::Tensor::floats(
             want, std::vector<float>(begin, begin + size)));
       }
-      llvm::Expected<std::vector<eval::Tensor>> out =
-          evaluator->run(inputs, &stats[s], {}, uint64_t(s));
+      llvm::Expected<std::vector<eval::Tensor>> out = evaluator->run(
+          inputs, &stats[s],
+          s == 0 && trace ? tracer : eval::GraphEvaluator::Observer(),
+          uint64_t(s));
       if (!out) {
         std::lock_guard<std::mutex> lock(errorLock);
         std::string message = llvm::toString(out.takeError());
@@ -264,18 +302,12 @@ int main(int argc, char **argv) {
 
   if (!statsPath.empty()) {
     eval::Stats total;
-    for (const eval::Stats &s : stats) {
-      total.macs += s.macs;
-      total.conversions += s.conversions;
-      total.clippedConversions += s.clippedConversions;
-      total.exactLayers += s.exactLayers;
-      total.slicedLayers += s.slicedLayers;
-      total.dacCycles += s.dacCycles;
-      total.skippedDacCycles += s.skippedDacCycles;
-      total.inputOnes += s.inputOnes;
-    }
+    for (const eval::Stats &s : stats)
+      total.merge(s);
     llvm::json::Object json{
-        {"mode", quantize ? "quantized" : "float"},
+        {"mode", program    ? "program"
+                 : quantize ? "quantized"
+                            : "float"},
         {"slices", slices},
         {"crossbar_macs", int64_t(total.macs)},
         {"adc_conversions", int64_t(total.conversions)},
@@ -286,10 +318,44 @@ int main(int argc, char **argv) {
         {"skippable_dac_cycles", int64_t(total.skippedDacCycles)},
         {"input_ones", int64_t(total.inputOnes)},
     };
+    if (program) {
+      // The interpreter's own timeline: per core, busy time and when it
+      // finished (cores overlap), summed over the slices.
+      llvm::json::Array cores;
+      double latency = 0;
+      for (size_t c = 0; c < total.coreEndNs.size(); ++c) {
+        if (total.coreBusyNs[c] == 0 && total.coreEndNs[c] == 0)
+          continue;
+        cores.push_back(llvm::json::Object{{"core", int64_t(c)},
+                                           {"busy_ns", total.coreBusyNs[c]},
+                                           {"end_ns", total.coreEndNs[c]}});
+        latency = std::max(latency, total.coreEndNs[c]);
+      }
+      llvm::json::Object counts;
+      uint64_t instructions = 0;
+      for (const auto &[name, count] : total.instructions) {
+        counts[name] = int64_t(count);
+        instructions += count;
+      }
+      const cost::Energy &e = total.energy;
+      json["latency_ns"] = latency;
+      json["program_ns"] = total.programNs;
+      json["program_pj"] = total.programPj;
+      json["cores"] = std::move(cores);
+      json["instructions"] = int64_t(instructions);
+      json["instruction_counts"] = std::move(counts);
+      json["syncs"] = int64_t(total.syncs);
+      json["energy_pj"] = e.total();
+      json["energy_pj_by_component"] =
+          llvm::json::Object{{"dac", e.dac},         {"cell", e.cell},
+                             {"adc", e.adc},         {"shift_add", e.shiftAdd},
+                             {"digital", e.digital}, {"buffer", e.buffer},
+                             {"memory", e.memory},   {"program", e.program}};
+    }
     // The hardware's figures for these runs, from the cost model (per
     // inference, times the slices): the evaluator computes values, the cost
     // model what producing them costs on the target.
-    if (quantize) {
+    if (quantize && !program) {
       FailureOr<cost::ModelCost> modeled =
           cost::computeCost(*module, cost::LatencyModel::cim);
       if (failed(modeled))

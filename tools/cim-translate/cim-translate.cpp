@@ -5,11 +5,12 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// mlir-translate for cim. Importers (ONNX) and emitters (CIM assembly and
-// binary) register here as they land.
+// mlir-translate for cim: the ONNX importer, target descriptions (JSON),
+// and the instruction stream (.cimbin and cim assembly, both ways).
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Target/ISA.h"
 #include "cim/Target/ImportONNX.h"
 #include "cim/Target/TargetJSON.h"
 
@@ -44,6 +45,7 @@ int main(int argc, char **argv) {
     return mlir::cim::importONNXMain(argc, argv);
   mlir::cim::registerImportONNXTranslation();
   mlir::cim::registerTargetJSONTranslations();
+  mlir::cim::isa::registerISATranslations();
   return mlir::failed(mlir::mlirTranslateMain(
       argc, argv, "cim translation driver: model and target formats\n"));
 }

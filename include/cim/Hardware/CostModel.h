@@ -50,6 +50,24 @@ struct Energy {
 };
 
 /// Costs of one layer (or, summed, of the model).
+/// The target's cost of each hardware event: latencies in ns, energies in
+/// pJ, zero where the target gives none. The cost model and the
+/// instruction-level interpreter price events with these.
+struct Rates {
+  double mvmCycleNs = 0, programCrossbarNs = 0, digitalOpNs = 0,
+         memoryByteNs = 0, syncNs = 0;
+  double dacPj = 0, cellPj = 0, adcPj = 0, shiftAddPj = 0, digitalOpPj = 0,
+         bufferBytePj = 0, memoryBytePj = 0, programCellPj = 0;
+  /// The ADC resolution the target's `adc` energy is quoted at (0: the
+  /// read-out does not convert).
+  unsigned defaultAdcBits = 0;
+
+  static Rates of(TargetAttr target);
+  /// pJ per conversion at `adcBits`: ADC energy doubles per bit around the
+  /// target's default resolution.
+  double adcPjAt(unsigned adcBits) const;
+};
+
 struct LayerCost {
   std::string name;
   /// "crossbar" for layers with crossbar tiles, else "digital".

@@ -25,6 +25,8 @@
 #ifndef CIM_INTERPRETER_GRAPHEVALUATOR_H
 #define CIM_INTERPRETER_GRAPHEVALUATOR_H
 
+#include "cim/Hardware/CostModel.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -33,8 +35,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace mlir::cim::eval {
@@ -74,6 +78,21 @@ struct Stats {
   /// Crossbar layers computed through the bit-sliced path (the others were
   /// provably exact and ran as one integer GEMM).
   uint64_t slicedLayers = 0, exactLayers = 0;
+
+  /// Instruction-level programs (ops scheduled on cores, `cim.core`): each
+  /// instruction starts when its core is free and its operands are ready,
+  /// so cores overlap; times in ns, priced by the target (cost::Rates).
+  std::vector<double> coreBusyNs, coreEndNs;
+  /// Writing the weights before inference (round 0): time and energy,
+  /// once per program. Later rounds are on the cores' timelines and in
+  /// `energy`.
+  double programNs = 0, programPj = 0;
+  std::map<std::string, uint64_t> instructions;
+  cost::Energy energy;
+  uint64_t syncs = 0;
+
+  /// Adds `other` (another run): counts and energy add, times add per core.
+  void merge(const Stats &other);
 };
 
 class GraphEvaluator {

@@ -58,6 +58,19 @@ LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
                              << "' needs an integer 'samples'";
     return success();
   }
+  if (attr.getName() == getCoreAttrName()) {
+    auto core = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!core || core.getInt() < 0)
+      return op->emitError()
+             << "'" << getCoreAttrName()
+             << "' must be a non-negative integer, got " << attr.getValue();
+    if (TargetAttr target = lookupTarget(op))
+      if (core.getInt() >= int64_t(target.getCores()))
+        return op->emitError()
+               << "runs on core " << core.getInt() << ", but target '"
+               << target.getName() << "' has " << target.getCores();
+    return success();
+  }
   return op->emitError() << "unknown cim dialect attribute '"
                          << attr.getName().getValue() << "'";
 }

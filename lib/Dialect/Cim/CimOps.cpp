@@ -882,7 +882,8 @@ LogicalResult TileOp::verify() {
       return emitOpError() << "expects the footprint to hold 2 x " << rows
                            << " rows (differential rows), got "
                            << getFootprint()[0];
-    if (perConversion >= 1 && groups != llvm::divideCeil(rows, perConversion))
+    if (perConversion >= 1 &&
+        groups != int64_t(llvm::divideCeil(rows, perConversion)))
       return emitOpError() << "expects "
                            << llvm::divideCeil(rows, perConversion)
                            << " row groups for " << rows << " rows ("
@@ -1089,4 +1090,113 @@ LogicalResult OffsetCorrectOp::verify() {
 }
 
 #define GET_OP_CLASSES
+//===----------------------------------------------------------------------===//
+// Instruction level
+//===----------------------------------------------------------------------===//
+
+/// Every crossbar an instruction names must exist on the target.
+static LogicalResult checkCrossbars(Operation *op, ArrayRef<int64_t> ids) {
+  if (ids.empty())
+    return op->emitOpError() << "expects at least one crossbar";
+  TargetAttr target = lookupTarget(op);
+  for (int64_t id : ids)
+    if (id < 0 || (target && uint64_t(id) >= target.getNumCrossbars()))
+      return op->emitOpError()
+             << "crossbar " << id << " does not exist"
+             << (target ? ": target '" + target.getName().str() + "' has " +
+                              std::to_string(target.getNumCrossbars())
+                        : std::string());
+  return success();
+}
+
+LogicalResult IsaProgramOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "codes", getCodes(), 2)) ||
+      failed(checkShape(op, "result", tensorType(getProgrammed()),
+                        tensorType(getCodes()).getShape())))
+    return failure();
+  RankedTensorType codes = tensorType(getCodes());
+  if (!codes.hasStaticShape())
+    return emitOpError() << "expects static shapes: a tile is placed hardware";
+  if (TargetAttr target = lookupTarget(op))
+    if (codes.getDimSize(0) > target.getRows() ||
+        codes.getDimSize(1) > target.getCols())
+      return emitOpError() << "tile of " << codes.getDimSize(0) << "x"
+                           << codes.getDimSize(1) << " weights does not fit a "
+                           << target.getRows() << "x" << target.getCols()
+                           << " crossbar of target '" << target.getName()
+                           << "'";
+  if (int64_t(getEpoch()) < 0)
+    return emitOpError() << "expects a non-negative 'epoch'";
+  return checkCrossbars(op, getCrossbars());
+}
+
+LogicalResult IsaEncodeOp::verify() {
+  int64_t lo = int64_t(getMin()), hi = int64_t(getMax());
+  if (hi < 1 || lo > 0 || lo < -(int64_t(1) << 31) || hi > (int64_t(1) << 31))
+    return emitOpError() << "expects a code range with min <= 0 < max within "
+                            "32 bits, got ["
+                         << lo << ", " << hi << "]";
+  if (getClip() && !(getClip()->convertToDouble() > 0.0))
+    return emitOpError() << "expects a positive 'clip', got "
+                         << getClip()->convertToDouble();
+  return checkShape(getOperation(), "output", tensorType(getOutput()),
+                    tensorType(getInput()).getShape());
+}
+
+LogicalResult IsaMvmOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "codes", getCodes(), 2)) ||
+      failed(checkRank(op, "weights", getWeights(), 2)) ||
+      failed(checkRank(op, "output", getOutput(), 2)))
+    return failure();
+  RankedTensorType x = tensorType(getCodes()), w = tensorType(getWeights());
+  if (!x.hasStaticShape() || !w.hasStaticShape())
+    return emitOpError() << "expects static shapes: a tile is placed hardware";
+  if (failed(checkRange(op, "rows", getRows(), x.getDimSize(1))) ||
+      failed(checkDim(op, "weight rows", w.getDimSize(0),
+                      getRows()[1] - getRows()[0])) ||
+      failed(checkShape(op, "output", tensorType(getOutput()),
+                        {x.getDimSize(0), w.getDimSize(1)})))
+    return failure();
+  if (!getWeights().getDefiningOp<IsaProgramOp>() &&
+      !isa<BlockArgument>(getWeights()))
+    return emitOpError() << "expects weights programmed by cim.isa.program";
+  if (int64_t(getStream()) < 0)
+    return emitOpError() << "expects a non-negative noise 'stream'";
+  if (failed(checkCrossbars(op, getCrossbars())))
+    return failure();
+  return verifyPrecision(op, getPrecision());
+}
+
+LogicalResult IsaDecodeOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 2)) ||
+      failed(checkShape(op, "output", tensorType(getOutput()),
+                        tensorType(getInput()).getShape())))
+    return failure();
+  int64_t cols = tensorType(getInput()).getDimSize(1);
+  if (isStatic(cols) && int64_t(getScales().size()) != cols)
+    return emitOpError() << "expects one scale per column (" << cols
+                         << "), got " << getScales().size();
+  for (double s : getScales())
+    if (!(s > 0.0) || !std::isfinite(s))
+      return emitOpError() << "expects positive finite scales, got " << s;
+  if (!getCodes().getDefiningOp<IsaEncodeOp>() &&
+      !isa<BlockArgument>(getCodes()))
+    return emitOpError() << "expects 'codes' produced by cim.isa.encode (it "
+                            "carries the input scale)";
+  return success();
+}
+
+LogicalResult IsaSyncOp::verify() {
+  if (getCores().empty())
+    return emitOpError() << "expects at least one core";
+  TargetAttr target = lookupTarget(getOperation());
+  for (int64_t core : getCores())
+    if (core < 0 || (target && core >= int64_t(target.getCores())))
+      return emitOpError() << "core " << core << " does not exist";
+  return success();
+}
+
 #include "cim/Dialect/Cim/CimOps.cpp.inc"

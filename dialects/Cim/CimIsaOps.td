@@ -1,0 +1,146 @@
+//===- CimIsaOps.td - Instruction-level ops of the cim dialect -*- tablegen -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The instruction level: one op is one instruction of the CIM ISA
+// (docs/isa.md). The crossbar instructions are the `cim.isa.*` ops below;
+// digital vector instructions (VEC) are the graph-level elementwise, pooling,
+// normalization and data-movement ops, which the digital unit executes as
+// they are. Values are tensors in the chip's global memory, addressed by the
+// emitter's tensor ids; `cim-schedule` puts each instruction on a core
+// (`cim.core`) and inserts `cim.isa.sync`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_DIALECT_CIM_CIMISAOPS_TD
+#define CIM_DIALECT_CIM_CIMISAOPS_TD
+
+include "Cim/CimDialect.td"
+include "Cim/CimAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Cim_IsaProgramOp : Cim_Op<"isa.program",
+    [Pure, AllTypesMatch<["codes", "programmed"]>]> {
+  let summary = "PROGRAM: write a tile's weight codes into its crossbars";
+  let description = [{
+    Writes the `rows x cols` weight codes of one tile into `crossbars` (one
+    per copy; a bundle's tiles name the same crossbars) in programming round
+    `epoch`. The cell planes follow from the codes and the target's slicing
+    and sign scheme (lib/Numerics); the `.cimbin` stores the codes. The
+    result stands for the programmed crossbars that `cim.isa.mvm` reads.
+
+    Example:
+
+    ```mlir
+    %xb = cim.isa.program %codes {crossbars = array<i64: 3>, epoch = 0 : i64}
+        : tensor<128x16xi32>
+    ```
+  }];
+  let arguments = (ins Cim_IntegerTensor:$codes, DenseI64ArrayAttr:$crossbars,
+      DefaultValuedAttr<I64Attr, "0">:$epoch);
+  let results = (outs Cim_IntegerTensor:$programmed);
+  let assemblyFormat = "$codes attr-dict `:` type($codes)";
+  let hasVerifier = 1;
+}
+
+def Cim_IsaEncodeOp : Cim_Op<"isa.encode", [Pure]> {
+  let summary = "ENCODE: real values to input codes with one scale per tensor";
+  let description = [{
+    `output = clamp(round(input / s), min, max)` with
+    `s = clip / max` for a calibrated `clip`, else (no `clip`) the largest
+    magnitude the tensor holds (its largest value when `min` is 0) divided
+    by `max`: the dynamic range a digital max-reduction gives. The scale
+    travels with the codes; `cim.isa.decode` reads it.
+
+    Example:
+
+    ```mlir
+    %q = cim.isa.encode %x {min = 0 : i64, max = 255 : i64, clip = 4.0 : f64}
+        : tensor<196x576xf32> -> tensor<196x576xi32>
+    ```
+  }];
+  let arguments = (ins Cim_Tensor:$input, I64Attr:$min, I64Attr:$max,
+      OptionalAttr<F64Attr>:$clip);
+  let results = (outs Cim_IntegerTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Cim_IsaMvmOp : Cim_Op<"isa.mvm", [Pure]> {
+  let summary = "MVM: one tile's bit-serial matrix-vector products";
+  let description = [{
+    For each of the P rows of `codes` (columns `[rows[0], rows[1])`), the
+    crossbars holding `weights` compute the tile's dot products the way the
+    target does (lib/Numerics): the input in DAC cycles, the weights in cell
+    slices under the target's sign schemes, column sums per row group through
+    the ADC at the `precision`'s bits (clipping and rounding included, noise
+    when enabled, drawn from noise stream `stream`), shift-add and offset
+    corrections. The result holds the P x cols integer accumulators.
+
+    Example:
+
+    ```mlir
+    %acc = cim.isa.mvm %q, %xb {rows = array<i64: 0, 128>,
+        precision = #cim.precision<weight_bits = 8, act_bits = 8>,
+        stream = 0 : i64, crossbars = array<i64: 3>}
+        : tensor<196x576xi32>, tensor<128x16xi32> -> tensor<196x16xi32>
+    ```
+  }];
+  let arguments = (ins Cim_IntegerTensor:$codes, Cim_IntegerTensor:$weights,
+      DenseI64ArrayAttr:$rows, Cim_PrecisionAttr:$precision,
+      OptionalAttr<DenseI64ArrayAttr>:$slices, I64Attr:$stream,
+      DenseI64ArrayAttr:$crossbars);
+  let results = (outs Cim_IntegerTensor:$output);
+  let assemblyFormat = [{
+    $codes `,` $weights attr-dict `:` type($codes) `,` type($weights) `->`
+    type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cim_IsaDecodeOp : Cim_Op<"isa.decode", [Pure]> {
+  let summary = "DECODE: integer accumulators to real values";
+  let description = [{
+    `output[p, j] = float(acc[p, j] * s * scales[j])`, in double precision
+    before the final rounding, where `s` is the scale `cim.isa.encode`
+    chose for `codes` and `scales` are the weight scales of the columns.
+
+    Example:
+
+    ```mlir
+    %y = cim.isa.decode %acc, %q {scales = array<f64: 0.01, 0.02>}
+        : tensor<196x2xi32>, tensor<196x576xi32> -> tensor<196x2xf32>
+    ```
+  }];
+  let arguments = (ins Cim_IntegerTensor:$input, Cim_IntegerTensor:$codes,
+      DenseF64ArrayAttr:$scales);
+  let results = (outs Cim_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $codes attr-dict `:` type($input) `,` type($codes) `->`
+    type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cim_IsaSyncOp : Cim_Op<"isa.sync"> {
+  let summary = "SYNC: barrier between cores";
+  let description = [{
+    Every core in `cores` waits until all of them reach barrier `barrier`:
+    the instructions after it on those cores may read what the others wrote
+    before it.
+
+    Example:
+
+    ```mlir
+    cim.isa.sync {barrier = 0 : i64, cores = array<i64: 0, 1>}
+    ```
+  }];
+  let arguments = (ins I64Attr:$barrier, DenseI64ArrayAttr:$cores);
+  let assemblyFormat = "attr-dict";
+  let hasVerifier = 1;
+}
+
+#endif // CIM_DIALECT_CIM_CIMISAOPS_TD

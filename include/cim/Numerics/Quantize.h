@@ -1,0 +1,72 @@
+//===- Quantize.h - Layer configuration and code quantization --*- C++ -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// How a crossbar layer's real values become the codes lib/Numerics computes
+// on: the layer's CrossbarConfig on a target, symmetric weight codes with
+// their scales, and input codes with one scale per tensor. The graph
+// evaluator (simulated quantization) and `cim-lower-to-isa` (codes compiled
+// into the program) both call these, so the interpreter and the evaluator
+// quantize identically.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_NUMERICS_QUANTIZE_H
+#define CIM_NUMERICS_QUANTIZE_H
+
+#include "cim/Numerics/CrossbarMVM.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <optional>
+#include <vector>
+
+namespace mlir::cim::numerics {
+
+/// The arithmetic of a crossbar layer at `precision` (the defaults when
+/// null) on `target`, with explicit slice widths when given. A clipped ADC
+/// spans every column sum until calibration narrows it.
+CrossbarConfig layerConfig(TargetAttr target, PrecisionAttr precision,
+                           llvm::ArrayRef<int64_t> slices,
+                           unsigned defaultWeightBits = 8,
+                           unsigned defaultActBits = 8);
+
+/// True when the read-out loses nothing (ideal, adder tree, or an ADC with
+/// enough bits for every sum), so without noise the tile's result equals
+/// the integer GEMM of its codes.
+bool isLosslessReadout(const CrossbarConfig &config);
+
+struct WeightCodes {
+  /// rows x cols codes of the block, row-major.
+  std::vector<int64_t> codes;
+  /// One scale per column of the block.
+  std::vector<double> scales;
+};
+
+/// Symmetric codes of block [r0, r1) x [c0, c1) of a k x n matrix `w`
+/// (row-major, read through `at`). Channel and tensor scales span the whole
+/// matrix, so every tile of a layer shares them; tile and tile-column
+/// scales span the block.
+WeightCodes quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
+                            int64_t n, int64_t r0, int64_t r1, int64_t c0,
+                            int64_t c1, ScaleGranularity granularity,
+                            CodeRange range);
+
+struct InputCodes {
+  double scale = 1;
+  std::vector<int64_t> codes;
+};
+
+/// Codes of `count` values with one scale: `clip / range.max` for a
+/// calibrated clip (values beyond it saturate), else the largest value seen
+/// (magnitude, for a signed range).
+InputCodes quantizeInputs(llvm::function_ref<double(int64_t)> at, int64_t count,
+                          CodeRange range, std::optional<double> clip);
+
+} // namespace mlir::cim::numerics
+
+#endif // CIM_NUMERICS_QUANTIZE_H

@@ -1,0 +1,208 @@
+//===- LowerToIsa.cpp - Placed tiles to instruction-level ops -------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Each placed `cim.tile` becomes PROGRAM (its weight codes), ENCODE (shared
+// by every tile reading the same tensor at the same code range), MVM and
+// DECODE. Quantization goes through lib/Numerics/Quantize, the functions the
+// graph evaluator's simulated quantization uses, so the program computes
+// what the evaluator computes (ARCHITECTURE.md, identity 2).
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimOps.h"
+#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Numerics/Quantize.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <map>
+#include <tuple>
+
+namespace mlir::cim {
+#define GEN_PASS_DEF_CIMLOWERTOISA
+#include "cim/Dialect/Cim/CimPasses.h.inc"
+} // namespace mlir::cim
+
+using namespace mlir;
+using namespace mlir::cim;
+
+namespace {
+
+/// accumulate(decode(a, x, s), decode(b, x, s), ...) -> decode(accumulate(a,
+/// b, ...), x, s): row tiles with one input and one set of column scales add
+/// exactly as integers, which is what the digital unit does.
+struct AccumulateDecoded : OpRewritePattern<AccumulateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AccumulateOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value> accumulators;
+    IsaDecodeOp first;
+    for (Value partial : op.getPartials()) {
+      auto decode = partial.getDefiningOp<IsaDecodeOp>();
+      if (!decode)
+        return failure();
+      if (!first)
+        first = decode;
+      else if (decode.getCodes() != first.getCodes() ||
+               decode.getScales() != first.getScales())
+        return failure();
+      accumulators.push_back(decode.getInput());
+    }
+    Value sum = AccumulateOp::create(rewriter, op.getLoc(),
+                                     first.getInput().getType(), accumulators);
+    rewriter.replaceOpWithNewOp<IsaDecodeOp>(
+        op, op.getType(), sum, first.getCodes(), first.getScalesAttr());
+    return success();
+  }
+};
+
+struct CimLowerToIsaPass
+    : public mlir::cim::impl::CimLowerToIsaBase<CimLowerToIsaPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<TargetAttr> target = requireTarget(module, "cim-lower-to-isa");
+    if (failed(target))
+      return signalPassFailure();
+    WalkResult checked = module.walk([&](Operation *op) {
+      if (isa<EncodeOp, DecodeOp, DacCyclesOp, CellSlicesOp, CrossbarMvmOp,
+              AdcOp, ShiftAddOp, OffsetCorrectOp>(op)) {
+        op->emitOpError() << "is bit-sliced: lower to the instruction level "
+                             "from the tiled level (cim-tile-crossbar, "
+                             "cim-map, without cim-bit-slice); one MVM "
+                             "instruction performs this arithmetic";
+        return WalkResult::interrupt();
+      }
+      if (isa<MvmOp, GemmOp, Conv2dOp>(op) ||
+          (isa<MatmulOp>(op) &&
+           op->getOperand(1).getDefiningOp<ConstantOp>())) {
+        op->emitOpError() << "has constant weights but is not tiled: run "
+                             "cim-lower-conv and cim-tile-crossbar first";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (checked.wasInterrupted())
+      return signalPassFailure();
+
+    SmallVector<TileOp> tiles;
+    module.walk([&](TileOp tile) { tiles.push_back(tile); });
+    IRRewriter rewriter(&getContext());
+    int64_t stream = 0;
+    for (TileOp tile : tiles)
+      if (failed(lower(rewriter, tile, *target, stream++)))
+        return signalPassFailure();
+    // Float weights are now codes.
+    SmallVector<ConstantOp> dead;
+    module.walk([&](ConstantOp c) {
+      if (c->use_empty())
+        dead.push_back(c);
+    });
+    for (ConstantOp c : dead)
+      c->erase();
+
+    RewritePatternSet patterns(&getContext());
+    patterns.add<AccumulateDecoded>(&getContext());
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
+      return signalPassFailure();
+  }
+
+  LogicalResult lower(IRRewriter &rewriter, TileOp tile, TargetAttr target,
+                      int64_t stream) {
+    PrecisionAttr precision = tile.getPrecisionAttr();
+    if (!precision)
+      return tile.emitOpError() << "needs a precision to be lowered to "
+                                   "instructions (cim-tile-crossbar sets it)";
+    std::optional<ArrayRef<int64_t>> crossbars = tile.getCrossbars();
+    if (!crossbars)
+      return tile.emitOpError()
+             << "is not placed on crossbars: run cim-map first";
+    auto weight = tile.getWeight().getDefiningOp<ConstantOp>();
+    auto dense = weight ? dyn_cast<DenseElementsAttr>(weight.getValue())
+                        : DenseElementsAttr();
+    if (!dense || !isa<FloatType>(dense.getElementType()))
+      return tile.emitOpError()
+             << "needs constant float weights to program a crossbar";
+    ArrayRef<int64_t> slices;
+    if (std::optional<ArrayRef<int64_t>> s = tile.getSlices())
+      slices = *s;
+    numerics::CrossbarConfig config =
+        numerics::layerConfig(target, precision, slices);
+    if (llvm::Error error = numerics::verifyConfig(config))
+      return tile.emitOpError() << "cannot run on target '" << target.getName()
+                                << "': " << llvm::toString(std::move(error));
+
+    // Weight codes of the tile, as the evaluator quantizes them.
+    auto wType = cast<RankedTensorType>(dense.getType());
+    int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+    std::vector<double> w;
+    w.reserve(k * n);
+    for (const APFloat &v : dense.getValues<APFloat>()) {
+      bool lost;
+      APFloat f = v;
+      f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+      w.push_back(double(f.convertToFloat()));
+    }
+    int64_t r0 = tile.getRows()[0], r1 = tile.getRows()[1];
+    int64_t c0 = tile.getColumns()[0], c1 = tile.getColumns()[1];
+    numerics::WeightCodes codes = numerics::quantizeWeights(
+        [&](int64_t e) { return w[e]; }, k, n, r0, r1, c0, c1,
+        precision.getGranularity(), numerics::weightCodeRange(config));
+    MLIRContext *ctx = &getContext();
+    Type i32 = IntegerType::get(ctx, 32);
+    auto codesType = RankedTensorType::get({r1 - r0, c1 - c0}, i32);
+    SmallVector<int32_t> codes32(codes.codes.begin(), codes.codes.end());
+
+    Location loc = tile.getLoc();
+    rewriter.setInsertionPoint(tile);
+    Value codesValue = ConstantOp::create(
+        rewriter, loc, DenseIntElementsAttr::get(codesType, codes32));
+    Value programmed = IsaProgramOp::create(
+        rewriter, loc, codesValue, rewriter.getDenseI64ArrayAttr(*crossbars),
+        tile.getEpochAttr() ? tile.getEpochAttr()
+                            : rewriter.getI64IntegerAttr(0));
+
+    // One ENCODE per tensor, code range and clip, right after the tensor.
+    numerics::CodeRange range = numerics::inputCodeRange(config);
+    auto calibration = tile->getAttrOfType<DictionaryAttr>(
+        CimDialect::getCalibrationAttrName());
+    FloatAttr clip =
+        calibration ? calibration.getAs<FloatAttr>("clip") : FloatAttr();
+    Value input = tile.getInput();
+    auto key = std::make_tuple(input.getAsOpaquePointer(), range.min, range.max,
+                               clip ? clip.getValueAsDouble() : -1.0);
+    Value &encoded = encodings[key];
+    if (!encoded) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointAfterValue(input);
+      auto inType = cast<RankedTensorType>(input.getType());
+      encoded = IsaEncodeOp::create(
+          rewriter, loc, RankedTensorType::get(inType.getShape(), i32), input,
+          rewriter.getI64IntegerAttr(range.min),
+          rewriter.getI64IntegerAttr(range.max),
+          clip ? rewriter.getF64FloatAttr(clip.getValueAsDouble())
+               : FloatAttr());
+    }
+    int64_t p = tile.getType().getDimSize(0);
+    auto accType = RankedTensorType::get({p, c1 - c0}, i32);
+    Value acc = IsaMvmOp::create(
+        rewriter, loc, accType, encoded, programmed, tile.getRowsAttr(),
+        precision, tile.getSlicesAttr(), rewriter.getI64IntegerAttr(stream),
+        rewriter.getDenseI64ArrayAttr(*crossbars));
+    rewriter.replaceOpWithNewOp<IsaDecodeOp>(
+        tile, tile.getType(), acc, encoded,
+        rewriter.getDenseF64ArrayAttr(codes.scales));
+    return success();
+  }
+
+  std::map<std::tuple<const void *, int64_t, int64_t, double>, Value> encodings;
+};
+
+} // namespace

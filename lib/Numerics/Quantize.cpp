@@ -1,0 +1,115 @@
+//===- Quantize.cpp - Layer configuration and code quantization ----------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Numerics/Quantize.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::cim;
+
+numerics::CrossbarConfig numerics::layerConfig(TargetAttr target,
+                                               PrecisionAttr precision,
+                                               llvm::ArrayRef<int64_t> slices,
+                                               unsigned defaultWeightBits,
+                                               unsigned defaultActBits) {
+  CrossbarConfig config;
+  config.weightBits = precision ? precision.getWeightBits() : defaultWeightBits;
+  config.inputBits = precision ? precision.getActBits() : defaultActBits;
+  config.cellBits = target.getCellBits();
+  config.dacBits = target.getDacBits();
+  for (int64_t s : slices)
+    config.sliceWidths.push_back(unsigned(s));
+  config.parallelRows = target.getParallelRows();
+  config.weightSign = target.getWeightSign();
+  config.inputSign = target.getInputSign();
+  config.adcMode = target.getAdc().getMode();
+  config.adcBits = precision && precision.getAdcBits()
+                       ? precision.getAdcBits()
+                       : target.getAdc().getBits();
+  int64_t maxSum = int64_t(groupRowCount(config)) *
+                   ((int64_t(1) << config.dacBits) - 1) *
+                   ((int64_t(1) << config.cellBits) - 1);
+  config.clipLow =
+      config.weightSign == WeightSign::differential_rows ? -maxSum : 0;
+  config.clipHigh = maxSum;
+  return config;
+}
+
+bool numerics::isLosslessReadout(const CrossbarConfig &config) {
+  switch (config.adcMode) {
+  case AdcMode::ideal:
+  case AdcMode::adder_tree:
+    return true;
+  case AdcMode::full_range:
+    return config.adcBits >= losslessAdcBits(config);
+  case AdcMode::clipped:
+    return config.adcBits >=
+           unsigned(llvm::Log2_64_Ceil(
+               uint64_t(config.clipHigh - config.clipLow) + 1));
+  }
+  return false;
+}
+
+numerics::WeightCodes
+numerics::quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
+                          int64_t n, int64_t r0, int64_t r1, int64_t c0,
+                          int64_t c1, ScaleGranularity granularity,
+                          CodeRange range) {
+  WeightCodes out;
+  int64_t rows = r1 - r0, cols = c1 - c0;
+  bool perTile = granularity == ScaleGranularity::tile ||
+                 granularity == ScaleGranularity::tile_column;
+  int64_t scaleRowBegin = perTile ? r0 : 0, scaleRowEnd = perTile ? r1 : k;
+  std::vector<double> &scales = out.scales;
+  scales.assign(cols, 0.0);
+  for (int64_t j = 0; j < cols; ++j)
+    for (int64_t r = scaleRowBegin; r < scaleRowEnd; ++r)
+      scales[j] = std::max(scales[j], std::fabs(at(r * n + c0 + j)));
+  if (granularity == ScaleGranularity::tensor) {
+    double m = 0;
+    for (int64_t e = 0; e < k * n; ++e)
+      m = std::max(m, std::fabs(at(e)));
+    std::fill(scales.begin(), scales.end(), m);
+  }
+  if (granularity == ScaleGranularity::tile && cols > 0) {
+    double m = *std::max_element(scales.begin(), scales.end());
+    std::fill(scales.begin(), scales.end(), m);
+  }
+  for (double &s : scales)
+    s = s > 0 ? s / double(range.max) : 1.0;
+  out.codes.resize(rows * cols);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j) {
+      double v = at((r0 + r) * n + c0 + j) / scales[j];
+      out.codes[r * cols + j] =
+          std::clamp<int64_t>(int64_t(std::nearbyint(v)), range.min, range.max);
+    }
+  return out;
+}
+
+numerics::InputCodes
+numerics::quantizeInputs(llvm::function_ref<double(int64_t)> at, int64_t count,
+                         CodeRange range, std::optional<double> clip) {
+  InputCodes out;
+  double xMax = 0;
+  if (clip) {
+    xMax = *clip;
+  } else {
+    for (int64_t e = 0; e < count; ++e)
+      xMax = std::max(xMax, range.min < 0 ? std::fabs(at(e)) : at(e));
+  }
+  out.scale = xMax > 0 ? xMax / double(range.max) : 1.0;
+  out.codes.resize(count);
+  for (int64_t e = 0; e < count; ++e)
+    out.codes[e] = std::clamp<int64_t>(
+        int64_t(std::nearbyint(at(e) / out.scale)), range.min, range.max);
+  return out;
+}
