@@ -79,20 +79,27 @@ def Cim_IsaMvmOp : Cim_Op<"isa.mvm", [Pure]> {
     the ADC at the `precision`'s bits (clipping and rounding included, noise
     when enabled, drawn from noise stream `stream`), shift-add and offset
     corrections. The result holds the P x cols integer accumulators.
+    `footprint` (physical rows x columns, at `origin` when the crossbar is
+    shared by a `bundle`) and `groups` (row groups per vector) say which
+    part of the crossbar the instruction drives and reads; the copies in
+    `crossbars` split the P vectors.
 
     Example:
 
     ```mlir
     %acc = cim.isa.mvm %q, %xb {rows = array<i64: 0, 128>,
         precision = #cim.precision<weight_bits = 8, act_bits = 8>,
-        stream = 0 : i64, crossbars = array<i64: 3>}
+        stream = 0 : i64, crossbars = array<i64: 3>,
+        footprint = array<i64: 128, 65>, groups = 1 : i64}
         : tensor<196x576xi32>, tensor<128x16xi32> -> tensor<196x16xi32>
     ```
   }];
   let arguments = (ins Cim_IntegerTensor:$codes, Cim_IntegerTensor:$weights,
       DenseI64ArrayAttr:$rows, Cim_PrecisionAttr:$precision,
       OptionalAttr<DenseI64ArrayAttr>:$slices, I64Attr:$stream,
-      DenseI64ArrayAttr:$crossbars);
+      DenseI64ArrayAttr:$crossbars, DenseI64ArrayAttr:$footprint,
+      OptionalAttr<DenseI64ArrayAttr>:$origin, I64Attr:$groups,
+      DefaultValuedAttr<I64Attr, "0">:$epoch, OptionalAttr<I64Attr>:$bundle);
   let results = (outs Cim_IntegerTensor:$output);
   let assemblyFormat = [{
     $codes `,` $weights attr-dict `:` type($codes) `,` type($weights) `->`

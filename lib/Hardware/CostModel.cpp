@@ -74,7 +74,8 @@ std::optional<int64_t> digitalOps(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<int64_t>>(op)
       .Case<AddOp, SubOp, MulOp, DivOp, PowOp, ReluOp, LeakyReluOp, ClipOp,
             SigmoidOp, HardSigmoidOp, HardSwishOp, TanhOp, GeluOp, ErfOp,
-            SqrtOp, ExpOp, QuantizeOp, DequantizeOp, DecodeOp, OffsetCorrectOp>(
+            SqrtOp, ExpOp, QuantizeOp, DequantizeOp, DecodeOp, OffsetCorrectOp,
+            IsaEncodeOp, IsaDecodeOp>(
           [](Operation *op) { return elements(op->getResult(0)); })
       // Weights are encoded once, at compile time.
       .Case<EncodeOp>([](EncodeOp op) -> std::optional<int64_t> {
@@ -329,6 +330,8 @@ private:
       return visitTile(tile);
     if (auto xbar = dyn_cast<CrossbarMvmOp>(op))
       return visitCrossbarMvm(xbar);
+    if (auto mvm = dyn_cast<IsaMvmOp>(op))
+      return visitIsaMvm(mvm);
     if (auto mvm = dyn_cast<MvmOp>(op))
       return visitMvm(mvm, mvm.getInput(), mvm.getWeight(),
                       mvm.getPrecisionAttr());
@@ -432,6 +435,45 @@ private:
     if (slices)
       addMatrix(layer, slices.getWeight(), f.invocations, f.weightBits,
                 f.actBits);
+    addTile(layer, f);
+    return success();
+  }
+
+  /// Instruction level: one MVM instruction per tile copy set.
+  LogicalResult visitIsaMvm(IsaMvmOp mvm) {
+    PrecisionAttr precision = mvm.getPrecision();
+    SmallVector<unsigned> slices;
+    if (auto widths = mvm.getSlices())
+      for (int64_t w : *widths)
+        slices.push_back(unsigned(w));
+    FailureOr<unsigned> cycles = cyclesOf(mvm, precision, slices);
+    if (failed(cycles))
+      return failure();
+    auto codes = cast<RankedTensorType>(mvm.getCodes().getType());
+    auto weights = cast<RankedTensorType>(mvm.getWeights().getType());
+    TileFacts f;
+    f.invocations = codes.getDimSize(0);
+    f.rows = weights.getDimSize(0);
+    f.cols = weights.getDimSize(1);
+    f.physRows = mvm.getFootprint()[0];
+    f.physCols = mvm.getFootprint()[1];
+    f.groups = mvm.getGroups();
+    f.cycles = *cycles;
+    f.copies = mvm.getCrossbars().size();
+    f.weightBits = precision.getWeightBits();
+    f.actBits = precision.getActBits();
+    f.adcBits =
+        precision.getAdcBits() ? precision.getAdcBits() : defaultAdcBits();
+    f.crossbars = mvm.getCrossbars();
+    f.placed = true;
+    f.epoch = mvm.getEpoch();
+    f.bundle = mvm.getBundle();
+    Layer &layer = layerOf(mvm, mvm.getCodes());
+    // The layer's matrix is K (the codes' width) by the columns of its
+    // first row tiles.
+    if (mvm.getRows()[0] == 0)
+      layer.matrices.push_back({codes.getDimSize(1), f.cols, f.invocations,
+                                f.weightBits, f.actBits});
     addTile(layer, f);
     return success();
   }

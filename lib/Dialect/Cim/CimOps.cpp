@@ -1164,9 +1164,12 @@ LogicalResult IsaMvmOp::verify() {
     return emitOpError() << "expects weights programmed by cim.isa.program";
   if (int64_t(getStream()) < 0)
     return emitOpError() << "expects a non-negative noise 'stream'";
+  if (int64_t(getGroups()) < 1)
+    return emitOpError() << "expects at least one row group";
   if (failed(checkCrossbars(op, getCrossbars())))
     return failure();
-  return verifyPrecision(op, getPrecision());
+  return verifyPlacement(op, getFootprint(), getCrossbars().size(),
+                         getCrossbars(), getOrigin(), getPrecision());
 }
 
 LogicalResult IsaDecodeOp::verify() {

@@ -1,7 +1,21 @@
-// RUN: cim-opt %s --cim-compile-pipeline="target=isaac precision=w4a8" | FileCheck %s
-// RUN: cim-opt %s --cim-graph-pipeline="target=isaac" --cim-mapped-pipeline="precision=w4a8" | FileCheck %s
-// RUN: cim-opt %s --pass-pipeline="builtin.module(cim-compile-pipeline{target=isaac precision=w4a8})" | FileCheck %s
-// RUN: mlir-opt %s --load-dialect-plugin=%cim_libs/CimPlugin%shlibext --load-pass-plugin=%cim_libs/CimPlugin%shlibext --pass-pipeline="builtin.module(cim-compile-pipeline{target=isaac precision=w4a8})" | FileCheck %s
+// RUN: cim-opt %s --cim-compile-pipeline="target=isaac precision=w4a8 bit-slice=true" | FileCheck %s
+// RUN: cim-opt %s --cim-graph-pipeline="target=isaac" --cim-mapped-pipeline="precision=w4a8 bit-slice=true" | FileCheck %s
+// RUN: cim-opt %s --pass-pipeline="builtin.module(cim-compile-pipeline{target=isaac precision=w4a8 bit-slice=true})" | FileCheck %s
+// RUN: mlir-opt %s --load-dialect-plugin=%cim_libs/CimPlugin%shlibext --load-pass-plugin=%cim_libs/CimPlugin%shlibext --pass-pipeline="builtin.module(cim-compile-pipeline{target=isaac precision=w4a8 bit-slice=true})" | FileCheck %s
+
+// By default the pipeline goes on to the instruction level, the same from
+// cim-opt, stage by stage, and upstream mlir-opt with the plugin.
+// RUN: cim-opt %s --cim-compile-pipeline="target=isaac precision=w4a8" | FileCheck %s --check-prefix=ISA
+// RUN: cim-opt %s --cim-graph-pipeline="target=isaac" --cim-mapped-pipeline="precision=w4a8" --cim-isa-pipeline | FileCheck %s --check-prefix=ISA
+// RUN: mlir-opt %s --load-dialect-plugin=%cim_libs/CimPlugin%shlibext --load-pass-plugin=%cim_libs/CimPlugin%shlibext --pass-pipeline="builtin.module(cim-compile-pipeline{target=isaac precision=w4a8})" | FileCheck %s --check-prefix=ISA
+// ISA: %[[C:.*]] = cim.constant dense<{{.*}}> : tensor<18x4xi32>
+// ISA-NEXT: %[[W:.*]] = cim.isa.program %[[C]] {cim.core = 0 : i64, crossbars = array<i64: 0>} : tensor<18x4xi32>
+// ISA: cim.im2col
+// ISA: %[[X:.*]] = cim.isa.encode %{{.*}} {cim.core = 0 : i64, max = 255 : i64, min = 0 : i64} : tensor<16x18xf32> -> tensor<16x18xi32>
+// ISA: %[[A:.*]] = cim.isa.mvm %[[X]], %[[W]] {cim.core = 0 : i64, crossbars = array<i64: 0>, footprint = array<i64: 18, 9>, groups = 1 : i64, precision = #cim.precision<weight_bits = 4, act_bits = 8>, rows = array<i64: 0, 18>, stream = 0 : i64}
+// ISA: cim.isa.decode %[[A]], %[[X]] {cim.core = 0 : i64, scales = array<f64:
+// ISA-NOT: cim.tile
+// ISA-NOT: cim.batch_norm
 // RUN: not cim-opt %s --cim-compile-pipeline="target=isaac precision=eight" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Graph level to mapped level in one named pipeline: batch norm folded,

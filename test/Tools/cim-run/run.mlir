@@ -37,8 +37,9 @@
 // MISSING: cim-run: error: missing --input in=file.npy
 // RUN: not cim-run %s --input other=%t/x.npy --output-dir %t/e 2>&1 | FileCheck %s --check-prefix=NAME
 // NAME: cim-run: error: --input other={{.*}}: the model has no input 'other' (inputs: in)
+// RUN: cp %t/text.npy %t/model.cimbin
 // RUN: not cim-run %t/model.cimbin --input in=%t/x.npy 2>&1 | FileCheck %s --check-prefix=CIMBIN
-// CIMBIN: cim-run: error: {{.*}}model.cimbin: .cimbin programs run on the instruction-level interpreter, which this build does not have yet
+// CIMBIN: cim-run: error: {{.*}}model.cimbin: not a .cimbin file (bad magic)
 // RUN: not cim-run %t/missing.mlir --input in=%t/x.npy 2>&1 | FileCheck %s --check-prefix=NOFILE
 // NOFILE: cim-run: error: {{.*}}missing.mlir: cannot open input file
 

@@ -46,6 +46,12 @@ struct CompilePipelineOptions
       *this, "pack",
       llvm::cl::desc("Share crossbars among the groups of a convolution"),
       llvm::cl::init(true)};
+  Option<bool> bitSlice{
+      *this, "bit-slice",
+      llvm::cl::desc("Spell out cell slices, DAC cycles and the ADC "
+                     "(cim-bit-slice) and stop at the mapped level, for "
+                     "inspection; otherwise lower to instructions"),
+      llvm::cl::init(false)};
 };
 
 /// Graph level -> graph level ready for mapping: attach the target, fold
@@ -58,6 +64,9 @@ LogicalResult buildMappedPipeline(OpPassManager &pm,
                                   const CompilePipelineOptions &options);
 
 /// Both stages (later stages append here as they land).
+LogicalResult buildIsaPipeline(OpPassManager &pm,
+                               const CompilePipelineOptions &options);
+
 LogicalResult buildCompilePipeline(OpPassManager &pm,
                                    const CompilePipelineOptions &options);
 

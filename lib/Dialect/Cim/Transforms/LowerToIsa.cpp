@@ -195,7 +195,11 @@ struct CimLowerToIsaPass
     Value acc = IsaMvmOp::create(
         rewriter, loc, accType, encoded, programmed, tile.getRowsAttr(),
         precision, tile.getSlicesAttr(), rewriter.getI64IntegerAttr(stream),
-        rewriter.getDenseI64ArrayAttr(*crossbars));
+        rewriter.getDenseI64ArrayAttr(*crossbars), tile.getFootprintAttr(),
+        tile.getOriginAttr(), tile.getGroupsAttr(),
+        tile.getEpochAttr() ? tile.getEpochAttr()
+                            : rewriter.getI64IntegerAttr(0),
+        tile.getBundleAttr());
     rewriter.replaceOpWithNewOp<IsaDecodeOp>(
         tile, tile.getType(), acc, encoded,
         rewriter.getDenseF64ArrayAttr(codes.scales));

@@ -56,17 +56,29 @@ mlir::cim::buildMappedPipeline(OpPassManager &pm,
   tile.channelAligned = options.channelAligned;
   tile.pack = options.pack;
   pm.addPass(createCimTileCrossbar(tile));
-  pm.addPass(createCimBitSlice());
+  if (options.bitSlice)
+    pm.addPass(createCimBitSlice());
   pm.addPass(createCimMap());
+  return success();
+}
+
+LogicalResult mlir::cim::buildIsaPipeline(OpPassManager &pm,
+                                          const CompilePipelineOptions &) {
+  pm.addPass(createCimLowerToIsa());
+  pm.addPass(createCimSchedule());
   return success();
 }
 
 LogicalResult
 mlir::cim::buildCompilePipeline(OpPassManager &pm,
                                 const CompilePipelineOptions &options) {
-  if (failed(buildGraphPipeline(pm, options)))
+  if (failed(buildGraphPipeline(pm, options)) ||
+      failed(buildMappedPipeline(pm, options)))
     return failure();
-  return buildMappedPipeline(pm, options);
+  // The bit-sliced view is for inspection; instructions come from tiles.
+  if (options.bitSlice)
+    return success();
+  return buildIsaPipeline(pm, options);
 }
 
 /// Like PassPipelineRegistration, but a builder that rejects its options
@@ -91,16 +103,22 @@ static void registerPipeline(
 
 void mlir::cim::registerCimPipelines() {
   registerPipeline("cim-compile-pipeline",
-                   "Compile a graph-level cim module for a target: batch-norm "
-                   "folding, convolution lowering, crossbar tiling, "
-                   "bit-slicing and placement",
+                   "Compile a graph-level cim module for a target to the "
+                   "instruction level: batch-norm folding, convolution "
+                   "lowering, crossbar tiling, placement, lowering to "
+                   "instructions and scheduling (bit-slice=true stops at the "
+                   "bit-sliced mapped level instead)",
                    buildCompilePipeline);
   registerPipeline("cim-graph-pipeline",
                    "Graph-level stage: attach the target, fold batch norms, "
                    "lower convolutions to MVMs",
                    buildGraphPipeline);
-  registerPipeline(
-      "cim-mapped-pipeline",
-      "Mapped-level stage: crossbar tiling, bit-slicing and placement",
-      buildMappedPipeline);
+  registerPipeline("cim-mapped-pipeline",
+                   "Mapped-level stage: crossbar tiling, placement (and "
+                   "bit-slicing with bit-slice=true)",
+                   buildMappedPipeline);
+  registerPipeline("cim-isa-pipeline",
+                   "Instruction-level stage: placed tiles to instructions, "
+                   "scheduled on cores",
+                   buildIsaPipeline);
 }

@@ -100,11 +100,13 @@ struct CimSchedulePass
       std::optional<int64_t> core;
       if (isa<IsaEncodeOp>(op)) {
         // Codes go where the first crossbar reading them is.
+        IsaMvmOp first;
         for (Operation *user : op.getUsers())
-          if (auto mvm = dyn_cast<IsaMvmOp>(user)) {
-            core = mvm.getCrossbars()[0] / perCore;
-            break;
-          }
+          if (auto mvm = dyn_cast<IsaMvmOp>(user);
+              mvm && (!first || mvm->isBeforeInBlock(first)))
+            first = mvm;
+        if (first)
+          core = first.getCrossbars()[0] / perCore;
       }
       for (Value operand : op.getOperands()) {
         if (core)
