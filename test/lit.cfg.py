@@ -22,6 +22,8 @@ config.substitutions.append(("%cim_src", config.cim_src_root))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# Test helper scripts call the tools by name.
+llvm_config.with_environment("PATH", os.path.join(config.cim_obj_root, "bin"), append_path=True)
 
 tool_dirs = [os.path.join(config.cim_obj_root, "bin"), config.llvm_tools_dir]
 tools = [
