@@ -100,6 +100,7 @@ struct mlir::cim::eval::WeightCache {
   struct Entry {
     std::vector<int64_t> codes;
     std::vector<double> codesAsDouble;
+    std::vector<float> codesAsFloat;
     std::vector<double> scales;
   };
   std::mutex lock;
@@ -119,14 +120,35 @@ void sgemm(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
               int(n));
 }
 
-/// Integer GEMM through double precision: exact while every partial sum
-/// stays below 2^53, which the caller checks.
+/// Integer GEMM through floating point: exact while every partial sum stays
+/// below 2^24 in float, or 2^53 in double (`bound` is the caller's bound on
+/// them). Scratch buffers are reused: per-tile allocations would dominate.
 void exactGemm(int64_t m, int64_t n, int64_t k, const std::vector<int64_t> &a,
-               const std::vector<double> &b, std::vector<int64_t> &c) {
-  std::vector<double> da(a.begin(), a.end()), dc(m * n, 0.0);
-  if (m && n && k)
+               const std::vector<float> &bFloat,
+               const std::vector<double> &bDouble, double bound,
+               std::vector<int64_t> &c) {
+  if (!m || !n)
+    return;
+  if (bound < 16777216.0) {
+    thread_local std::vector<float> fa, fc;
+    fa.assign(a.begin(), a.end());
+    fc.resize(m * n);
+    if (k)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n),
+                  int(k), 1.0f, fa.data(), int(k), bFloat.data(), int(n), 0.0f,
+                  fc.data(), int(n));
+    else
+      std::fill(fc.begin(), fc.end(), 0.0f);
+    for (int64_t e = 0; e < m * n; ++e)
+      c[e] = int64_t(fc[e]);
+    return;
+  }
+  thread_local std::vector<double> da, dc;
+  da.assign(a.begin(), a.end());
+  dc.assign(m * n, 0.0);
+  if (k)
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n),
-                int(k), 1.0, da.data(), int(k), b.data(), int(n), 0.0,
+                int(k), 1.0, da.data(), int(k), bDouble.data(), int(n), 0.0,
                 dc.data(), int(n));
   for (int64_t e = 0; e < m * n; ++e)
     c[e] = int64_t(dc[e]);
@@ -449,8 +471,10 @@ private:
     }
   };
   std::map<InputKey, numerics::InputCodes> inputCodes;
-  /// Instruction level: the scale each cim.isa.encode chose.
+  /// Instruction level: the scale each cim.isa.encode chose, and its codes
+  /// as floats (the exact GEMM's operand) once an MVM needs them.
   llvm::DenseMap<Value, double> encodeScales;
+  llvm::DenseMap<Value, std::vector<float>> floatCodes;
   /// Instruction level: when each value is ready (ns).
   llvm::DenseMap<Value, double> readyNs;
   TargetAttr timelineTarget;
@@ -650,9 +674,12 @@ const numerics::InputCodes &Runner::encode(Value xValue, const Tensor &x,
   auto cached = inputCodes.find(key);
   if (cached == inputCodes.end())
     cached = inputCodes
-                 .try_emplace(key, numerics::quantizeInputs(
-                                       [&](int64_t e) { return at(x, e); },
-                                       x.numElements(), range, clip))
+                 .try_emplace(key, x.isInteger
+                                       ? numerics::quantizeInputs(
+                                             [&](int64_t e) { return at(x, e); },
+                                             x.numElements(), range, clip)
+                                       : numerics::quantizeInputs(x.f, range,
+                                                                  clip))
                  .first;
   return cached->second;
 }
@@ -674,7 +701,8 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
   double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
                  double(wRange.max);
   if (exact && bound < 9.0e15) {
-    exactGemm(p, cols, rows, xq, weights.codesAsDouble, acc);
+    exactGemm(p, cols, rows, xq, weights.codesAsFloat, weights.codesAsDouble,
+              bound, acc);
   } else if (exact) {
     for (int64_t i = 0; i < p; ++i)
       for (int64_t k = 0; k < rows; ++k) {
@@ -759,24 +787,41 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
   }
   if (!weights)
     return opError(op, "reads weights no cim.isa.program wrote");
-  // The codes must be what the configuration can drive and hold.
-  numerics::CodeRange wRange = numerics::weightCodeRange(*config),
-                      xRange = numerics::inputCodeRange(*config);
-  for (int64_t code : weights->codes)
-    if (code < wRange.min || code > wRange.max)
-      return opError(op, llvm::formatv("weight code {0} is outside [{1}, "
-                                       "{2}] of its precision",
-                                       code, wRange.min, wRange.max));
+  // Weight codes were checked against the precision once (create); codes
+  // from an ENCODE are within its range, which create checked too.
   const Tensor &x = get(op.getCodes());
   int64_t p = x.shape[0], k = x.shape[1];
   int64_t r0 = op.getRows()[0], rows = op.getRows()[1] - r0;
   int64_t cols =
       cast<RankedTensorType>(op.getWeights().getType()).getDimSize(1);
+  numerics::CodeRange xRange = numerics::inputCodeRange(*config),
+                      wRange = numerics::weightCodeRange(*config);
+  bool fromEncode = op.getCodes().getDefiningOp<IsaEncodeOp>() != nullptr;
+  double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
+                 double(wRange.max);
+  if (!stats && fromEncode && bound < 16777216.0 &&
+      numerics::isLosslessReadout(*config) && !config->noise.enabled()) {
+    // Provably the integer GEMM, exact in float: straight from the codes
+    // (converted once per ENCODE for all the tiles reading them).
+    std::vector<float> &codes = floatCodes[op.getCodes()];
+    if (codes.empty())
+      codes.assign(x.i.begin(), x.i.end());
+    thread_local std::vector<float> sums;
+    sums.resize(p * cols);
+    if (p && cols && rows)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p), int(cols),
+                  int(rows), 1.0f, codes.data() + r0, int(k),
+                  weights->codesAsFloat.data(), int(cols), 0.0f, sums.data(),
+                  int(cols));
+    std::vector<int64_t> acc(sums.begin(), sums.end());
+    set(op.getOutput(), Tensor::integers({p, cols}, std::move(acc)));
+    return llvm::Error::success();
+  }
   std::vector<int64_t> xq(p * rows);
   for (int64_t i = 0; i < p; ++i)
     for (int64_t r = 0; r < rows; ++r) {
       int64_t code = x.i[i * k + r0 + r];
-      if (code < xRange.min || code > xRange.max)
+      if (!fromEncode && (code < xRange.min || code > xRange.max))
         return opError(op, llvm::formatv("input code {0} is outside [{1}, "
                                          "{2}] of its precision",
                                          code, xRange.min, xRange.max));
@@ -903,6 +948,7 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
     entry->codes = std::move(codes.codes);
     entry->scales = std::move(codes.scales);
     entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
+      entry->codesAsFloat.assign(entry->codes.begin(), entry->codes.end());
     if (cacheable) {
       std::lock_guard<std::mutex> guard(cache.lock);
       weights = cache.entries.try_emplace(op, std::move(entry)).first->second;
@@ -992,10 +1038,15 @@ llvm::Error Runner::execute(Operation *op) {
         std::optional<double> clip;
         if (e.getClip())
           clip = e.getClip()->convertToDouble();
-        const numerics::InputCodes &codes = encode(
-            e.getInput(), x, {int64_t(e.getMin()), int64_t(e.getMax())}, clip);
-        set(e.getOutput(), Tensor::integers(x.shape, codes.codes));
+        // Each ENCODE is its own: no cache, the codes move into the result.
+        numerics::CodeRange range{int64_t(e.getMin()), int64_t(e.getMax())};
+        numerics::InputCodes codes =
+            x.isInteger ? numerics::quantizeInputs(
+                              [&](int64_t i) { return at(x, i); },
+                              x.numElements(), range, clip)
+                        : numerics::quantizeInputs(x.f, range, clip);
         encodeScales[e.getOutput()] = codes.scale;
+        set(e.getOutput(), Tensor::integers(x.shape, std::move(codes.codes)));
         return llvm::Error::success();
       })
       .Case<IsaMvmOp>([&](IsaMvmOp m) { return isaMvm(m); })
@@ -1054,19 +1105,36 @@ llvm::Error Runner::execute(Operation *op) {
         int64_t c0 = c.getChannelOffset(), cg = c.getChannels();
         int64_t oh = (h + p[0] + p[2] - d[0] * (k[0] - 1) - 1) / s[0] + 1;
         int64_t ow = (w + p[1] + p[3] - d[1] * (k[1] - 1) - 1) / s[1] + 1;
-        (void)cg;
-        set(c.getOutput(),
-            gather(x, outShape, [&](ArrayRef<int64_t> idx) -> int64_t {
-              int64_t r = idx[0], col = idx[1];
-              int64_t b = r / (oh * ow), oy = (r / ow) % oh, ox = r % ow;
-              int64_t cc = col / (k[0] * k[1]), i = (col / k[1]) % k[0],
-                      j = col % k[1];
-              int64_t iy = oy * s[0] - p[0] + i * d[0];
-              int64_t ix = ox * s[1] - p[1] + j * d[1];
-              if (iy < 0 || iy >= h || ix < 0 || ix >= w)
-                return -1;
-              return ((b * ch + c0 + cc) * h + iy) * w + ix;
-            }));
+        int64_t batch = outShape[0] / (oh * ow), cols = outShape[1];
+        Tensor out = x.isInteger ? Tensor::integers(outShape)
+                                 : Tensor::floats(outShape);
+        // Row (b, oy, ox), column (c, i, j): loops in that order, so no
+        // index is divided per element.
+        auto fill = [&](auto &dst, const auto &src) {
+          int64_t row = 0;
+          for (int64_t b = 0; b < batch; ++b)
+            for (int64_t oy = 0; oy < oh; ++oy)
+              for (int64_t ox = 0; ox < ow; ++ox, ++row) {
+                auto *o = dst.data() + row * cols;
+                for (int64_t cc = 0; cc < cg; ++cc) {
+                  const auto *plane = src.data() + (b * ch + c0 + cc) * h * w;
+                  for (int64_t i = 0; i < k[0]; ++i) {
+                    int64_t iy = oy * s[0] - p[0] + i * d[0];
+                    for (int64_t j = 0; j < k[1]; ++j, ++o) {
+                      int64_t ix = ox * s[1] - p[1] + j * d[1];
+                      *o = (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                               ? 0
+                               : plane[iy * w + ix];
+                    }
+                  }
+                }
+              }
+        };
+        if (x.isInteger)
+          fill(out.i, x.i);
+        else
+          fill(out.f, x.f);
+        set(c.getOutput(), std::move(out));
         return llvm::Error::success();
       })
       .Case<AddOp, SubOp, MulOp, DivOp, PowOp>([&](Operation *b) {
@@ -1537,8 +1605,39 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
       auto entry = std::make_shared<WeightCache::Entry>();
       entry->codes = codes->second.i;
       entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
+      entry->codesAsFloat.assign(entry->codes.begin(), entry->codes.end());
       evaluator.weightCache->entries[&op] = std::move(entry);
       continue;
+    }
+    if (auto mvm = dyn_cast<IsaMvmOp>(op)) {
+      // Codes the crossbar cannot hold or drive are a bad program: say so
+      // once, before any run.
+      TargetAttr target = lookupTarget(mvm);
+      if (!target)
+        return opError(&op, "needs the module's cim.target");
+      numerics::CrossbarConfig config = numerics::layerConfig(
+          target, mvm.getPrecision(),
+          mvm.getSlices() ? *mvm.getSlices() : ArrayRef<int64_t>());
+      numerics::CodeRange wRange = numerics::weightCodeRange(config),
+                          xRange = numerics::inputCodeRange(config);
+      auto entry = evaluator.weightCache->entries.find(
+          mvm.getWeights().getDefiningOp());
+      if (entry == evaluator.weightCache->entries.end())
+        return opError(&op, "reads weights no cim.isa.program wrote");
+      for (int64_t code : entry->second->codes)
+        if (code < wRange.min || code > wRange.max)
+          return opError(&op, llvm::formatv("weight code {0} is outside "
+                                            "[{1}, {2}] of its precision",
+                                            code, wRange.min, wRange.max));
+      if (auto encode = mvm.getCodes().getDefiningOp<IsaEncodeOp>())
+        if (int64_t(encode.getMin()) < xRange.min ||
+            int64_t(encode.getMax()) > xRange.max)
+          return opError(&op, llvm::formatv(
+                                  "reads codes in [{0}, {1}], outside [{2}, "
+                                  "{3}] of its precision",
+                                  int64_t(encode.getMin()),
+                                  int64_t(encode.getMax()), xRange.min,
+                                  xRange.max));
     }
     if (!op.getDialect() || op.getDialect()->getNamespace() != "cim")
       return opError(&op, "is not a cim op the evaluator knows");

@@ -22,10 +22,13 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <vector>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -278,6 +281,70 @@ static int64_t drivenCode(const CrossbarConfig &config, int64_t x) {
   return x;
 }
 
+/// Checks that weight and input codes lie in the configuration's ranges.
+static llvm::Error checkCodes(const CrossbarConfig &config,
+                              llvm::ArrayRef<int64_t> weights,
+                              llvm::ArrayRef<int64_t> inputs) {
+  const int64_t wMax = weightCodeRange(config).max;
+  const CodeRange xRange = inputCodeRange(config);
+  for (int64_t w : weights)
+    if (w < -wMax || w > wMax)
+      return configError("weight " + llvm::Twine(w) + " is outside the " +
+                         llvm::Twine(config.weightBits) +
+                         "-bit symmetric range");
+  for (int64_t x : inputs)
+    if (x < xRange.min || x > xRange.max)
+      return configError("input " + llvm::Twine(x) + " is outside the " +
+                         llvm::Twine(config.inputBits) + "-bit input range");
+  return llvm::Error::success();
+}
+
+static int64_t weightOffset(const CrossbarConfig &config) {
+  return config.weightSign == WeightSign::offset
+             ? int64_t(1) << (config.weightBits - 1)
+             : 0;
+}
+
+/// The weight planes of `config` (slices of the positive array, of the
+/// negative one for differential schemes, the two's-complement sign plane)
+/// and the unsigned code each array holds: codes[array][k * cols + n].
+static SmallVector<Plane> weightPlanes(const CrossbarConfig &config,
+                                       llvm::ArrayRef<int64_t> weights,
+                                       SmallVector<int64_t> (&codes)[2]) {
+  const unsigned bw = config.weightBits;
+  const int64_t oW = weightOffset(config);
+  bool differential = config.weightSign == WeightSign::differential_columns ||
+                      config.weightSign == WeightSign::differential_rows;
+  SmallVector<Plane> wPlanes;
+  unsigned offset = 0;
+  for (unsigned width : weightSliceWidths(config)) {
+    wPlanes.push_back({offset, width, +1, 0});
+    if (differential)
+      wPlanes.push_back({offset, width, -1, 1});
+    offset += width;
+  }
+  if (config.weightSign == WeightSign::twos_complement)
+    wPlanes.push_back({bw - 1, 1, -1, 0}); // The sign bit weighs -2^(B-1).
+  codes[0].resize(weights.size());
+  if (differential)
+    codes[1].resize(weights.size());
+  for (size_t i = 0; i < weights.size(); ++i) {
+    int64_t q = weights[i];
+    switch (config.weightSign) {
+    case WeightSign::offset:
+      codes[0][i] = q + oW;
+      break;
+    case WeightSign::twos_complement:
+      codes[0][i] = q & ((int64_t(1) << bw) - 1);
+      break;
+    default:
+      codes[0][i] = std::max<int64_t>(q, 0);
+      codes[1][i] = std::max<int64_t>(-q, 0);
+    }
+  }
+  return wPlanes;
+}
+
 void numerics::countInputActivity(const CrossbarConfig &config,
                                   llvm::ArrayRef<int64_t> inputs, int64_t batch,
                                   int64_t rows, InputActivity &activity) {
@@ -317,53 +384,12 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
       int64_t(out.size()) != cols)
     return configError("operand sizes do not match a " + llvm::Twine(rows) +
                        "x" + llvm::Twine(cols) + " matrix");
-  const unsigned bw = config.weightBits, bx = config.inputBits;
-  const int64_t wMax = weightCodeRange(config).max;
-  const CodeRange xRange = inputCodeRange(config);
-  const int64_t xMin = xRange.min, xMax = xRange.max;
-  for (int64_t w : weights)
-    if (w < -wMax || w > wMax)
-      return configError("weight " + llvm::Twine(w) + " is outside the " +
-                         llvm::Twine(bw) + "-bit symmetric range");
-  for (int64_t x : input)
-    if (x < xMin || x > xMax)
-      return configError("input " + llvm::Twine(x) + " is outside the " +
-                         llvm::Twine(bx) + "-bit input range");
-
-  // Weight planes and the stored unsigned codes per array.
-  const int64_t oW =
-      config.weightSign == WeightSign::offset ? int64_t(1) << (bw - 1) : 0;
-  bool differential = config.weightSign == WeightSign::differential_columns ||
-                      config.weightSign == WeightSign::differential_rows;
-  SmallVector<Plane> wPlanes;
-  unsigned offset = 0;
-  for (unsigned width : weightSliceWidths(config)) {
-    wPlanes.push_back({offset, width, +1, 0});
-    if (differential)
-      wPlanes.push_back({offset, width, -1, 1});
-    offset += width;
-  }
-  if (config.weightSign == WeightSign::twos_complement)
-    wPlanes.push_back({bw - 1, 1, -1, 0}); // The sign bit weighs -2^(B-1).
-  // codes[array][k * cols + n]: the unsigned code held by that array.
+  if (llvm::Error error = checkCodes(config, weights, input))
+    return error;
+  const unsigned bx = config.inputBits;
+  const int64_t oW = weightOffset(config);
   SmallVector<int64_t> codes[2];
-  codes[0].resize(weights.size());
-  if (differential)
-    codes[1].resize(weights.size());
-  for (size_t i = 0; i < weights.size(); ++i) {
-    int64_t q = weights[i];
-    switch (config.weightSign) {
-    case WeightSign::offset:
-      codes[0][i] = q + oW;
-      break;
-    case WeightSign::twos_complement:
-      codes[0][i] = q & ((int64_t(1) << bw) - 1);
-      break;
-    default:
-      codes[0][i] = std::max<int64_t>(q, 0);
-      codes[1][i] = std::max<int64_t>(-q, 0);
-    }
-  }
+  SmallVector<Plane> wPlanes = weightPlanes(config, weights, codes);
 
   // Input cycles and driven codes.
   const int64_t oX =
@@ -474,6 +500,194 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
       for (int64_t k = 0; k < rows; ++k)
         sumCodes += weights[k * cols + n] + oW;
       out[n] += -oW * sumDriven - oX * sumCodes + rows * oW * oX;
+    }
+  }
+  return llvm::Error::success();
+}
+
+/// out[i] += sign * (ADC(sums[i]) << shift) for n exact integer-valued
+/// column sums: `convert` with the mode decided once, so the loop over a
+/// batch's conversions stays tight. Returns the number of clipped sums.
+template <typename T>
+static uint64_t convertAll(const CrossbarConfig &config, unsigned lossless,
+                           const T *sums, int64_t n, int64_t sign,
+                           unsigned shift, int64_t *out) {
+  uint64_t clipped = 0;
+  switch (config.adcMode) {
+  case AdcMode::ideal:
+  case AdcMode::adder_tree:
+    for (int64_t i = 0; i < n; ++i)
+      out[i] += sign * (int64_t(sums[i]) << shift);
+    break;
+  case AdcMode::full_range: {
+    unsigned drop = lossless > config.adcBits ? lossless - config.adcBits : 0;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] += sign * ((roundShift(int64_t(sums[i]), drop) << drop) << shift);
+    break;
+  }
+  case AdcMode::clipped: {
+    const int64_t low = config.clipLow, high = config.clipHigh;
+    uint64_t range = uint64_t(high - low);
+    unsigned needed = llvm::Log2_64_Ceil(range + 1);
+    unsigned drop = needed > config.adcBits ? needed - config.adcBits : 0;
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t sum = int64_t(sums[i]);
+      int64_t clamped = std::clamp(sum, low, high);
+      clipped += clamped != sum;
+      int64_t level = roundShift(clamped - low, drop) << drop;
+      out[i] += sign * (std::min(low + level, high) << shift);
+    }
+    break;
+  }
+  }
+  return clipped;
+}
+
+llvm::Error numerics::crossbarMVMBatch(const CrossbarConfig &config,
+                                       llvm::ArrayRef<int64_t> weights,
+                                       int64_t rows, int64_t cols,
+                                       int64_t batch,
+                                       llvm::ArrayRef<int64_t> inputs,
+                                       llvm::MutableArrayRef<int64_t> outs,
+                                       CrossbarStats *stats) {
+  if (llvm::Error error = verifyConfig(config))
+    return error;
+  if (batch < 0 || int64_t(weights.size()) != rows * cols ||
+      int64_t(inputs.size()) != batch * rows ||
+      int64_t(outs.size()) != batch * cols)
+    return configError("operand sizes do not match " + llvm::Twine(batch) +
+                       " vectors times a " + llvm::Twine(rows) + "x" +
+                       llvm::Twine(cols) + " matrix");
+  if (config.noise.enabled()) {
+    // Every vector is its own read: fresh conversion noise.
+    CrossbarConfig vectorConfig = config;
+    for (int64_t p = 0; p < batch; ++p) {
+      vectorConfig.noise.invocation = config.noise.invocation + uint64_t(p);
+      if (llvm::Error error = crossbarMVM(
+              vectorConfig, weights, rows, cols, inputs.slice(p * rows, rows),
+              outs.slice(p * cols, cols), stats))
+        return error;
+    }
+    return llvm::Error::success();
+  }
+  if (llvm::Error error = checkCodes(config, weights, inputs))
+    return error;
+  const unsigned bx = config.inputBits;
+  const int64_t oW = weightOffset(config);
+  const int64_t oX =
+      config.inputSign == InputSign::offset ? int64_t(1) << (bx - 1) : 0;
+  SmallVector<int64_t> codes[2];
+  SmallVector<Plane> wPlanes = weightPlanes(config, weights, codes);
+  SmallVector<Plane> xCycles = inputCyclePlanes(config);
+  const unsigned lossless = losslessAdcBits(config);
+  const int64_t groupRows = groupRowCount(config);
+  const bool diffRows = config.weightSign == WeightSign::differential_rows;
+
+  // Column sums are integers of magnitude at most the full-scale sum: exact
+  // in float below 2^24 (whatever the order of the additions), else in
+  // double below 2^53 (verifyConfig bounds the widths).
+  const bool useFloat = fullScaleColumnSum(config) < (int64_t(1) << 24);
+  std::vector<float> fCells, fDigits, fSums;
+  std::vector<double> dCells, dDigits, dSums;
+  auto cellsOf = [&](const Plane &plane, auto &out) {
+    int64_t mask = (int64_t(1) << plane.width) - 1;
+    out.resize(rows * cols);
+    for (int64_t i = 0; i < rows * cols; ++i) {
+      int64_t cell = (codes[plane.array][i] >> plane.offset) & mask;
+      if (diffRows)
+        cell -= (codes[1][i] >> plane.offset) & mask;
+      out[i] = cell;
+    }
+  };
+  // Cell planes, converted once (differential rows: one signed plane per
+  // slice, the analog difference of the two arrays).
+  SmallVector<const Plane *> converted;
+  std::vector<std::vector<float>> fPlanes;
+  std::vector<std::vector<double>> dPlanes;
+  for (const Plane &plane : wPlanes) {
+    if (diffRows && plane.array == 1)
+      continue;
+    converted.push_back(&plane);
+    if (useFloat) {
+      cellsOf(plane, fCells);
+      fPlanes.push_back(fCells);
+    } else {
+      cellsOf(plane, dCells);
+      dPlanes.push_back(dCells);
+    }
+  }
+
+  std::fill(outs.begin(), outs.end(), 0);
+  uint64_t clipped = 0;
+  std::vector<int64_t> driven(batch * rows);
+  for (int64_t i = 0; i < batch * rows; ++i)
+    driven[i] = drivenCode(config, inputs[i]);
+  if (useFloat) {
+    fDigits.resize(batch * rows);
+    fSums.resize(batch * cols);
+  } else {
+    dDigits.resize(batch * rows);
+    dSums.resize(batch * cols);
+  }
+  for (const Plane &cycle : xCycles) {
+    int64_t dMask = (int64_t(1) << cycle.width) - 1;
+    for (int64_t i = 0; i < batch * rows; ++i) {
+      int64_t digit = (driven[i] >> cycle.offset) & dMask;
+      if (useFloat)
+        fDigits[i] = float(digit);
+      else
+        dDigits[i] = double(digit);
+    }
+    for (int64_t g0 = 0; g0 < rows; g0 += groupRows) {
+      int64_t g = std::min(rows, g0 + groupRows) - g0;
+      if (stats)
+        stats->dacCycles += uint64_t(batch);
+      for (auto [p, plane] : llvm::enumerate(converted)) {
+        // sums[b][n] = sum over the group's rows of digit * cell.
+        if (useFloat)
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
+                      int(cols), int(g), 1.0f, fDigits.data() + g0, int(rows),
+                      fPlanes[p].data() + g0 * cols, int(cols), 0.0f,
+                      fSums.data(), int(cols));
+        else
+          cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
+                      int(cols), int(g), 1.0, dDigits.data() + g0, int(rows),
+                      dPlanes[p].data() + g0 * cols, int(cols), 0.0,
+                      dSums.data(), int(cols));
+        int64_t sign = int64_t(plane->sign * cycle.sign);
+        unsigned shift = plane->offset + cycle.offset;
+        int64_t *out = outs.data();
+        if (useFloat)
+          clipped +=
+              convertAll(config, lossless, fSums.data(), batch * cols, sign,
+                         shift, out);
+        else
+          clipped +=
+              convertAll(config, lossless, dSums.data(), batch * cols, sign,
+                         shift, out);
+        if (stats)
+          stats->conversions += uint64_t(batch * cols);
+      }
+    }
+  }
+
+  if (stats)
+    stats->clippedConversions += clipped;
+
+  // Digital corrections for offset-encoded weights and inputs (as in
+  // crossbarMVM).
+  if (oW || oX) {
+    std::vector<int64_t> sumCodes(cols, 0);
+    for (int64_t k = 0; k < rows; ++k)
+      for (int64_t n = 0; n < cols; ++n)
+        sumCodes[n] += weights[k * cols + n] + oW;
+    for (int64_t b = 0; b < batch; ++b) {
+      int64_t sumDriven = 0;
+      for (int64_t k = 0; k < rows; ++k)
+        sumDriven += inputs[b * rows + k] + oX;
+      for (int64_t n = 0; n < cols; ++n)
+        outs[b * cols + n] +=
+            -oW * sumDriven - oX * sumCodes[n] + rows * oW * oX;
     }
   }
   return llvm::Error::success();

@@ -95,10 +95,12 @@ numerics::quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
   return out;
 }
 
-numerics::InputCodes
-numerics::quantizeInputs(llvm::function_ref<double(int64_t)> at, int64_t count,
-                         CodeRange range, std::optional<double> clip) {
-  InputCodes out;
+/// The one definition of input quantization; `at` reads element e.
+template <typename At>
+static numerics::InputCodes quantize(At at, int64_t count,
+                                     numerics::CodeRange range,
+                                     std::optional<double> clip) {
+  numerics::InputCodes out;
   double xMax = 0;
   if (clip) {
     xMax = *clip;
@@ -108,8 +110,23 @@ numerics::quantizeInputs(llvm::function_ref<double(int64_t)> at, int64_t count,
   }
   out.scale = xMax > 0 ? xMax / double(range.max) : 1.0;
   out.codes.resize(count);
+  const double scale = out.scale;
   for (int64_t e = 0; e < count; ++e)
-    out.codes[e] = std::clamp<int64_t>(
-        int64_t(std::nearbyint(at(e) / out.scale)), range.min, range.max);
+    out.codes[e] = std::clamp<int64_t>(int64_t(std::nearbyint(at(e) / scale)),
+                                       range.min, range.max);
   return out;
+}
+
+numerics::InputCodes
+numerics::quantizeInputs(llvm::function_ref<double(int64_t)> at, int64_t count,
+                         CodeRange range, std::optional<double> clip) {
+  return quantize(at, count, range, clip);
+}
+
+numerics::InputCodes numerics::quantizeInputs(llvm::ArrayRef<float> values,
+                                              CodeRange range,
+                                              std::optional<double> clip) {
+  const float *data = values.data();
+  return quantize([data](int64_t e) { return double(data[e]); },
+                  int64_t(values.size()), range, clip);
 }

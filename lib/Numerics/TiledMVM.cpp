@@ -118,30 +118,33 @@ llvm::Error numerics::tiledMVMBatch(const CrossbarConfig &config,
     return error;
 
   std::fill(outs.begin(), outs.end(), 0);
-  llvm::SmallVector<int64_t> sub, partial;
+  std::vector<int64_t> sub, x, partial;
   // Each block is its own crossbar (its own programming variation) and each
   // input vector its own read (fresh read and thermal noise).
   CrossbarConfig blockConfig = config;
   for (auto [i, b] : llvm::enumerate(blocks)) {
     blockConfig.noise.stream = noiseSubstream(config.noise.stream, i);
     int64_t bRows = b.rowEnd - b.rowBegin, bCols = b.colEnd - b.colBegin;
-    // The block's sub-matrix, as its crossbar holds it (row-major).
+    // The block's sub-matrix, as its crossbar holds it (row-major), and the
+    // inputs it sees.
     sub.resize(bRows * bCols);
     for (int64_t k = 0; k < bRows; ++k)
       std::copy_n(weights.begin() + (b.rowBegin + k) * cols + b.colBegin, bCols,
                   sub.begin() + k * bCols);
-    partial.resize(bCols);
+    x.resize(batch * bRows);
+    for (int64_t p = 0; p < batch; ++p)
+      std::copy_n(inputs.begin() + p * rows + b.rowBegin, bRows,
+                  x.begin() + p * bRows);
+    partial.resize(batch * bCols);
+    if (llvm::Error error = crossbarMVMBatch(blockConfig, sub, bRows, bCols,
+                                             batch, x, partial, stats))
+      return tiledError("block " + llvm::Twine(i) + " (" + describe(b) +
+                        "): " + llvm::toString(std::move(error)));
+    // Row blocks of the same columns are added digitally.
     for (int64_t p = 0; p < batch; ++p) {
-      blockConfig.noise.invocation = config.noise.invocation + uint64_t(p);
-      llvm::ArrayRef<int64_t> x = inputs.slice(p * rows + b.rowBegin, bRows);
-      if (llvm::Error error =
-              crossbarMVM(blockConfig, sub, bRows, bCols, x, partial, stats))
-        return tiledError("block " + llvm::Twine(i) + " (" + describe(b) +
-                          "): " + llvm::toString(std::move(error)));
-      // Row blocks of the same columns are added digitally.
       int64_t *y = outs.data() + p * cols + b.colBegin;
       for (int64_t n = 0; n < bCols; ++n)
-        y[n] += partial[n];
+        y[n] += partial[p * bCols + n];
     }
   }
   return llvm::Error::success();

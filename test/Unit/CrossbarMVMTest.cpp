@@ -232,3 +232,80 @@ TEST(CrossbarMVM, InputActivityCountsCyclesZerosAndOnes) {
   EXPECT_EQ(b.zeroCycles, 0u);
   EXPECT_EQ(b.ones, 4u);
 }
+
+namespace {
+
+/// crossbarMVMBatch (exact GEMMs per cycle, group and plane) must equal the
+/// per-vector crossbarMVM conversion for conversion, for every sign scheme,
+/// lossy and clipped read-outs, several group sizes, wide cells and DACs
+/// (the double-precision path), and count the same events.
+TEST(CrossbarMVM, BatchEqualsVectorByVector) {
+  std::mt19937 rng(2026);
+  struct Shape {
+    unsigned cellBits, dacBits, parallelRows;
+  };
+  const Shape shapes[] = {{2, 1, 16}, {1, 2, 7}, {3, 3, 64}, {8, 8, 512}};
+  int checked = 0;
+  for (const Shape &shape : shapes)
+    for (WeightSign ws : kWeightSigns)
+      for (InputSign is : kInputSigns)
+        for (int adc = 0; adc < 3; ++adc) {
+          CrossbarConfig config;
+          config.weightBits = 6;
+          config.inputBits = 5;
+          config.cellBits = shape.cellBits;
+          config.dacBits = shape.dacBits;
+          config.parallelRows = shape.parallelRows;
+          config.weightSign = ws;
+          config.inputSign = is;
+          int64_t full = fullScaleColumnSum(config);
+          if (adc == 0) {
+            config.adcMode = AdcMode::full_range;
+            config.adcBits = std::max(1u, losslessAdcBits(config) - 3);
+          } else if (adc == 1) {
+            config.adcMode = AdcMode::clipped;
+            config.adcBits = 3;
+            config.clipLow = ws == WeightSign::differential_rows ? -full / 4 : 0;
+            config.clipHigh = full / 3 + 1;
+          } else {
+            config.adcMode = AdcMode::ideal;
+          }
+          if (llvm::Error error = verifyConfig(config)) {
+            llvm::consumeError(std::move(error));
+            continue;
+          }
+          const int64_t rows = 37, cols = 5, batch = 4;
+          std::vector<int64_t> inputs;
+          Case c;
+          for (int64_t b = 0; b < batch; ++b) {
+            c = cimtest::randomCase(rng, config, rows, cols);
+            inputs.insert(inputs.end(), c.x.begin(), c.x.end());
+          }
+          std::vector<int64_t> expected;
+          CrossbarStats vectorStats;
+          for (int64_t b = 0; b < batch; ++b) {
+            Case one = c;
+            one.x.assign(inputs.begin() + b * rows,
+                         inputs.begin() + (b + 1) * rows);
+            std::vector<int64_t> y = run(config, one, &vectorStats);
+            expected.insert(expected.end(), y.begin(), y.end());
+          }
+          std::vector<int64_t> outs(batch * cols);
+          CrossbarStats batchStats;
+          llvm::Error error = crossbarMVMBatch(config, c.w, rows, cols, batch,
+                                               inputs, outs, &batchStats);
+          ASSERT_FALSE(static_cast<bool>(error))
+              << llvm::toString(std::move(error));
+          EXPECT_EQ(outs, expected)
+              << "cells " << shape.cellBits << ", dac " << shape.dacBits
+              << ", adc mode " << adc;
+          EXPECT_EQ(batchStats.conversions, vectorStats.conversions);
+          EXPECT_EQ(batchStats.clippedConversions,
+                    vectorStats.clippedConversions);
+          EXPECT_EQ(batchStats.dacCycles, vectorStats.dacCycles);
+          ++checked;
+        }
+  EXPECT_GT(checked, 100);
+}
+
+} // namespace

@@ -40,6 +40,11 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cblas.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -88,6 +93,12 @@ static int fail(const llvm::Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+#ifdef __GLIBC__
+  // Layers allocate and free large buffers over and over; keep them in the
+  // heap instead of mapping fresh (zeroed, faulting) pages each time.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   std::vector<std::string> args(argv, argv + argc);
   for (std::string &arg : args) {
     if (arg == "--stats" || arg == "-stats")
@@ -246,7 +257,7 @@ int main(int argc, char **argv) {
             want, std::vector<float>(begin, begin + size)));
       }
       llvm::Expected<std::vector<eval::Tensor>> out = evaluator->run(
-          inputs, &stats[s],
+          inputs, statsPath.empty() ? nullptr : &stats[s],
           s == 0 && trace ? tracer : eval::GraphEvaluator::Observer(),
           uint64_t(s));
       if (!out) {
@@ -262,6 +273,9 @@ int main(int argc, char **argv) {
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < std::max(1u, unsigned(threads)) && t < slices; ++t)
     pool.emplace_back(worker);
+  // Workers already occupy the cores: BLAS threads would only spin.
+  if (!pool.empty())
+    openblas_set_num_threads(1);
   worker();
   for (std::thread &t : pool)
     t.join();

@@ -137,6 +137,19 @@ llvm::Error crossbarMVM(const CrossbarConfig &config,
                         llvm::MutableArrayRef<int64_t> out,
                         CrossbarStats *stats = nullptr);
 
+/// crossbarMVM for `batch` input vectors (rows x batch codes, row-major,
+/// one vector per row of `inputs`) on one crossbar: outs is batch x cols.
+/// Results and counts equal `batch` calls of crossbarMVM, vector p drawing
+/// the noise of invocation `config.noise.invocation + p`. Without noise the
+/// column sums of each cycle, row group and plane are one exact GEMM
+/// (OpenBLAS) instead of a loop per vector.
+llvm::Error crossbarMVMBatch(const CrossbarConfig &config,
+                             llvm::ArrayRef<int64_t> weights, int64_t rows,
+                             int64_t cols, int64_t batch,
+                             llvm::ArrayRef<int64_t> inputs,
+                             llvm::MutableArrayRef<int64_t> outs,
+                             CrossbarStats *stats = nullptr);
+
 } // namespace mlir::cim::numerics
 
 #endif // CIM_NUMERICS_CROSSBARMVM_H

@@ -66,6 +66,9 @@ struct InputCodes {
 /// (magnitude, for a signed range).
 InputCodes quantizeInputs(llvm::function_ref<double(int64_t)> at, int64_t count,
                           CodeRange range, std::optional<double> clip);
+/// The same for float32 values (no call per element).
+InputCodes quantizeInputs(llvm::ArrayRef<float> values, CodeRange range,
+                          std::optional<double> clip);
 
 } // namespace mlir::cim::numerics
 

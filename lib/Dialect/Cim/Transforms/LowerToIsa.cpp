@@ -139,16 +139,25 @@ struct CimLowerToIsaPass
       return tile.emitOpError() << "cannot run on target '" << target.getName()
                                 << "': " << llvm::toString(std::move(error));
 
-    // Weight codes of the tile, as the evaluator quantizes them.
+    // Weight codes of the tile, as the evaluator quantizes them (from the
+    // float32 values; a matrix is decoded once for all its tiles).
     auto wType = cast<RankedTensorType>(dense.getType());
     int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
-    std::vector<double> w;
-    w.reserve(k * n);
-    for (const APFloat &v : dense.getValues<APFloat>()) {
-      bool lost;
-      APFloat f = v;
-      f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
-      w.push_back(double(f.convertToFloat()));
+    std::vector<double> &w = decoded[weight];
+    if (w.empty()) {
+      w.reserve(k * n);
+      if (dense.getElementType().isF32()) {
+        for (float v : dense.getValues<float>())
+          w.push_back(double(v));
+      } else {
+        for (const APFloat &v : dense.getValues<APFloat>()) {
+          bool lost;
+          APFloat f = v;
+          f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                    &lost);
+          w.push_back(double(f.convertToFloat()));
+        }
+      }
     }
     int64_t r0 = tile.getRows()[0], r1 = tile.getRows()[1];
     int64_t c0 = tile.getColumns()[0], c1 = tile.getColumns()[1];
@@ -207,6 +216,7 @@ struct CimLowerToIsaPass
   }
 
   std::map<std::tuple<const void *, int64_t, int64_t, double>, Value> encodings;
+  DenseMap<Operation *, std::vector<double>> decoded;
 };
 
 } // namespace
