@@ -505,6 +505,18 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
   return llvm::Error::success();
 }
 
+/// roundShift without branches (the same ties-to-even rounding), so the
+/// loops over a batch's conversions vectorize.
+static inline int64_t roundShiftFast(int64_t value, unsigned shift) {
+  if (shift == 0)
+    return value;
+  int64_t quotient = value >> shift;
+  int64_t remainder = value - (quotient << shift);
+  int64_t half = int64_t(1) << (shift - 1);
+  return quotient + int64_t((remainder > half) |
+                            ((remainder == half) & int(quotient & 1)));
+}
+
 /// out[i] += sign * (ADC(sums[i]) << shift) for n exact integer-valued
 /// column sums: `convert` with the mode decided once, so the loop over a
 /// batch's conversions stays tight. Returns the number of clipped sums.
@@ -522,7 +534,8 @@ static uint64_t convertAll(const CrossbarConfig &config, unsigned lossless,
   case AdcMode::full_range: {
     unsigned drop = lossless > config.adcBits ? lossless - config.adcBits : 0;
     for (int64_t i = 0; i < n; ++i)
-      out[i] += sign * ((roundShift(int64_t(sums[i]), drop) << drop) << shift);
+      out[i] +=
+          sign * ((roundShiftFast(int64_t(sums[i]), drop) << drop) << shift);
     break;
   }
   case AdcMode::clipped: {
@@ -532,9 +545,9 @@ static uint64_t convertAll(const CrossbarConfig &config, unsigned lossless,
     unsigned drop = needed > config.adcBits ? needed - config.adcBits : 0;
     for (int64_t i = 0; i < n; ++i) {
       int64_t sum = int64_t(sums[i]);
-      int64_t clamped = std::clamp(sum, low, high);
-      clipped += clamped != sum;
-      int64_t level = roundShift(clamped - low, drop) << drop;
+      int64_t clamped = std::min(std::max(sum, low), high);
+      clipped += uint64_t(clamped != sum);
+      int64_t level = roundShiftFast(clamped - low, drop) << drop;
       out[i] += sign * (std::min(low + level, high) << shift);
     }
     break;
@@ -543,13 +556,55 @@ static uint64_t convertAll(const CrossbarConfig &config, unsigned lossless,
   return clipped;
 }
 
-llvm::Error numerics::crossbarMVMBatch(const CrossbarConfig &config,
-                                       llvm::ArrayRef<int64_t> weights,
-                                       int64_t rows, int64_t cols,
-                                       int64_t batch,
-                                       llvm::ArrayRef<int64_t> inputs,
-                                       llvm::MutableArrayRef<int64_t> outs,
-                                       CrossbarStats *stats) {
+/// convertAll for float sums of magnitude below 2^22, accumulating
+/// coef * ADC(sum) into double accumulators: the same integers (ties to even
+/// through the float rounding of 1.5 * 2^23 + x), in arithmetic the compiler
+/// vectorizes. Exact: every value is an integer far below 2^53.
+static uint64_t convertAllFloat(const CrossbarConfig &config, unsigned lossless,
+                                const float *sums, int64_t n, double coef,
+                                double *acc) {
+  const float magic = 12582912.0f; // 1.5 * 2^23
+  uint64_t clipped = 0;
+  switch (config.adcMode) {
+  case AdcMode::ideal:
+  case AdcMode::adder_tree:
+    for (int64_t i = 0; i < n; ++i)
+      acc[i] += coef * double(sums[i]);
+    break;
+  case AdcMode::full_range: {
+    unsigned drop = lossless > config.adcBits ? lossless - config.adcBits : 0;
+    const float down = std::ldexp(1.0f, -int(drop)),
+                up = std::ldexp(1.0f, int(drop));
+    for (int64_t i = 0; i < n; ++i) {
+      float q = (sums[i] * down + magic) - magic;
+      acc[i] += coef * double(q * up);
+    }
+    break;
+  }
+  case AdcMode::clipped: {
+    const float low = float(config.clipLow), high = float(config.clipHigh);
+    uint64_t range = uint64_t(config.clipHigh - config.clipLow);
+    unsigned needed = llvm::Log2_64_Ceil(range + 1);
+    unsigned drop = needed > config.adcBits ? needed - config.adcBits : 0;
+    const float down = std::ldexp(1.0f, -int(drop)),
+                up = std::ldexp(1.0f, int(drop));
+    for (int64_t i = 0; i < n; ++i) {
+      float sum = sums[i];
+      float clamped = std::min(std::max(sum, low), high);
+      clipped += uint64_t(clamped != sum);
+      float level = ((clamped - low) * down + magic) - magic;
+      acc[i] += coef * double(std::min(low + level * up, high));
+    }
+    break;
+  }
+  }
+  return clipped;
+}
+
+llvm::Error numerics::crossbarMVMBatch(
+    const CrossbarConfig &config, llvm::ArrayRef<int64_t> weights, int64_t rows,
+    int64_t cols, int64_t batch, llvm::ArrayRef<int64_t> inputs,
+    llvm::MutableArrayRef<int64_t> outs, CrossbarStats *stats) {
   if (llvm::Error error = verifyConfig(config))
     return error;
   if (batch < 0 || int64_t(weights.size()) != rows * cols ||
@@ -563,9 +618,9 @@ llvm::Error numerics::crossbarMVMBatch(const CrossbarConfig &config,
     CrossbarConfig vectorConfig = config;
     for (int64_t p = 0; p < batch; ++p) {
       vectorConfig.noise.invocation = config.noise.invocation + uint64_t(p);
-      if (llvm::Error error = crossbarMVM(
-              vectorConfig, weights, rows, cols, inputs.slice(p * rows, rows),
-              outs.slice(p * cols, cols), stats))
+      if (llvm::Error error = crossbarMVM(vectorConfig, weights, rows, cols,
+                                          inputs.slice(p * rows, rows),
+                                          outs.slice(p * cols, cols), stats))
         return error;
     }
     return llvm::Error::success();
@@ -619,6 +674,13 @@ llvm::Error numerics::crossbarMVMBatch(const CrossbarConfig &config,
 
   std::fill(outs.begin(), outs.end(), 0);
   uint64_t clipped = 0;
+  // Small sums (and clip bounds) convert in vectorized float arithmetic and
+  // accumulate in double, exactly.
+  const bool fastFloat =
+      fullScaleColumnSum(config) < (int64_t(1) << 22) &&
+      std::max(std::abs(config.clipLow), std::abs(config.clipHigh)) <
+          (int64_t(1) << 22);
+  std::vector<double> dAcc(fastFloat ? batch * cols : 0, 0.0);
   std::vector<int64_t> driven(batch * rows);
   for (int64_t i = 0; i < batch * rows; ++i)
     driven[i] = drivenCode(config, inputs[i]);
@@ -657,14 +719,16 @@ llvm::Error numerics::crossbarMVMBatch(const CrossbarConfig &config,
         int64_t sign = int64_t(plane->sign * cycle.sign);
         unsigned shift = plane->offset + cycle.offset;
         int64_t *out = outs.data();
-        if (useFloat)
-          clipped +=
-              convertAll(config, lossless, fSums.data(), batch * cols, sign,
-                         shift, out);
+        if (fastFloat)
+          clipped += convertAllFloat(
+              config, lossless, fSums.data(), batch * cols,
+              double(sign) * std::ldexp(1.0, int(shift)), dAcc.data());
+        else if (useFloat)
+          clipped += convertAll(config, lossless, fSums.data(), batch * cols,
+                                sign, shift, out);
         else
-          clipped +=
-              convertAll(config, lossless, dSums.data(), batch * cols, sign,
-                         shift, out);
+          clipped += convertAll(config, lossless, dSums.data(), batch * cols,
+                                sign, shift, out);
         if (stats)
           stats->conversions += uint64_t(batch * cols);
       }
@@ -673,6 +737,8 @@ llvm::Error numerics::crossbarMVMBatch(const CrossbarConfig &config,
 
   if (stats)
     stats->clippedConversions += clipped;
+  for (size_t i = 0; i < dAcc.size(); ++i)
+    outs[i] += int64_t(dAcc[i]);
 
   // Digital corrections for offset-encoded weights and inputs (as in
   // crossbarMVM).
