@@ -369,7 +369,7 @@ int main(int argc, char **argv) {
     // The hardware's figures for these runs, from the cost model (per
     // inference, times the slices): the evaluator computes values, the cost
     // model what producing them costs on the target.
-    if (quantize && !program) {
+    if (quantize || program) {
       FailureOr<cost::ModelCost> modeled =
           cost::computeCost(*module, cost::LatencyModel::cim);
       if (failed(modeled))
