@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: shows what the pipeline does so far on a bundled example.
+# `make demo`: shows what the pipeline does on bundled examples.
 # Grows with each stage (import, mapping, instruction stream, interpreter).
 set -euo pipefail
 build="${1:-build}"
@@ -40,9 +40,9 @@ step "Target description back to JSON (cim-translate --export-target-json)"
 "$bin/cim-translate" --export-target-json "$out/tiny-cnn.isaac.mlir" -o "$out/isaac.json"
 head -8 "$out/isaac.json"
 
-step "Map the imported model onto every preset (cim-compile-pipeline at W8A8) and cost it"
+step "Map the imported model onto every preset (cim-compile-pipeline at W8A8, bit-sliced view) and cost it"
 for t in isaac puma rwth-rram sram-dcim aihwkit-pcm; do
-  "$bin/cim-opt" "$out/tiny-cnn.imported.mlir" --cim-compile-pipeline="target=$t" \
+  "$bin/cim-opt" "$out/tiny-cnn.imported.mlir" --cim-compile-pipeline="target=$t bit-slice=true" \
     --cim-report="json output=$out/report.$t.json" --mlir-print-debuginfo \
     -o "$out/tiny-cnn.$t.mapped.mlir"
   python3 -c "
@@ -82,13 +82,31 @@ print('  %d ADC conversions, %.0f%% of DAC cycles drive only zeros, modeled %.1f
     s['adc_conversions'], 100.0 * s['skippable_dac_cycles'] / s['dac_cycles'],
     s['modeled']['latency_ns_per_slice'] / 1e6))"
 
-step "Per-layer precision search on the MLP (0.5 points of top-1 allowed)"
-"$bin/cim-translate" --import-onnx $m/mlp.onnx --input-shape input:1x1x28x28 |
-  "$bin/cim-opt" --cim-graph-pipeline=target=rwth-rram \
-    --cim-calibrate="calib=$m/calib_x.npy samples=64" -o "$out/mlp.mlir"
-"$bin/cim-opt" "$out/mlp.mlir" \
-  --cim-assign-precision="data=$m/test_x.npy labels=$m/test_y.npy max-accuracy-drop=0.5" \
-  -o "$out/mlp.auto.mlir" 2>&1 | sed 's/^/  /' | tail -3
+step "cimc: per-layer precision search (0.5 points allowed) and a program for rwth-rram"
+/usr/bin/python3 -c "
+import numpy as np
+np.save('$out/val_x.npy', np.load('$m/test_x.npy')[:300])
+np.save('$out/val_y.npy', np.load('$m/test_y.npy')[:300])"
+"$bin/cimc" $m/cnn_bn.onnx --target rwth-rram --input-shape input:1x1x28x28 \
+  --precision auto --calib "$out/val_x.npy" --labels "$out/val_y.npy" \
+  --max-accuracy-drop 0.5 --weight-bits 4..8 --act-bits 4..8 -o "$out/cimc" 2> "$out/cimc.log" |
+  sed 's/^/  /'
+sed -n 3p "$out/cimc/report.md" | fold -s -w 100 | sed 's/^/  /'
+echo "  the program's first instructions (cim assembly):"
+grep -m4 -E "^  c[0-9]+ (ENCODE|MVM|DECODE)" "$out/cimc/model.cimasm" | cut -c1-110 | sed 's/^/  /'
+
+step "Run the program (.cimbin) on the interpreter: all 1000 test images"
+"$bin/cim-run" "$out/cimc/model.cimbin" --input $m/test_x.npy --output-dir "$out/program" \
+  --stats "$out/program.stats.json"
+/usr/bin/python3 -c "
+import json, numpy as np
+y = np.load('$m/test_y.npy')
+f = (np.load('$out/float/logits.npy').argmax(1) == y).mean()
+c = (np.load('$out/program/logits.npy').argmax(1) == y).mean()
+s = json.load(open('$out/program.stats.json'))
+print('  top-1: float %.1f%%, compiled program %.1f%% (the search saw the first 300 images)' % (100 * f, 100 * c))
+print('  %d instructions per image, %.2f ms on the busiest core, %.1f uJ per image' % (
+    s['instructions'] / s['slices'], s['latency_ns'] / s['slices'] / 1e6, s['energy_pj'] / s['slices'] / 1e6))"
 
 step "Upstream mlir-opt runs cim passes through the plugin"
 /usr/lib/llvm-22/bin/mlir-opt "$example" \
@@ -97,4 +115,4 @@ step "Upstream mlir-opt runs cim passes through the plugin"
   --pass-pipeline="builtin.module(cim-set-target{target=puma},canonicalize)" |
   head -1 | cut -c1-120
 
-printf '\nOutputs in %s/. Next stages (the instruction stream and .cimbin\ninterpreter, quantization passes, cimc) arrive with their issues; see\ndocs/design.md.\n' "$out"
+printf '\nOutputs in %s/ (cimc/report.md, report.svg, model.cimasm). Next: the\nquantization passes, the research techniques and TOSA/Linalg input arrive\nwith their issues; see docs/design.md.\n' "$out"

@@ -34,6 +34,7 @@ tools = [
     else "cim-opt",
     "cim-translate",
     "cim-run",
+    "cimc",
     "mlir-opt",
 ]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

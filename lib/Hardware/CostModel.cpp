@@ -125,7 +125,9 @@ std::optional<int64_t> digitalOps(Operation *op) {
       .Default([](Operation *) { return std::nullopt; });
 }
 
-std::string layerName(Location loc) {
+} // namespace
+
+std::string cost::layerName(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();
   if (auto file = dyn_cast<FileLineColLoc>(loc))
@@ -135,8 +137,6 @@ std::string layerName(Location loc) {
   loc.print(os);
   return text;
 }
-
-} // namespace
 
 cost::Rates cost::Rates::of(TargetAttr target) {
   Rates r;

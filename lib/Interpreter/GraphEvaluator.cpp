@@ -31,10 +31,12 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -673,14 +675,14 @@ const numerics::InputCodes &Runner::encode(Value xValue, const Tensor &x,
                clip ? *clip : -1.0};
   auto cached = inputCodes.find(key);
   if (cached == inputCodes.end())
-    cached = inputCodes
-                 .try_emplace(key, x.isInteger
-                                       ? numerics::quantizeInputs(
-                                             [&](int64_t e) { return at(x, e); },
-                                             x.numElements(), range, clip)
-                                       : numerics::quantizeInputs(x.f, range,
-                                                                  clip))
-                 .first;
+    cached =
+        inputCodes
+            .try_emplace(key, x.isInteger
+                                  ? numerics::quantizeInputs(
+                                        [&](int64_t e) { return at(x, e); },
+                                        x.numElements(), range, clip)
+                                  : numerics::quantizeInputs(x.f, range, clip))
+            .first;
   return cached->second;
 }
 
@@ -948,7 +950,7 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
     entry->codes = std::move(codes.codes);
     entry->scales = std::move(codes.scales);
     entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
-      entry->codesAsFloat.assign(entry->codes.begin(), entry->codes.end());
+    entry->codesAsFloat.assign(entry->codes.begin(), entry->codes.end());
     if (cacheable) {
       std::lock_guard<std::mutex> guard(cache.lock);
       weights = cache.entries.try_emplace(op, std::move(entry)).first->second;
@@ -1041,10 +1043,10 @@ llvm::Error Runner::execute(Operation *op) {
         // Each ENCODE is its own: no cache, the codes move into the result.
         numerics::CodeRange range{int64_t(e.getMin()), int64_t(e.getMax())};
         numerics::InputCodes codes =
-            x.isInteger ? numerics::quantizeInputs(
-                              [&](int64_t i) { return at(x, i); },
-                              x.numElements(), range, clip)
-                        : numerics::quantizeInputs(x.f, range, clip);
+            x.isInteger
+                ? numerics::quantizeInputs([&](int64_t i) { return at(x, i); },
+                                           x.numElements(), range, clip)
+                : numerics::quantizeInputs(x.f, range, clip);
         encodeScales[e.getOutput()] = codes.scale;
         set(e.getOutput(), Tensor::integers(x.shape, std::move(codes.codes)));
         return llvm::Error::success();
@@ -1106,8 +1108,8 @@ llvm::Error Runner::execute(Operation *op) {
         int64_t oh = (h + p[0] + p[2] - d[0] * (k[0] - 1) - 1) / s[0] + 1;
         int64_t ow = (w + p[1] + p[3] - d[1] * (k[1] - 1) - 1) / s[1] + 1;
         int64_t batch = outShape[0] / (oh * ow), cols = outShape[1];
-        Tensor out = x.isInteger ? Tensor::integers(outShape)
-                                 : Tensor::floats(outShape);
+        Tensor out =
+            x.isInteger ? Tensor::integers(outShape) : Tensor::floats(outShape);
         // Row (b, oy, ox), column (c, i, j): loops in that order, so no
         // index is divided per element.
         auto fill = [&](auto &dst, const auto &src) {
@@ -1620,8 +1622,8 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
           mvm.getSlices() ? *mvm.getSlices() : ArrayRef<int64_t>());
       numerics::CodeRange wRange = numerics::weightCodeRange(config),
                           xRange = numerics::inputCodeRange(config);
-      auto entry = evaluator.weightCache->entries.find(
-          mvm.getWeights().getDefiningOp());
+      auto entry =
+          evaluator.weightCache->entries.find(mvm.getWeights().getDefiningOp());
       if (entry == evaluator.weightCache->entries.end())
         return opError(&op, "reads weights no cim.isa.program wrote");
       for (int64_t code : entry->second->codes)
@@ -1632,12 +1634,12 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
       if (auto encode = mvm.getCodes().getDefiningOp<IsaEncodeOp>())
         if (int64_t(encode.getMin()) < xRange.min ||
             int64_t(encode.getMax()) > xRange.max)
-          return opError(&op, llvm::formatv(
-                                  "reads codes in [{0}, {1}], outside [{2}, "
-                                  "{3}] of its precision",
-                                  int64_t(encode.getMin()),
-                                  int64_t(encode.getMax()), xRange.min,
-                                  xRange.max));
+          return opError(
+              &op,
+              llvm::formatv("reads codes in [{0}, {1}], outside [{2}, "
+                            "{3}] of its precision",
+                            int64_t(encode.getMin()), int64_t(encode.getMax()),
+                            xRange.min, xRange.max));
     }
     if (!op.getDialect() || op.getDialect()->getNamespace() != "cim")
       return opError(&op, "is not a cim op the evaluator knows");
@@ -1677,4 +1679,60 @@ GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats,
           runner.run(const_cast<func::FuncOp &>(function), inputs, outputs))
     return std::move(error);
   return outputs;
+}
+
+llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
+                                            llvm::ArrayRef<float> inputs,
+                                            llvm::ArrayRef<int64_t> labels,
+                                            int64_t batches) {
+  if (evaluator.getInputShapes().empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "the model has no input");
+  llvm::ArrayRef<int64_t> shape = evaluator.getInputShapes().front();
+  int64_t size = 1;
+  for (int64_t d : shape)
+    size *= d;
+  int64_t perBatch = shape.empty() ? 1 : shape[0];
+  if (batches < 0 || int64_t(inputs.size()) < batches * size ||
+      int64_t(labels.size()) < batches * perBatch)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("{0} batches need {1} input values and {2} labels, got "
+                      "{3} and {4}",
+                      batches, batches * size, batches * perBatch,
+                      inputs.size(), labels.size()));
+  std::vector<int64_t> correct(batches, 0);
+  std::string error;
+  std::mutex errorLock;
+  std::atomic<int64_t> next{0};
+  auto worker = [&] {
+    for (int64_t b = next++; b < batches; b = next++) {
+      auto begin = inputs.begin() + b * size;
+      Tensor input =
+          Tensor::floats(shape, std::vector<float>(begin, begin + size));
+      llvm::Expected<std::vector<Tensor>> out =
+          evaluator.run({input}, nullptr, {}, uint64_t(b));
+      if (!out) {
+        std::lock_guard<std::mutex> guard(errorLock);
+        error = llvm::toString(out.takeError());
+        return;
+      }
+      const Tensor &logits = out->front();
+      int64_t classes = logits.numElements() / perBatch;
+      for (int64_t i = 0; i < perBatch; ++i) {
+        auto row = logits.f.begin() + i * classes;
+        int64_t best = std::max_element(row, row + classes) - row;
+        correct[b] += best == labels[b * perBatch + i];
+      }
+    }
+  };
+  std::thread helper(worker);
+  worker();
+  helper.join();
+  if (!error.empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+  int64_t total = 0;
+  for (int64_t c : correct)
+    total += c;
+  return batches ? double(total) / double(batches * perBatch) : 0.0;
 }

@@ -123,6 +123,11 @@ struct ModelCost {
 /// Errors name the op that cannot be costed.
 FailureOr<ModelCost> computeCost(Operation *op, LatencyModel model);
 
+/// The name a layer is reported under: its ONNX node (NameLoc), else the
+/// source line, else the printed location. Policies name layers the same
+/// way.
+std::string layerName(Location loc);
+
 /// The analysis form: `getAnalysis<CostModel>()` in any pass.
 class CostModel {
 public:

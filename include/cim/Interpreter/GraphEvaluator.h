@@ -139,6 +139,15 @@ private:
   std::vector<std::string> inputNames, outputNames;
 };
 
+/// Top-1 accuracy (0..1) of `evaluator`'s first output as logits over
+/// `batches` slices of `inputs` (each of the entry's first input shape,
+/// row-major), against `labels` (one per row of every slice). Runs on two
+/// threads; slice b is invocation b for the noise model.
+llvm::Expected<double> topOneAccuracy(const GraphEvaluator &evaluator,
+                                      llvm::ArrayRef<float> inputs,
+                                      llvm::ArrayRef<int64_t> labels,
+                                      int64_t batches);
+
 } // namespace mlir::cim::eval
 
 #endif // CIM_INTERPRETER_GRAPHEVALUATOR_H

@@ -86,46 +86,13 @@ struct CimAssignPrecisionPass
       (void)fail(llvm::toString(evaluator.takeError()));
       return failure();
     }
-    int64_t size = 1;
-    for (int64_t d : inputShape)
-      size *= d;
-    int64_t perBatch = inputShape[0];
-    std::vector<int> correct(batches, 0);
-    std::string error;
-    std::mutex errorLock;
-    std::atomic<int64_t> next{0};
-    auto worker = [&] {
-      for (int64_t b = next++; b < batches; b = next++) {
-        auto begin = inputs.begin() + b * size;
-        eval::Tensor input = eval::Tensor::floats(
-            inputShape, std::vector<float>(begin, begin + size));
-        llvm::Expected<std::vector<eval::Tensor>> out =
-            evaluator->run({input}, nullptr, {}, uint64_t(b));
-        if (!out) {
-          std::lock_guard<std::mutex> guard(errorLock);
-          error = llvm::toString(out.takeError());
-          return;
-        }
-        const eval::Tensor &logits = out->front();
-        int64_t classes = logits.numElements() / perBatch;
-        for (int64_t i = 0; i < perBatch; ++i) {
-          auto row = logits.f.begin() + i * classes;
-          int64_t best = std::max_element(row, row + classes) - row;
-          correct[b] += best == labelValues[b * perBatch + i];
-        }
-      }
-    };
-    std::thread helper(worker);
-    worker();
-    helper.join();
-    if (!error.empty()) {
-      (void)fail(error);
+    llvm::Expected<double> result =
+        eval::topOneAccuracy(*evaluator, inputs, labelValues, batches);
+    if (!result) {
+      (void)fail(llvm::toString(result.takeError()));
       return failure();
     }
-    int64_t total = 0;
-    for (int c : correct)
-      total += c;
-    return double(total) / double(batches * perBatch);
+    return *result;
   }
 
   FailureOr<double> costOf() {

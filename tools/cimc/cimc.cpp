@@ -1,0 +1,502 @@
+//===- cimc.cpp - One-shot cim compiler driver ----------------------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// cimc model.onnx --target T [--precision auto|wXaY|policy.json]
+//      [--calib x.npy] [--labels y.npy] [--max-accuracy-drop 0.5] -o out/
+//
+// ONNX in, program and reports out (ARCHITECTURE.md): out/model.cimbin,
+// model.cimasm, policy.json (the per-layer bits, replayable with
+// --precision), report.json (the cost model's `layers`/`total`, the policy,
+// and the comparison with uniform W8A8 on the same target), report.md and
+// report.svg. It runs the same passes as `cim-compile-pipeline`, with
+// calibration and the precision search in between.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Dialect/Cim/CimOps.h"
+#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Dialect/Cim/CimPipelines.h"
+#include "cim/Hardware/CostModel.h"
+#include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Support/Npy.h"
+#include "cim/Target/ISA.h"
+#include "cim/Target/ImportONNX.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace mlir::cim;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx>"));
+static cl::opt<std::string>
+    targetName("target", cl::Required,
+               cl::desc("Target preset name or JSON file"));
+static cl::opt<std::string> precision(
+    "precision",
+    cl::desc("auto (search under --max-accuracy-drop), wXaY (uniform), or a "
+             "policy JSON file"),
+    cl::init("w8a8"));
+static cl::list<std::string>
+    inputShapes("input-shape", cl::desc("NAME:1x1x28x28 (symbolic dims)"));
+static cl::opt<std::string> calib("calib",
+                                  cl::desc("Calibration inputs (.npy)"));
+static cl::opt<std::string>
+    labels("labels", cl::desc("Labels of the calibration inputs (.npy): the "
+                              "precision search and the accuracy report"));
+static cl::opt<unsigned>
+    samples("samples", cl::desc("Batches of calibration data to use (0 = all)"),
+            cl::init(0));
+static cl::opt<double> maxAccuracyDrop(
+    "max-accuracy-drop",
+    cl::desc("Budget of --precision auto, in top-1 percentage points"),
+    cl::init(0.5));
+static cl::opt<std::string>
+    objective("objective",
+              cl::desc("latency, energy or edp (--precision auto)"),
+              cl::init("latency"));
+static cl::opt<std::string> weightBits("weight-bits",
+                                       cl::desc("Search range, LO..HI"),
+                                       cl::init("2..8"));
+static cl::opt<std::string>
+    actBits("act-bits", cl::desc("Search range, LO..HI"), cl::init("2..8"));
+static cl::opt<bool> fixFirstLast(
+    "fix-first-last",
+    cl::desc("Keep the first and last layer at the top of the ranges"));
+static cl::opt<std::string>
+    duplicate("duplicate", cl::desc("Weight copies: N or auto"), cl::init("1"));
+static cl::opt<std::string> outputDir("o", cl::Required,
+                                      cl::desc("Output directory"),
+                                      cl::value_desc("dir"));
+static cl::opt<std::string> dumpAfter(
+    "dump-ir-after",
+    cl::desc("Print the IR after this pass (e.g. cim-tile-crossbar) to "
+             "stderr"));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "cimc: error: " << message << "\n";
+  return 1;
+}
+
+static bool parseWA(llvm::StringRef text, unsigned &w, unsigned &a) {
+  return text.consume_front("w") && !text.consumeInteger(10, w) &&
+         text.consume_front("a") && !text.consumeInteger(10, a) && text.empty();
+}
+
+/// Crossbar layers by the name reports and policies use.
+static std::map<std::string, SmallVector<MvmOp>> layersOf(ModuleOp module) {
+  std::map<std::string, SmallVector<MvmOp>> layers;
+  module.walk(
+      [&](MvmOp mvm) { layers[cost::layerName(mvm.getLoc())].push_back(mvm); });
+  return layers;
+}
+
+/// Sets every layer's precision from a policy file:
+/// {"layers": [{"name": ..., "weight_bits": W, "act_bits": A,
+///              "adc_bits": B (optional)}]}.
+static LogicalResult applyPolicy(ModuleOp module, llvm::StringRef path,
+                                 std::string &error) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    error = path.str() + ": " + buffer.getError().message();
+    return failure();
+  }
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*buffer)->getBuffer());
+  if (!json) {
+    error = path.str() + ": " + llvm::toString(json.takeError());
+    return failure();
+  }
+  const llvm::json::Object *root = json->getAsObject();
+  const llvm::json::Array *list = root ? root->getArray("layers") : nullptr;
+  if (!list) {
+    error = path.str() + ": expected an object with a \"layers\" list";
+    return failure();
+  }
+  std::map<std::string, SmallVector<MvmOp>> layers = layersOf(module);
+  for (auto [i, entry] : llvm::enumerate(*list)) {
+    const llvm::json::Object *layer = entry.getAsObject();
+    auto where = llvm::formatv("{0}: layers[{1}]", path, i).str();
+    std::optional<llvm::StringRef> name =
+        layer ? layer->getString("name") : std::nullopt;
+    std::optional<int64_t> w =
+        layer ? layer->getInteger("weight_bits") : std::nullopt;
+    std::optional<int64_t> a =
+        layer ? layer->getInteger("act_bits") : std::nullopt;
+    std::optional<int64_t> adc =
+        layer ? layer->getInteger("adc_bits") : std::nullopt;
+    if (!name || !w || !a) {
+      error = where + ": needs \"name\", \"weight_bits\" and \"act_bits\"";
+      return failure();
+    }
+    auto it = layers.find(name->str());
+    if (it == layers.end()) {
+      error = where + ": the model has no crossbar layer '" + name->str() + "'";
+      return failure();
+    }
+    if (*w < 1 || *w > 16 || *a < 1 || *a > 16 ||
+        (adc && (*adc < 0 || *adc > 32))) {
+      error = where + ": bits out of range";
+      return failure();
+    }
+    for (MvmOp mvm : it->second)
+      mvm.setPrecisionAttr(PrecisionAttr::get(
+          module.getContext(), unsigned(*w), unsigned(*a),
+          adc ? unsigned(*adc) : 0u, ScaleGranularity::channel));
+  }
+  return success();
+}
+
+static llvm::json::Value policyOf(ModuleOp module, unsigned defaultW,
+                                  unsigned defaultA) {
+  llvm::json::Array list;
+  for (auto &[name, mvms] : layersOf(module)) {
+    PrecisionAttr p = mvms.front().getPrecisionAttr();
+    llvm::json::Object layer{
+        {"name", name},
+        {"weight_bits", int64_t(p ? p.getWeightBits() : defaultW)},
+        {"act_bits", int64_t(p ? p.getActBits() : defaultA)}};
+    if (p && p.getAdcBits())
+      layer["adc_bits"] = int64_t(p.getAdcBits());
+    list.push_back(std::move(layer));
+  }
+  return llvm::json::Object{{"layers", std::move(list)}};
+}
+
+static void writeSvg(const cost::ModelCost &ours,
+                     const cost::ModelCost &baseline, llvm::raw_ostream &os) {
+  // One pair of bars per crossbar layer: latency compiled vs uniform W8A8.
+  std::map<std::string, double> base;
+  for (const cost::LayerCost &l : baseline.layers)
+    base[l.name] = l.latencyNs;
+  std::vector<const cost::LayerCost *> layers;
+  double most = 1e-9;
+  for (const cost::LayerCost &l : ours.layers)
+    if (l.kind == "crossbar") {
+      layers.push_back(&l);
+      most = std::max({most, l.latencyNs, base[l.name]});
+    }
+  const int row = 22, left = 260, width = 420;
+  int height = 60 + row * int(layers.size());
+  os << llvm::formatv("<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                      "width=\"{0}\" height=\"{1}\" font-family=\"sans-serif\" "
+                      "font-size=\"11\">\n",
+                      left + width + 40, height);
+  os << llvm::formatv("<text x=\"10\" y=\"18\" font-size=\"13\">Modeled "
+                      "latency per layer on {0}: compiled (blue) vs uniform "
+                      "W8A8 (grey)</text>\n",
+                      ours.target);
+  for (auto [i, l] : llvm::enumerate(layers)) {
+    int y = 36 + row * int(i);
+    std::string name = l->name;
+    for (char &c : name)
+      if (c == '<' || c == '>' || c == '&' || c == '"')
+        c = '_';
+    os << llvm::formatv("<text x=\"{0}\" y=\"{1}\" "
+                        "text-anchor=\"end\">{2} W{3}A{4}</text>\n",
+                        left - 6, y + 12, name, l->weightBits, l->actBits);
+    os << llvm::formatv("<rect x=\"{0}\" y=\"{1}\" width=\"{2:f1}\" "
+                        "height=\"8\" fill=\"#999\"/>\n",
+                        left, y + 1, width * base[l->name] / most);
+    os << llvm::formatv("<rect x=\"{0}\" y=\"{1}\" width=\"{2:f1}\" "
+                        "height=\"8\" fill=\"#2a6fdb\"/>\n",
+                        left, y + 10, width * l->latencyNs / most);
+  }
+  os << "</svg>\n";
+}
+
+namespace {
+struct Data {
+  std::vector<float> inputs;
+  std::vector<int64_t> labels;
+  int64_t batches = 0;
+};
+} // namespace
+
+/// The calibration inputs and labels, in batches of the model's input.
+static llvm::Expected<Data> loadData(ModuleOp module) {
+  Data data;
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes().front());
+  llvm::Expected<npy::Array> x = npy::read(calib);
+  if (!x)
+    return x.takeError();
+  llvm::Expected<std::vector<float>> values = npy::toFloat32(*x);
+  if (!values)
+    return values.takeError();
+  llvm::Expected<npy::Array> y = npy::read(labels);
+  if (!y)
+    return y.takeError();
+  llvm::Expected<std::vector<int64_t>> ys = npy::toInt64(*y);
+  if (!ys)
+    return ys.takeError();
+  int64_t size = type.getNumElements();
+  data.batches = int64_t(values->size()) / size;
+  if (samples)
+    data.batches = std::min<int64_t>(data.batches, samples);
+  data.inputs = std::move(*values);
+  data.labels = std::move(*ys);
+  return data;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "cimc: compile an ONNX model for a CIM target\n");
+  DialectRegistry registry;
+  registry.insert<CimDialect, func::FuncDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // IR printing needs a single-threaded pass manager.
+  if (!dumpAfter.empty())
+    context.disableMultithreading();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  if (precision == "auto" && (calib.empty() || labels.empty()))
+    return fail("--precision auto measures accuracy: it needs --calib and "
+                "--labels");
+  unsigned defaultW = 8, defaultA = 8;
+  bool policyFile = llvm::StringRef(precision).ends_with(".json");
+  if (precision != "auto" && !policyFile &&
+      !parseWA(precision, defaultW, defaultA))
+    return fail("--precision must be auto, wXaY (e.g. w8a8) or a policy "
+                ".json file, got '" +
+                precision + "'");
+
+  ImportONNXOptions importOptions;
+  for (const std::string &spec : inputShapes) {
+    std::string error;
+    if (failed(parseInputShape(spec, importOptions, error)))
+      return fail("--input-shape " + spec + ": " + error);
+  }
+  OwningOpRef<ModuleOp> module =
+      importONNXFile(modelPath, &context, importOptions);
+  if (!module)
+    return 1; // The importer reported why.
+
+  auto configure = [&](PassManager &pm) {
+    if (dumpAfter.empty())
+      return;
+    std::string wanted = dumpAfter;
+    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                        [wanted](Pass *pass, Operation *) {
+                          return pass->getArgument() == wanted;
+                        },
+                        /*printModuleScope=*/true,
+                        /*printAfterOnlyOnChange=*/false);
+  };
+  auto run = [&](llvm::function_ref<void(PassManager &)> build) {
+    PassManager pm(&context);
+    configure(pm);
+    build(pm);
+    return pm.run(*module);
+  };
+
+  // Graph stage, calibration, precision.
+  CompilePipelineOptions pipeline;
+  pipeline.target = targetName;
+  pipeline.precision = llvm::formatv("w{0}a{1}", defaultW, defaultA).str();
+  pipeline.duplicate = duplicate;
+  if (failed(run([&](PassManager &pm) {
+        (void)buildGraphPipeline(pm, pipeline);
+        if (!calib.empty()) {
+          CimCalibrateOptions c;
+          c.calib = calib;
+          c.samples = samples;
+          pm.addPass(createCimCalibrate(c));
+        }
+      })))
+    return 1;
+  OwningOpRef<ModuleOp> floatModule = module->clone();
+  if (policyFile) {
+    std::string error;
+    if (failed(applyPolicy(*module, precision, error)))
+      return fail(error);
+  } else if (precision == "auto") {
+    if (failed(run([&](PassManager &pm) {
+          CimAssignPrecisionOptions a;
+          a.data = calib;
+          a.labels = labels;
+          a.samples = samples;
+          a.maxAccuracyDrop = maxAccuracyDrop;
+          a.objective = objective;
+          a.weightBits = weightBits;
+          a.actBits = actBits;
+          a.fixFirstLast = fixFirstLast;
+          pm.addPass(createCimAssignPrecision(a));
+        })))
+      return 1;
+  }
+  llvm::json::Value policy = policyOf(*module, defaultW, defaultA);
+
+  // The same model at uniform W8A8 on the same target, for the report.
+  OwningOpRef<ModuleOp> baseline = floatModule->clone();
+  baseline->walk([](MvmOp mvm) { mvm->removeAttr("precision"); });
+  CompilePipelineOptions w8a8;
+  w8a8.target = targetName;
+  w8a8.duplicate = duplicate;
+  w8a8.precision = "w8a8";
+  {
+    PassManager pm(&context);
+    if (failed(buildMappedPipeline(pm, w8a8)) || failed(pm.run(*baseline)))
+      return 1;
+  }
+  FailureOr<cost::ModelCost> baseCost =
+      cost::computeCost(*baseline, cost::LatencyModel::cim);
+
+  // Mapped stage, costed at the same level as the baseline; then the
+  // instruction stage.
+  if (failed(run(
+          [&](PassManager &pm) { (void)buildMappedPipeline(pm, pipeline); })))
+    return 1;
+  FailureOr<cost::ModelCost> ours =
+      cost::computeCost(*module, cost::LatencyModel::cim);
+  if (failed(baseCost) || failed(ours))
+    return 1;
+  if (failed(
+          run([&](PassManager &pm) { (void)buildIsaPipeline(pm, pipeline); })))
+    return 1;
+
+  llvm::Expected<isa::Program> program = isa::programFromModule(*module);
+  if (!program)
+    return fail(llvm::toString(program.takeError()));
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return fail(outputDir + ": " + ec.message());
+  auto write = [&](llvm::StringRef name,
+                   llvm::function_ref<void(llvm::raw_ostream &)> body) {
+    llvm::SmallString<128> path(outputDir);
+    llvm::sys::path::append(path, name);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (ec)
+      return fail(path + ": " + ec.message());
+    body(os);
+    return 0;
+  };
+
+  // Accuracy of the float model and of the compiled program, when labels
+  // are given.
+  llvm::json::Object accuracy;
+  if (!calib.empty() && !labels.empty()) {
+    llvm::Expected<Data> data = loadData(*floatModule);
+    if (!data)
+      return fail(llvm::toString(data.takeError()));
+    llvm::Expected<eval::GraphEvaluator> floatEval =
+        eval::GraphEvaluator::create(*floatModule);
+    if (!floatEval)
+      return fail(llvm::toString(floatEval.takeError()));
+    llvm::Expected<eval::GraphEvaluator> programEval =
+        eval::GraphEvaluator::create(*module);
+    if (!programEval)
+      return fail(llvm::toString(programEval.takeError()));
+    llvm::Expected<double> f = eval::topOneAccuracy(
+        *floatEval, data->inputs, data->labels, data->batches);
+    if (!f)
+      return fail(llvm::toString(f.takeError()));
+    llvm::Expected<double> c = eval::topOneAccuracy(
+        *programEval, data->inputs, data->labels, data->batches);
+    if (!c)
+      return fail(llvm::toString(c.takeError()));
+    accuracy = llvm::json::Object{{"float", *f},
+                                  {"compiled", *c},
+                                  {"drop_points", 100.0 * (*f - *c)},
+                                  {"batches", data->batches}};
+  }
+
+  const cost::LayerCost &t = ours->total, &b = baseCost->total;
+  double speedup = t.latencyNs > 0 ? b.latencyNs / t.latencyNs : 0.0;
+  double energyRatio =
+      t.energy.total() > 0 ? b.energy.total() / t.energy.total() : 0.0;
+  llvm::json::Value costJson = cost::toJSON(*ours);
+  llvm::json::Object report = std::move(*costJson.getAsObject());
+  report["policy"] = policy;
+  report["baseline_w8a8"] =
+      llvm::json::Object{{"latency_ns", b.latencyNs},
+                         {"energy_pj", b.energy.total()},
+                         {"crossbars", b.crossbars},
+                         {"utilization", b.utilization()}};
+  report["speedup_vs_w8a8"] = speedup;
+  report["energy_saving_vs_w8a8"] = energyRatio;
+  if (!accuracy.empty())
+    report["accuracy"] = llvm::json::Object(accuracy);
+  report["instructions"] = int64_t(program->code.size());
+
+  if (int e = write("model.cimbin", [&](llvm::raw_ostream &os) {
+        isa::writeBinary(*program, os);
+      }))
+    return e;
+  if (int e = write("model.cimasm", [&](llvm::raw_ostream &os) {
+        isa::writeAssembly(*program, os);
+      }))
+    return e;
+  if (int e = write("policy.json", [&](llvm::raw_ostream &os) {
+        os << llvm::formatv("{0:2}", policy) << "\n";
+      }))
+    return e;
+  if (int e = write("report.json", [&](llvm::raw_ostream &os) {
+        os << llvm::formatv("{0:2}", llvm::json::Value(
+                                         llvm::json::Object(std::move(report))))
+           << "\n";
+      }))
+    return e;
+  if (int e = write("report.svg", [&](llvm::raw_ostream &os) {
+        writeSvg(*ours, *baseCost, os);
+      }))
+    return e;
+  if (int e = write("report.md", [&](llvm::raw_ostream &os) {
+        os << "# " << llvm::sys::path::filename(modelPath) << " on "
+           << ours->target << "\n\n";
+        os << llvm::formatv("Modeled latency {0:f1} us ({1:f2}x faster than "
+                            "uniform W8A8: {2:f1} us), energy {3:f1} nJ "
+                            "({4:f2}x less than {5:f1} nJ), {6} crossbars "
+                            "({7:f1}% used), {8} instructions.\n\n",
+                            t.latencyNs / 1000, speedup, b.latencyNs / 1000,
+                            t.energy.total() / 1000, energyRatio,
+                            b.energy.total() / 1000, t.crossbars,
+                            100 * t.utilization(), program->code.size());
+        if (!accuracy.empty())
+          os << llvm::formatv(
+              "Top-1 on {0} calibration batches: float {1:f2}%, compiled "
+              "{2:f2}% (drop {3:f2} points).\n\n",
+              *accuracy.getInteger("batches"),
+              100 * *accuracy.getNumber("float"),
+              100 * *accuracy.getNumber("compiled"),
+              *accuracy.getNumber("drop_points"));
+        os << "![latency per layer](report.svg)\n\n";
+        cost::printTable(*ours, os);
+      }))
+    return e;
+
+  llvm::outs() << llvm::formatv(
+      "cimc: {0} -> {1}/model.cimbin: {2} instructions, {3} crossbars, "
+      "modeled {4:f1} us ({5:f2}x vs W8A8)",
+      modelPath, outputDir, program->code.size(), t.crossbars,
+      t.latencyNs / 1000, speedup);
+  if (!accuracy.empty())
+    llvm::outs() << llvm::formatv(", top-1 float {0:f2}% compiled {1:f2}%",
+                                  100 * *accuracy.getNumber("float"),
+                                  100 * *accuracy.getNumber("compiled"));
+  llvm::outs() << "\n";
+  return 0;
+}
