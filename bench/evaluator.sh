@@ -12,6 +12,7 @@
 # of one inference. Writes
 # bench/results/evaluator.json. Usage: bench/evaluator.sh [BUILD_DIR]
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 models="$build/models/scope"
@@ -27,34 +28,12 @@ mkdir -p "$src/bench/results"
 "$bin/cim-opt" "$tmp/r18.mlir" --cim-graph-pipeline=target=rwth-rram --cim-tile-crossbar -o "$tmp/r18-rwth.mlir"
 "$bin/cim-opt" "$tmp/r18.mlir" --cim-graph-pipeline=target=isaac --cim-tile-crossbar -o "$tmp/r18-isaac.mlir"
 
-best() { # runs N command...
-  local n=$1 b=""
-  shift
-  for _ in $(seq "$n"); do
-    local s e
-    s=$(date +%s.%N)
-    "$@" > /dev/null
-    e=$(date +%s.%N)
-    local t
-    t=$(awk "BEGIN {print $e - $s}")
-    if [ -z "$b" ] || awk "BEGIN {exit !($t < $b)}"; then b=$t; fi
-  done
-  echo "$b"
-}
 float=$(best 3 "$bin/cim-run" "$tmp/r18.mlir" --input "input=$tmp/img.npy" --output-dir "$tmp/f")
 float5=$(best 3 "$bin/cim-run" "$tmp/r18.mlir" --input "input=$tmp/img5.npy" --output-dir "$tmp/f")
 exact=$(best 3 "$bin/cim-run" "$tmp/r18-rwth.mlir" --quantize --input "input=$tmp/img.npy" --output-dir "$tmp/e")
 exact5=$(best 3 "$bin/cim-run" "$tmp/r18-rwth.mlir" --quantize --input "input=$tmp/img5.npy" --output-dir "$tmp/e")
 sliced=$(best 1 "$bin/cim-run" "$tmp/r18-isaac.mlir" --quantize --input "input=$tmp/img.npy" --output-dir "$tmp/s")
-torch=$(/usr/bin/python3 -c "
-import time, torch, torchvision
-torch.set_num_threads(2)
-m = torchvision.models.resnet18().eval()
-x = torch.rand(1, 3, 224, 224)
-with torch.no_grad():
-    m(x)
-    best = min((lambda s: (m(x), time.time() - s)[1])(time.time()) for _ in range(5))
-print('%.4f' % best)")
+torch=$(torch_resnet18)
 cat > "$src/bench/results/evaluator.json" <<JSON
 {
   "machine": "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB",

@@ -14,6 +14,7 @@
 # the steady-state cost when a test set runs in one call.
 # Writes bench/results/isa.json. Usage: bench/isa.sh [BUILD_DIR]
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 models="$build/models/scope"
@@ -45,33 +46,12 @@ for v in lossless sliced; do
   compile_s+=("$(awk "BEGIN {print $e - $s}")")
 done
 
-best() { # runs N command...
-  local n=$1 b=""
-  shift
-  for _ in $(seq "$n"); do
-    local s e t
-    s=$(date +%s.%N)
-    "$@" > /dev/null
-    e=$(date +%s.%N)
-    t=$(awk "BEGIN {print $e - $s}")
-    if [ -z "$b" ] || awk "BEGIN {exit !($t < $b)}"; then b=$t; fi
-  done
-  echo "$b"
-}
 l1=$(best 3 "$bin/cim-run" "$tmp/lossless.cimbin" --input "input=$tmp/img.npy" --output-dir "$tmp/l")
 l20=$(best 3 "$bin/cim-run" "$tmp/lossless.cimbin" --input "input=$tmp/img20.npy" --output-dir "$tmp/l")
 s1=$(best 1 "$bin/cim-run" "$tmp/sliced.cimbin" --input "input=$tmp/img.npy" --output-dir "$tmp/s")
 s5=$(best 1 "$bin/cim-run" "$tmp/sliced.cimbin" --input "input=$tmp/img5.npy" --output-dir "$tmp/s")
 "$bin/cim-run" "$tmp/sliced.cimbin" --input "input=$tmp/img.npy" --output-dir "$tmp/s" --stats "$tmp/s.json"
-torch=$(/usr/bin/python3 -c "
-import time, torch, torchvision
-torch.set_num_threads(2)
-m = torchvision.models.resnet18().eval()
-x = torch.rand(1, 3, 224, 224)
-with torch.no_grad():
-    m(x)
-    best = min((lambda s: (m(x), time.time() - s)[1])(time.time()) for _ in range(5))
-print('%.4f' % best)")
+torch=$(torch_resnet18)
 # T x S: DAC cycles x weight planes of an 8-bit input and weight on isaac
 # (1-bit DAC: 8 cycles; 2-bit cells, offset weights: 4 planes).
 ts=32

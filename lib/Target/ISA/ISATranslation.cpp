@@ -64,6 +64,20 @@ static OwningOpRef<Operation *> import(llvm::SourceMgr &sourceMgr,
   return OwningOpRef<Operation *>(module->release());
 }
 
+/// Reads a program in either format and writes it in the other.
+static LogicalResult convert(llvm::SourceMgr &sourceMgr, raw_ostream &os,
+                             MLIRContext *context, bool binary) {
+  llvm::Expected<Program> program = readProgram(sourceMgr);
+  if (!program)
+    return emitError(UnknownLoc::get(context))
+           << llvm::toString(program.takeError());
+  if (binary)
+    writeBinary(*program, os);
+  else
+    writeAssembly(*program, os);
+  return success();
+}
+
 void isa::registerISATranslations() {
   static TranslateFromMLIRRegistration exportBin(
       "export-cim-bin",
@@ -87,22 +101,12 @@ void isa::registerISATranslations() {
       "cim-asm-to-bin", "assemble: cim assembly to .cimbin",
       [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr, raw_ostream &os,
          MLIRContext *context) {
-        llvm::Expected<Program> program = readProgram(*sourceMgr);
-        if (!program)
-          return LogicalResult(emitError(UnknownLoc::get(context))
-                               << llvm::toString(program.takeError()));
-        writeBinary(*program, os);
-        return success();
+        return convert(*sourceMgr, os, context, /*binary=*/true);
       });
   static TranslateRegistration binToAsm(
       "cim-bin-to-asm", "disassemble: .cimbin to cim assembly",
       [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr, raw_ostream &os,
          MLIRContext *context) {
-        llvm::Expected<Program> program = readProgram(*sourceMgr);
-        if (!program)
-          return LogicalResult(emitError(UnknownLoc::get(context))
-                               << llvm::toString(program.takeError()));
-        writeAssembly(*program, os);
-        return success();
+        return convert(*sourceMgr, os, context, /*binary=*/false);
       });
 }
