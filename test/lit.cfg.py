@@ -52,6 +52,12 @@ if (
 ):
     config.available_features.add("torch")
 config.substitutions.append(("%torch_python", "/usr/bin/python3"))
+# The policies released with Pelke et al. (DATE 2026) are read in place from
+# ../shared; tests that need them are skipped without it.
+pelke = os.path.join(config.cim_src_root, "..", "shared", "data", "pelke2026")
+if os.path.isdir(pelke):
+    config.available_features.add("pelke2026-data")
+    config.substitutions.append(("%pelke2026", os.path.abspath(pelke)))
 # Debian's python3 with numpy (make deps) for independent checks of outputs.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cim_obj", config.cim_obj_root))

@@ -6,7 +6,8 @@ nn.TransformerEncoder at opset 14, each with a 1x3x224x224 (or 1x50x256)
 input named "input". Weights are random (seeded): the point is the graph
 structure, and nothing here downloads anything.
 
-Usage: export_scope_models.py OUTPUT_DIR [NAME ...]
+Usage: export_scope_models.py OUTPUT_DIR [NAME ...]   (default: all but
+vgg16, which is exported only when named)
 Needs Debian's python3-torch, python3-torchvision and python3-onnx.
 """
 import os
@@ -27,6 +28,12 @@ MODELS = {
     "efficientnet_b0": lambda: torchvision.models.efficientnet_b0(),
     "densenet121": lambda: torchvision.models.densenet121(),
     "alexnet": lambda: torchvision.models.alexnet(),
+}
+
+# Exported only when named (large: VGG-16 is 528 MB of weights); the Pelke
+# et al. policy replay uses it.
+ON_DEMAND = {
+    "vgg16": lambda: torchvision.models.vgg16(),
 }
 
 
@@ -50,7 +57,8 @@ def export(name, out_dir):
     if name == "transformer_encoder":
         model, example, opset = Encoder(), torch.randn(1, 50, 256), 14
     else:
-        model, example, opset = MODELS[name](), torch.randn(1, 3, 224, 224), 13
+        build = MODELS.get(name) or ON_DEMAND[name]
+        model, example, opset = build(), torch.randn(1, 3, 224, 224), 13
     model.eval()
     path = os.path.join(out_dir, name + ".onnx")
     # With gradients enabled torch 1.13 skips the fused encoder fast path

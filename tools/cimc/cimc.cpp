@@ -88,6 +88,15 @@ static cl::opt<std::string>
 static cl::opt<std::string> outputDir("o", cl::Required,
                                       cl::desc("Output directory"),
                                       cl::value_desc("dir"));
+static cl::opt<std::string> latencyModel(
+    "latency-model",
+    cl::desc("Latency model of the report and the search: cim (ours) or "
+             "pelke2026 (Pelke et al., DATE 2026)"),
+    cl::init("cim"));
+static cl::opt<bool> noProgram(
+    "no-program",
+    cl::desc("Stop after the reports (policy.json, report.*): no lowering to "
+             "instructions, no model.cimbin/.cimasm"));
 static cl::opt<std::string> dumpAfter(
     "dump-ir-after",
     cl::desc("Print the IR after this pass (e.g. cim-tile-crossbar) to "
@@ -276,6 +285,12 @@ int main(int argc, char **argv) {
   if (precision == "auto" && (calib.empty() || labels.empty()))
     return fail("--precision auto measures accuracy: it needs --calib and "
                 "--labels");
+  if (latencyModel != "cim" && latencyModel != "pelke2026")
+    return fail("--latency-model must be cim or pelke2026, got '" +
+                latencyModel + "'");
+  cost::LatencyModel model = latencyModel == "pelke2026"
+                                 ? cost::LatencyModel::pelke2026
+                                 : cost::LatencyModel::cim;
   unsigned defaultW = 8, defaultA = 8;
   bool policyFile = llvm::StringRef(precision).ends_with(".json");
   if (precision != "auto" && !policyFile &&
@@ -344,6 +359,7 @@ int main(int argc, char **argv) {
           a.weightBits = weightBits;
           a.actBits = actBits;
           a.fixFirstLast = fixFirstLast;
+          a.model = latencyModel;
           pm.addPass(createCimAssignPrecision(a));
         })))
       return 1;
@@ -362,25 +378,26 @@ int main(int argc, char **argv) {
     if (failed(buildMappedPipeline(pm, w8a8)) || failed(pm.run(*baseline)))
       return 1;
   }
-  FailureOr<cost::ModelCost> baseCost =
-      cost::computeCost(*baseline, cost::LatencyModel::cim);
+  FailureOr<cost::ModelCost> baseCost = cost::computeCost(*baseline, model);
 
   // Mapped stage, costed at the same level as the baseline; then the
   // instruction stage.
   if (failed(run(
           [&](PassManager &pm) { (void)buildMappedPipeline(pm, pipeline); })))
     return 1;
-  FailureOr<cost::ModelCost> ours =
-      cost::computeCost(*module, cost::LatencyModel::cim);
+  FailureOr<cost::ModelCost> ours = cost::computeCost(*module, model);
   if (failed(baseCost) || failed(ours))
     return 1;
-  if (failed(
-          run([&](PassManager &pm) { (void)buildIsaPipeline(pm, pipeline); })))
-    return 1;
-
-  llvm::Expected<isa::Program> program = isa::programFromModule(*module);
-  if (!program)
-    return fail(llvm::toString(program.takeError()));
+  std::optional<isa::Program> program;
+  if (!noProgram) {
+    if (failed(run(
+            [&](PassManager &pm) { (void)buildIsaPipeline(pm, pipeline); })))
+      return 1;
+    llvm::Expected<isa::Program> emitted = isa::programFromModule(*module);
+    if (!emitted)
+      return fail(llvm::toString(emitted.takeError()));
+    program = std::move(*emitted);
+  }
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
     return fail(outputDir + ": " + ec.message());
   auto write = [&](llvm::StringRef name,
@@ -406,8 +423,12 @@ int main(int argc, char **argv) {
         eval::GraphEvaluator::create(*floatModule);
     if (!floatEval)
       return fail(llvm::toString(floatEval.takeError()));
+    // The program, or (--no-program) the tiled module it would be: the
+    // same outputs either way (docs/isa.md, identity).
+    eval::Options quantized;
+    quantized.quantize = true;
     llvm::Expected<eval::GraphEvaluator> programEval =
-        eval::GraphEvaluator::create(*module);
+        eval::GraphEvaluator::create(*module, "main", quantized);
     if (!programEval)
       return fail(llvm::toString(programEval.takeError()));
     llvm::Expected<double> f = eval::topOneAccuracy(
@@ -440,16 +461,20 @@ int main(int argc, char **argv) {
   report["energy_saving_vs_w8a8"] = energyRatio;
   if (!accuracy.empty())
     report["accuracy"] = llvm::json::Object(accuracy);
-  report["instructions"] = int64_t(program->code.size());
+  report["latency_model"] = latencyModel;
+  if (program)
+    report["instructions"] = int64_t(program->code.size());
 
-  if (int e = write("model.cimbin", [&](llvm::raw_ostream &os) {
-        isa::writeBinary(*program, os);
-      }))
-    return e;
-  if (int e = write("model.cimasm", [&](llvm::raw_ostream &os) {
-        isa::writeAssembly(*program, os);
-      }))
-    return e;
+  if (program) {
+    if (int e = write("model.cimbin", [&](llvm::raw_ostream &os) {
+          isa::writeBinary(*program, os);
+        }))
+      return e;
+    if (int e = write("model.cimasm", [&](llvm::raw_ostream &os) {
+          isa::writeAssembly(*program, os);
+        }))
+      return e;
+  }
   if (int e = write("policy.json", [&](llvm::raw_ostream &os) {
         os << llvm::formatv("{0:2}", policy) << "\n";
       }))
@@ -474,7 +499,8 @@ int main(int argc, char **argv) {
                             t.latencyNs / 1000, speedup, b.latencyNs / 1000,
                             t.energy.total() / 1000, energyRatio,
                             b.energy.total() / 1000, t.crossbars,
-                            100 * t.utilization(), program->code.size());
+                            100 * t.utilization(),
+                            program ? program->code.size() : 0);
         if (!accuracy.empty())
           os << llvm::formatv(
               "Top-1 on {0} calibration batches: float {1:f2}%, compiled "
@@ -488,11 +514,16 @@ int main(int argc, char **argv) {
       }))
     return e;
 
-  llvm::outs() << llvm::formatv(
-      "cimc: {0} -> {1}/model.cimbin: {2} instructions, {3} crossbars, "
-      "modeled {4:f1} us ({5:f2}x vs W8A8)",
-      modelPath, outputDir, program->code.size(), t.crossbars,
-      t.latencyNs / 1000, speedup);
+  if (program)
+    llvm::outs() << llvm::formatv("cimc: {0} -> {1}/model.cimbin: {2} "
+                                  "instructions, ",
+                                  modelPath, outputDir, program->code.size());
+  else
+    llvm::outs() << llvm::formatv(
+        "cimc: {0} -> {1} (reports only): ", modelPath, outputDir);
+  llvm::outs() << llvm::formatv("{0} crossbars, modeled {1:f1} us ({2:f2}x "
+                                "vs W8A8)",
+                                t.crossbars, t.latencyNs / 1000, speedup);
   if (!accuracy.empty())
     llvm::outs() << llvm::formatv(", top-1 float {0:f2}% compiled {1:f2}%",
                                   100 * *accuracy.getNumber("float"),
