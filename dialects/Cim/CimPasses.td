@@ -296,6 +296,15 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     It stops when no move fits. The result is written as `#cim.precision`
     on every crossbar layer; progress goes to stderr.
 
+    Without labels, `max-output-error=E` bounds the relative L2 error of
+    the outputs against float instead. `search=knapsack` is the fast
+    alternative for large models: it measures each layer's loss and cost
+    saving at every weight bit width (activations at the top) and every
+    activation width (weights at the top), takes the cheapest combination
+    whose summed losses fit the budget (a multiple-choice knapsack), then
+    measures that policy and tightens the budget until the measurement
+    fits.
+
     Run it on the mapped level before tiling (after `cim-lower-conv`, and
     `cim-calibrate` for static input ranges).
 
@@ -324,7 +333,14 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     Option<"actBits", "act-bits", "std::string", /*default=*/"\"2..8\"",
            "Allowed activation bits, LO..HI">,
     Option<"fixFirstLast", "fix-first-last", "bool", /*default=*/"false",
-           "Keep the first and last layer at the top of the ranges">
+           "Keep the first and last layer at the top of the ranges">,
+    Option<"maxOutputError", "max-output-error", "double", /*default=*/"0",
+           "Budget without labels: the relative L2 error of the outputs "
+           "against float (0 = use top-1 with labels)">,
+    Option<"search", "search", "std::string", /*default=*/"\"greedy\"",
+           "greedy (one bit per step, every step measured) or knapsack "
+           "(per-layer sensitivities, then a multiple-choice knapsack, "
+           "verified)">
   ];
 }
 

@@ -1681,10 +1681,9 @@ GraphEvaluator::run(llvm::ArrayRef<Tensor> inputs, Stats *stats,
   return outputs;
 }
 
-llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
-                                            llvm::ArrayRef<float> inputs,
-                                            llvm::ArrayRef<int64_t> labels,
-                                            int64_t batches) {
+llvm::Expected<std::vector<std::vector<float>>>
+eval::runBatches(const GraphEvaluator &evaluator, llvm::ArrayRef<float> inputs,
+                 int64_t batches) {
   if (evaluator.getInputShapes().empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "the model has no input");
@@ -1692,16 +1691,12 @@ llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
   int64_t size = 1;
   for (int64_t d : shape)
     size *= d;
-  int64_t perBatch = shape.empty() ? 1 : shape[0];
-  if (batches < 0 || int64_t(inputs.size()) < batches * size ||
-      int64_t(labels.size()) < batches * perBatch)
+  if (batches < 0 || int64_t(inputs.size()) < batches * size)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
-        llvm::formatv("{0} batches need {1} input values and {2} labels, got "
-                      "{3} and {4}",
-                      batches, batches * size, batches * perBatch,
-                      inputs.size(), labels.size()));
-  std::vector<int64_t> correct(batches, 0);
+        llvm::formatv("{0} batches need {1} input values, got {2}", batches,
+                      batches * size, inputs.size()));
+  std::vector<std::vector<float>> outputs(batches);
   std::string error;
   std::mutex errorLock;
   std::atomic<int64_t> next{0};
@@ -1717,13 +1712,10 @@ llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
         error = llvm::toString(out.takeError());
         return;
       }
-      const Tensor &logits = out->front();
-      int64_t classes = logits.numElements() / perBatch;
-      for (int64_t i = 0; i < perBatch; ++i) {
-        auto row = logits.f.begin() + i * classes;
-        int64_t best = std::max_element(row, row + classes) - row;
-        correct[b] += best == labels[b * perBatch + i];
-      }
+      Tensor &first = out->front();
+      outputs[b] = first.isInteger
+                       ? std::vector<float>(first.i.begin(), first.i.end())
+                       : std::move(first.f);
     }
   };
   std::thread helper(worker);
@@ -1731,8 +1723,33 @@ llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
   helper.join();
   if (!error.empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
-  int64_t total = 0;
-  for (int64_t c : correct)
-    total += c;
-  return batches ? double(total) / double(batches * perBatch) : 0.0;
+  return outputs;
+}
+
+llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
+                                            llvm::ArrayRef<float> inputs,
+                                            llvm::ArrayRef<int64_t> labels,
+                                            int64_t batches) {
+  llvm::Expected<std::vector<std::vector<float>>> outputs =
+      runBatches(evaluator, inputs, batches);
+  if (!outputs)
+    return outputs.takeError();
+  llvm::ArrayRef<int64_t> shape = evaluator.getInputShapes().front();
+  int64_t perBatch = shape.empty() ? 1 : shape[0];
+  if (int64_t(labels.size()) < batches * perBatch)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("{0} batches need {1} labels, got {2}", batches,
+                      batches * perBatch, labels.size()));
+  int64_t correct = 0;
+  for (int64_t b = 0; b < batches; ++b) {
+    const std::vector<float> &logits = (*outputs)[b];
+    int64_t classes = int64_t(logits.size()) / perBatch;
+    for (int64_t i = 0; i < perBatch; ++i) {
+      auto row = logits.begin() + i * classes;
+      int64_t best = std::max_element(row, row + classes) - row;
+      correct += best == labels[b * perBatch + i];
+    }
+  }
+  return batches ? double(correct) / double(batches * perBatch) : 0.0;
 }

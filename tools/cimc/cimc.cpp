@@ -41,6 +41,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <map>
 
 using namespace mlir;
@@ -71,6 +72,14 @@ static cl::opt<double> maxAccuracyDrop(
     "max-accuracy-drop",
     cl::desc("Budget of --precision auto, in top-1 percentage points"),
     cl::init(0.5));
+static cl::opt<double> maxOutputError(
+    "max-output-error",
+    cl::desc("Budget of --precision auto without labels: relative L2 error "
+             "of the outputs against float on --calib"),
+    cl::init(0.0));
+static cl::opt<std::string>
+    searchKind("search", cl::desc("greedy or knapsack (--precision auto)"),
+               cl::init("greedy"));
 static cl::opt<std::string>
     objective("objective",
               cl::desc("latency, energy or edp (--precision auto)"),
@@ -282,9 +291,10 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
 
-  if (precision == "auto" && (calib.empty() || labels.empty()))
+  if (precision == "auto" &&
+      (calib.empty() || (labels.empty() && maxOutputError <= 0)))
     return fail("--precision auto measures accuracy: it needs --calib and "
-                "--labels");
+                "--labels (or --max-output-error without labels)");
   if (latencyModel != "cim" && latencyModel != "pelke2026")
     return fail("--latency-model must be cim or pelke2026, got '" +
                 latencyModel + "'");
@@ -360,6 +370,8 @@ int main(int argc, char **argv) {
           a.actBits = actBits;
           a.fixFirstLast = fixFirstLast;
           a.model = latencyModel;
+          a.search = searchKind;
+          a.maxOutputError = maxOutputError;
           pm.addPass(createCimAssignPrecision(a));
         })))
       return 1;
@@ -445,6 +457,48 @@ int main(int argc, char **argv) {
                                   {"batches", data->batches}};
   }
 
+  // Without labels, how far the compiled outputs are from float on the
+  // calibration data (relative L2), the measure --max-output-error bounds.
+  std::optional<double> outputError;
+  if (!calib.empty() && labels.empty()) {
+    llvm::Expected<npy::Array> x = npy::read(calib);
+    if (!x)
+      return fail(llvm::toString(x.takeError()));
+    llvm::Expected<std::vector<float>> values = npy::toFloat32(*x);
+    if (!values)
+      return fail(llvm::toString(values.takeError()));
+    eval::Options quantized;
+    quantized.quantize = true;
+    llvm::Expected<eval::GraphEvaluator> floatEval =
+        eval::GraphEvaluator::create(*floatModule);
+    llvm::Expected<eval::GraphEvaluator> compiledEval =
+        eval::GraphEvaluator::create(*module, "main", quantized);
+    if (!floatEval)
+      return fail(llvm::toString(floatEval.takeError()));
+    if (!compiledEval)
+      return fail(llvm::toString(compiledEval.takeError()));
+    int64_t size = 1;
+    for (int64_t d : floatEval->getInputShapes().front())
+      size *= d;
+    int64_t batches = int64_t(values->size()) / size;
+    if (samples)
+      batches = std::min<int64_t>(batches, samples);
+    auto f = eval::runBatches(*floatEval, *values, batches);
+    if (!f)
+      return fail(llvm::toString(f.takeError()));
+    auto c = eval::runBatches(*compiledEval, *values, batches);
+    if (!c)
+      return fail(llvm::toString(c.takeError()));
+    double diff = 0, norm = 0;
+    for (int64_t i = 0; i < batches; ++i)
+      for (size_t e = 0; e < (*f)[i].size(); ++e) {
+        double d = double((*c)[i][e]) - double((*f)[i][e]);
+        diff += d * d;
+        norm += double((*f)[i][e]) * double((*f)[i][e]);
+      }
+    outputError = norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
+  }
+
   const cost::LayerCost &t = ours->total, &b = baseCost->total;
   double speedup = t.latencyNs > 0 ? b.latencyNs / t.latencyNs : 0.0;
   double energyRatio =
@@ -462,6 +516,8 @@ int main(int argc, char **argv) {
   if (!accuracy.empty())
     report["accuracy"] = llvm::json::Object(accuracy);
   report["latency_model"] = latencyModel;
+  if (outputError)
+    report["output_error"] = *outputError;
   if (program)
     report["instructions"] = int64_t(program->code.size());
 

@@ -139,6 +139,13 @@ private:
   std::vector<std::string> inputNames, outputNames;
 };
 
+/// The first output of `batches` runs over slices of `inputs` (each of the
+/// entry's first input shape, row-major), flattened; two threads, slice b
+/// is invocation b for the noise model.
+llvm::Expected<std::vector<std::vector<float>>>
+runBatches(const GraphEvaluator &evaluator, llvm::ArrayRef<float> inputs,
+           int64_t batches);
+
 /// Top-1 accuracy (0..1) of `evaluator`'s first output as logits over
 /// `batches` slices of `inputs` (each of the entry's first input shape,
 /// row-major), against `labels` (one per row of every slice). Runs on two

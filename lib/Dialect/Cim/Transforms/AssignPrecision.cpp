@@ -23,6 +23,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+#include <map>
 #include <thread>
 
 namespace mlir::cim {
@@ -58,6 +60,10 @@ struct CimAssignPrecisionPass
   std::vector<int64_t> labelValues;
   SmallVector<int64_t> inputShape;
   int64_t batches = 0;
+  /// Output-error mode (max-output-error): the float outputs per batch.
+  bool useError = false;
+  std::vector<std::vector<float>> floatOutputs;
+  double floatAccuracy = 0;
   cost::LatencyModel latencyModel = cost::LatencyModel::cim;
 
   LogicalResult fail(const Twine &message) {
@@ -95,6 +101,35 @@ struct CimAssignPrecisionPass
     return *result;
   }
 
+  /// What the budget bounds, for the module as it stands: top-1 points lost
+  /// against float (a fraction), or the relative L2 error of the outputs.
+  FailureOr<double> loss() {
+    if (!useError) {
+      FailureOr<double> a = accuracy(/*quantize=*/true);
+      if (failed(a))
+        return failure();
+      return floatAccuracy - *a;
+    }
+    eval::Options options;
+    options.quantize = true;
+    llvm::Expected<eval::GraphEvaluator> evaluator =
+        eval::GraphEvaluator::create(getOperation(), "main", options);
+    if (!evaluator)
+      return fail(llvm::toString(evaluator.takeError())), failure();
+    llvm::Expected<std::vector<std::vector<float>>> outputs =
+        eval::runBatches(*evaluator, inputs, batches);
+    if (!outputs)
+      return fail(llvm::toString(outputs.takeError())), failure();
+    double diff = 0, norm = 0;
+    for (int64_t b = 0; b < batches; ++b)
+      for (size_t i = 0; i < floatOutputs[b].size(); ++i) {
+        double f = floatOutputs[b][i], q = (*outputs)[b][i];
+        diff += (q - f) * (q - f);
+        norm += f * f;
+      }
+    return norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
+  }
+
   FailureOr<double> costOf() {
     FailureOr<cost::ModelCost> c =
         cost::computeCost(getOperation(), latencyModel);
@@ -108,21 +143,15 @@ struct CimAssignPrecisionPass
   }
 
   LogicalResult load() {
-    if (data.empty() || labels.empty())
+    if (data.empty() || (labels.empty() && !useError))
       return fail("needs validation data and labels: data=X.npy "
-                  "labels=Y.npy");
+                  "labels=Y.npy (or max-output-error=E without labels)");
     llvm::Expected<npy::Array> x = npy::read(data);
     if (!x)
       return fail(llvm::toString(x.takeError()));
-    llvm::Expected<npy::Array> y = npy::read(labels);
-    if (!y)
-      return fail(llvm::toString(y.takeError()));
     llvm::Expected<std::vector<float>> xv = npy::toFloat32(*x);
     if (!xv)
       return fail(data + ": " + llvm::toString(xv.takeError()));
-    llvm::Expected<std::vector<int64_t>> yv = npy::toInt64(*y);
-    if (!yv)
-      return fail(labels + ": " + llvm::toString(yv.takeError()));
     auto main = getOperation().lookupSymbol<func::FuncOp>("main");
     if (!main || main.getNumArguments() != 1)
       return fail("needs a @main with one input");
@@ -132,6 +161,23 @@ struct CimAssignPrecisionPass
     inputShape.assign(type.getShape().begin(), type.getShape().end());
     if (inputShape[0] < 1)
       return fail("@main's input has an empty leading dimension");
+    ArrayRef<int64_t> got = x->shape;
+    if (got.size() != inputShape.size() || got[0] == 0 ||
+        got[0] % inputShape[0] != 0 ||
+        got.drop_front() != ArrayRef<int64_t>(inputShape).drop_front())
+      return fail(data + " does not hold batches of @main's input");
+    batches = got[0] / inputShape[0];
+    if (samples > 0)
+      batches = std::min<int64_t>(batches, samples);
+    inputs = std::move(*xv);
+    if (useError)
+      return success();
+    llvm::Expected<npy::Array> y = npy::read(labels);
+    if (!y)
+      return fail(llvm::toString(y.takeError()));
+    llvm::Expected<std::vector<int64_t>> yv = npy::toInt64(*y);
+    if (!yv)
+      return fail(labels + ": " + llvm::toString(yv.takeError()));
     // The classifier's logits: one float [batch, classes] result.
     auto results = main.getFunctionType().getResults();
     auto logits = results.size() == 1
@@ -143,11 +189,6 @@ struct CimAssignPrecisionPass
       return fail("needs a classifier: @main must return one float tensor of "
                   "logits [batch, classes]");
     int64_t classes = logits.getDimSize(1);
-    ArrayRef<int64_t> got = x->shape;
-    if (got.size() != inputShape.size() || got[0] == 0 ||
-        got[0] % inputShape[0] != 0 ||
-        got.drop_front() != ArrayRef<int64_t>(inputShape).drop_front())
-      return fail(data + " does not hold batches of @main's input");
     if (y->shape.size() != 1 || y->shape[0] != got[0])
       return fail(labels + " must hold one integer label per input (" +
                   Twine(got[0]) + ")");
@@ -155,10 +196,6 @@ struct CimAssignPrecisionPass
       if (label < 0 || label >= classes)
         return fail(labels + " has label " + Twine(label) + " outside [0, " +
                     Twine(classes) + ")");
-    batches = got[0] / inputShape[0];
-    if (samples > 0)
-      batches = std::min<int64_t>(batches, samples);
-    inputs = std::move(*xv);
     labelValues = std::move(*yv);
     return success();
   }
@@ -185,6 +222,14 @@ struct CimAssignPrecisionPass
     else if (model != "cim")
       return (void)fail("model must be cim or pelke2026, got '" + model + "'"),
              signalPassFailure();
+    if (search != "greedy" && search != "knapsack")
+      return (void)fail("search must be greedy or knapsack, got '" + search +
+                        "'"),
+             signalPassFailure();
+    if (maxOutputError < 0)
+      return (void)fail("max-output-error must not be negative"),
+             signalPassFailure();
+    useError = maxOutputError > 0;
     if (failed(requireTarget(module, "cim-assign-precision")) || failed(load()))
       return signalPassFailure();
     module.walk([&](MvmOp mvm) { units[mvm.getLoc()].push_back(mvm); });
@@ -193,29 +238,48 @@ struct CimAssignPrecisionPass
                         "--cim-lower-conv first"),
              signalPassFailure();
 
-    FailureOr<double> floatAccuracy = accuracy(/*quantize=*/false);
-    if (failed(floatAccuracy))
-      return signalPassFailure();
-    double floor = *floatAccuracy - maxAccuracyDrop / 100.0;
+    // The float reference.
+    if (useError) {
+      llvm::Expected<eval::GraphEvaluator> evaluator =
+          eval::GraphEvaluator::create(module, "main", eval::Options());
+      if (!evaluator)
+        return (void)fail(llvm::toString(evaluator.takeError())),
+               signalPassFailure();
+      llvm::Expected<std::vector<std::vector<float>>> outputs =
+          eval::runBatches(*evaluator, inputs, batches);
+      if (!outputs)
+        return (void)fail(llvm::toString(outputs.takeError())),
+               signalPassFailure();
+      floatOutputs = std::move(*outputs);
+    } else {
+      FailureOr<double> a = accuracy(/*quantize=*/false);
+      if (failed(a))
+        return signalPassFailure();
+      floatAccuracy = *a;
+    }
+    // A hair of slack: top-1 drops are differences of fractions.
+    double budget =
+        (useError ? maxOutputError.getValue() : maxAccuracyDrop / 100.0) + 1e-9;
+    auto lossText = [&](double l) {
+      return useError ? llvm::formatv("output error {0:e3}", l).str()
+                      : llvm::formatv("top-1 {0:P2}", floatAccuracy - l).str();
+    };
 
     SmallVector<Choice> choices(units.size(), {wRange->second, aRange->second});
     apply(choices);
-    FailureOr<double> acc = accuracy(/*quantize=*/true);
+    FailureOr<double> lost = loss();
     FailureOr<double> cost = costOf();
-    if (failed(acc) || failed(cost))
+    if (failed(lost) || failed(cost))
       return signalPassFailure();
     double baseCost = *cost;
     llvm::errs() << llvm::formatv(
-        "cim-assign-precision: float top-1 {0:P2}, W{1}A{2} {3:P2}, {4} "
-        "{5:e3}\n",
-        *floatAccuracy, wRange->second, aRange->second, *acc,
-        objective.getValue(), *cost);
-    if (*acc < floor) {
+        "cim-assign-precision: W{0}A{1}: {2}, {3} {4:e3}\n", wRange->second,
+        aRange->second, lossText(*lost), objective.getValue(), *cost);
+    if (*lost > budget) {
       emitWarning(module.getLoc())
           << "cim-assign-precision: even W" << wRange->second << "A"
-          << aRange->second << " loses more than the budget ("
-          << llvm::formatv("{0:P2}", *acc) << " vs float "
-          << llvm::formatv("{0:P2}", *floatAccuracy) << "); keeping it";
+          << aRange->second << " exceeds the budget (" << lossText(*lost)
+          << "); keeping it";
       return;
     }
 
@@ -223,9 +287,16 @@ struct CimAssignPrecisionPass
     auto fixed = [&](size_t u) {
       return fixFirstLast && (u == 0 || u + 1 == n);
     };
+    if (search == "knapsack") {
+      if (failed(knapsack(choices, *wRange, *aRange, budget, *lost, baseCost,
+                          fixed)))
+        return signalPassFailure();
+      apply(choices);
+      return;
+    }
     for (int step = 1;; ++step) {
-      // Try every one-step move; keep the best saving per point lost.
-      double bestScore = -1, bestAcc = 0, bestCost = 0;
+      // Try every one-step move; keep the best saving per unit of loss.
+      double bestScore = -1, bestLoss = 0, bestCost = 0;
       std::optional<std::pair<size_t, bool>> bestMove;
       for (size_t u = 0; u < n; ++u) {
         if (fixed(u))
@@ -240,17 +311,17 @@ struct CimAssignPrecisionPass
           SmallVector<Choice> candidate = choices;
           candidate[u] = trial;
           apply(candidate);
-          FailureOr<double> a = accuracy(true);
+          FailureOr<double> l = loss();
           FailureOr<double> c = costOf();
-          if (failed(a) || failed(c))
+          if (failed(l) || failed(c))
             return signalPassFailure();
-          if (*a < floor || *c >= *cost)
+          if (*l > budget || *c >= *cost)
             continue;
-          double score = (*cost - *c) / std::max(*acc - *a, 1e-4);
+          double score = (*cost - *c) / std::max(*l - *lost, 1e-6);
           if (score > bestScore) {
             bestScore = score;
             bestMove = std::make_pair(u, weights);
-            bestAcc = *a;
+            bestLoss = *l;
             bestCost = *c;
           }
         }
@@ -259,15 +330,130 @@ struct CimAssignPrecisionPass
         break;
       Choice &chosen = choices[bestMove->first];
       (bestMove->second ? chosen.weightBits : chosen.actBits) -= 1;
-      acc = bestAcc;
+      lost = bestLoss;
       cost = bestCost;
       llvm::errs() << llvm::formatv(
-          "cim-assign-precision: step {0}: layer {1} -> W{2}A{3}, top-1 "
-          "{4:P2}, {5} {6:e3} ({7:f3}x)\n",
-          step, bestMove->first, chosen.weightBits, chosen.actBits, *acc,
-          objective.getValue(), *cost, baseCost / *cost);
+          "cim-assign-precision: step {0}: layer {1} -> W{2}A{3}, {4}, {5} "
+          "{6:e3} ({7:f3}x)\n",
+          step, bestMove->first, chosen.weightBits, chosen.actBits,
+          lossText(*lost), objective.getValue(), *cost, baseCost / *cost);
     }
     apply(choices);
+  }
+
+  /// Sensitivity-guided multiple-choice knapsack: each layer's loss and
+  /// cost at every weight width (activations at the top) and activation
+  /// width (weights at the top), measured one layer at a time; the cheapest
+  /// combination whose summed loss increases fit the budget (dynamic
+  /// programming over the budget in 512 steps); then the combination is
+  /// measured, and the budget the knapsack may use shrinks until the
+  /// measurement fits. Loss increases of layers are assumed to add up (top-1
+  /// drops) or to add in quadrature (output errors), which the verification
+  /// makes safe, not exact.
+  LogicalResult knapsack(SmallVector<Choice> &choices,
+                         std::pair<unsigned, unsigned> wRange,
+                         std::pair<unsigned, unsigned> aRange, double budget,
+                         double baseLoss, double baseCost,
+                         llvm::function_ref<bool(size_t)> fixed) {
+    size_t n = units.size();
+    // The scale on which layers' losses add: top-1 drops add; independent
+    // output errors add in quadrature (relative L2), so their squares add.
+    auto additive = [&](double l) { return useError ? l * l : l; };
+    auto inverse = [&](double l) {
+      return useError ? std::sqrt(std::max(l, 0.0)) : l;
+    };
+    struct Option {
+      Choice choice;
+      double loss, saving;
+    };
+    std::vector<std::vector<Option>> options(n);
+    SmallVector<Choice> top(n, {wRange.second, aRange.second});
+    for (size_t u = 0; u < n; ++u) {
+      // Measured: weights alone and activations alone.
+      std::map<unsigned, std::pair<double, double>> wOnly, aOnly;
+      for (bool weights : {true, false}) {
+        unsigned lo = weights ? wRange.first : aRange.first;
+        unsigned hi = weights ? wRange.second : aRange.second;
+        for (unsigned bits = lo; bits <= hi; ++bits) {
+          if (bits == hi) {
+            (weights ? wOnly : aOnly)[bits] = {0.0, 0.0};
+            continue;
+          }
+          if (fixed(u))
+            continue;
+          SmallVector<Choice> trial = top;
+          (weights ? trial[u].weightBits : trial[u].actBits) = bits;
+          apply(trial);
+          FailureOr<double> l = loss();
+          FailureOr<double> c = costOf();
+          if (failed(l) || failed(c))
+            return failure();
+          (weights ? wOnly : aOnly)[bits] = {
+              std::max(additive(*l) - additive(baseLoss), 0.0), baseCost - *c};
+        }
+      }
+      // Combinations: losses and savings add (checked at the end).
+      for (auto &[w, wf] : wOnly)
+        for (auto &[a, af] : aOnly)
+          options[u].push_back(
+              {{w, a}, wf.first + af.first, wf.second + af.second});
+      llvm::errs() << llvm::formatv(
+          "cim-assign-precision: knapsack: layer {0}: {1} options\n", u,
+          options[u].size());
+    }
+    const int steps = 512;
+    // Budget units an option needs (steps + 1: never fits).
+    auto unitsOf = [&](double loss, double allowed) {
+      double u = std::ceil(loss / allowed * steps - 1e-9);
+      return u > steps ? steps + 1 : int(std::max(u, 0.0));
+    };
+    double allowed = additive(budget) - additive(baseLoss);
+    for (int round = 0; round < 12 && allowed > 0; ++round) {
+      // best[b]: the largest saving with loss <= b * allowed / steps.
+      std::vector<double> best(steps + 1, 0.0);
+      std::vector<std::vector<int>> pick(n, std::vector<int>(steps + 1, -1));
+      for (size_t u = 0; u < n; ++u) {
+        std::vector<double> next(steps + 1, -1e300);
+        for (int b = 0; b <= steps; ++b)
+          for (auto [i, o] : llvm::enumerate(options[u])) {
+            int need = unitsOf(o.loss, allowed);
+            if (need > b || best[b - need] <= -1e299)
+              continue;
+            double value = best[b - need] + o.saving;
+            if (value > next[b]) {
+              next[b] = value;
+              pick[u][b] = int(i);
+            }
+          }
+        best = std::move(next);
+      }
+      // Walk back from the full budget.
+      SmallVector<Choice> trial(n);
+      int b = steps;
+      for (size_t u = n; u-- > 0;) {
+        const Option &o = options[u][pick[u][b]];
+        trial[u] = o.choice;
+        b -= unitsOf(o.loss, allowed);
+      }
+      apply(trial);
+      FailureOr<double> l = loss();
+      FailureOr<double> c = costOf();
+      if (failed(l) || failed(c))
+        return failure();
+      llvm::errs() << llvm::formatv(
+          "cim-assign-precision: knapsack round {0}: loss budget {1:e3} -> "
+          "measured {2:e3} (budget {3:e3}), {4} {5:e3} ({6:f3}x)\n",
+          round, inverse(allowed + additive(baseLoss)), *l, budget,
+          objective.getValue(), *c, baseCost / *c);
+      if (*l <= budget) {
+        choices = trial;
+        return success();
+      }
+      allowed *= 0.7;
+    }
+    llvm::errs() << "cim-assign-precision: knapsack: no combination fits; "
+                    "keeping the top of the ranges\n";
+    return success();
   }
 };
 
