@@ -48,6 +48,9 @@ std::optional<std::pair<unsigned, unsigned>> parseRange(StringRef text) {
 
 struct Choice {
   unsigned weightBits, actBits;
+  bool operator==(const Choice &o) const {
+    return weightBits == o.weightBits && actBits == o.actBits;
+  }
 };
 
 struct CimAssignPrecisionPass
@@ -288,11 +291,18 @@ struct CimAssignPrecisionPass
       return fixFirstLast && (u == 0 || u + 1 == n);
     };
     if (search == "knapsack") {
-      if (failed(knapsack(choices, *wRange, *aRange, budget, *lost, baseCost,
-                          fixed)))
+      FailureOr<bool> found =
+          knapsack(choices, *wRange, *aRange, budget, *lost, baseCost, fixed);
+      if (failed(found))
         return signalPassFailure();
-      apply(choices);
-      return;
+      if (*found) {
+        apply(choices);
+        return;
+      }
+      // Losses that do not add (top-1 on few images is coarse and noisy):
+      // measure every step instead.
+      llvm::errs() << "cim-assign-precision: knapsack: no combination fits; "
+                      "falling back to the greedy search\n";
     }
     for (int step = 1;; ++step) {
       // Try every one-step move; keep the best saving per unit of loss.
@@ -350,11 +360,12 @@ struct CimAssignPrecisionPass
   /// measurement fits. Loss increases of layers are assumed to add up (top-1
   /// drops) or to add in quadrature (output errors), which the verification
   /// makes safe, not exact.
-  LogicalResult knapsack(SmallVector<Choice> &choices,
-                         std::pair<unsigned, unsigned> wRange,
-                         std::pair<unsigned, unsigned> aRange, double budget,
-                         double baseLoss, double baseCost,
-                         llvm::function_ref<bool(size_t)> fixed) {
+  /// True when a combination within the budget was found (in `choices`).
+  FailureOr<bool> knapsack(SmallVector<Choice> &choices,
+                           std::pair<unsigned, unsigned> wRange,
+                           std::pair<unsigned, unsigned> aRange, double budget,
+                           double baseLoss, double baseCost,
+                           llvm::function_ref<bool(size_t)> fixed) {
     size_t n = units.size();
     // The scale on which layers' losses add: top-1 drops add; independent
     // output errors add in quadrature (relative L2), so their squares add.
@@ -408,6 +419,7 @@ struct CimAssignPrecisionPass
       return u > steps ? steps + 1 : int(std::max(u, 0.0));
     };
     double allowed = additive(budget) - additive(baseLoss);
+    SmallVector<Choice> previous;
     for (int round = 0; round < 12 && allowed > 0; ++round) {
       // best[b]: the largest saving with loss <= b * allowed / steps.
       std::vector<double> best(steps + 1, 0.0);
@@ -447,13 +459,15 @@ struct CimAssignPrecisionPass
           objective.getValue(), *c, baseCost / *c);
       if (*l <= budget) {
         choices = trial;
-        return success();
+        return true;
       }
+      // A tighter budget that picks the same combination will not help.
+      if (previous == trial)
+        break;
+      previous = trial;
       allowed *= 0.7;
     }
-    llvm::errs() << "cim-assign-precision: knapsack: no combination fits; "
-                    "keeping the top of the ranges\n";
-    return success();
+    return false;
   }
 };
 
