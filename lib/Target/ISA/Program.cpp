@@ -282,9 +282,12 @@ llvm::Expected<Program> isa::programFromModule(ModuleOp module,
 //===----------------------------------------------------------------------===//
 
 llvm::Error isa::verifyProgram(const Program &program) {
-  // Limits that keep a hostile file from making the reader allocate
-  // without bound: 2^32 elements per tensor.
-  constexpr int64_t kMaxElements = int64_t(1) << 32;
+  // Limits that keep a hostile file from making the reader or the
+  // interpreter allocate without bound: 2^28 elements per tensor (2 GiB of
+  // int64 codes), 2^31 over all tensors. ResNet-50's largest is 2^21.
+  constexpr int64_t kMaxElements = int64_t(1) << 28;
+  constexpr int64_t kMaxTotal = int64_t(1) << 31;
+  int64_t total = 0;
   size_t n = program.tensors.size();
   std::vector<bool> defined(n, false);
   for (size_t t = 0; t < n; ++t) {
@@ -298,7 +301,11 @@ llvm::Error isa::verifyProgram(const Program &program) {
     int64_t elements = d.numElements();
     if (elements < 0 || elements > kMaxElements)
       return error(where() + ": shape has a negative dimension or more "
-                             "than 2^32 elements");
+                             "than 2^28 elements");
+    total += elements;
+    if (total > kMaxTotal)
+      return error(where() + ": the program's tensors hold more than 2^31 "
+                             "elements in all");
     if (d.bits == 0 || d.bits > 64 ||
         ((d.kind == ElementKind::Float) && d.bits != 16 && d.bits != 32 &&
          d.bits != 64) ||
