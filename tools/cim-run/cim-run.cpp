@@ -6,12 +6,16 @@
 //===----------------------------------------------------------------------===//
 //
 // cim-run MODEL --input NAME=x.npy ... --output-dir out/ [--stats s.json]
-//                [--quantize] [--noise-seed N] [--workers N]
+//                [--quantize] [--noise-seed N] [--workers N] [--trace]
 //
-// MODEL is a cim module (.mlir) at the graph level or the tiled mapped level,
-// run by the graph evaluator (lib/Interpreter): in float32, or with every
-// crossbar layer simulated at its precision on the module's target
-// (--quantize). An input whose leading dimension is a multiple of the
+// MODEL is a compiled program (.cimbin, or cim assembly .cimasm; docs/isa.md),
+// loaded and checked by lib/Target/ISA and executed instruction by
+// instruction on a per-core timeline; or a cim module (.mlir) at the graph
+// level or the tiled mapped level, run by the graph evaluator in float32 or
+// with every crossbar layer simulated at its precision on the module's
+// target (--quantize). Both go through lib/Interpreter and lib/Numerics, and
+// give the same outputs for the same precision choices. An input whose
+// leading dimension is a multiple of the
 // compiled batch runs slice by slice (on --workers threads) and the outputs
 // are concatenated, so a batch-1 model evaluates a whole test set in one
 // call. One .npy per model output is written, named after the output.
