@@ -265,7 +265,8 @@ TEST(CrossbarMVM, BatchEqualsVectorByVector) {
           } else if (adc == 1) {
             config.adcMode = AdcMode::clipped;
             config.adcBits = 3;
-            config.clipLow = ws == WeightSign::differential_rows ? -full / 4 : 0;
+            config.clipLow =
+                ws == WeightSign::differential_rows ? -full / 4 : 0;
             config.clipHigh = full / 3 + 1;
           } else {
             config.adcMode = AdcMode::ideal;
@@ -296,9 +297,8 @@ TEST(CrossbarMVM, BatchEqualsVectorByVector) {
                                                inputs, outs, &batchStats);
           ASSERT_FALSE(static_cast<bool>(error))
               << llvm::toString(std::move(error));
-          EXPECT_EQ(outs, expected)
-              << "cells " << shape.cellBits << ", dac " << shape.dacBits
-              << ", adc mode " << adc;
+          EXPECT_EQ(outs, expected) << "cells " << shape.cellBits << ", dac "
+                                    << shape.dacBits << ", adc mode " << adc;
           EXPECT_EQ(batchStats.conversions, vectorStats.conversions);
           EXPECT_EQ(batchStats.clippedConversions,
                     vectorStats.clippedConversions);

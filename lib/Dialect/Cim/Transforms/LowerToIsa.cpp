@@ -153,8 +153,7 @@ struct CimLowerToIsaPass
         for (const APFloat &v : dense.getValues<APFloat>()) {
           bool lost;
           APFloat f = v;
-          f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
-                    &lost);
+          f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
           w.push_back(double(f.convertToFloat()));
         }
       }
