@@ -337,6 +337,9 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     Option<"maxOutputError", "max-output-error", "double", /*default=*/"0",
            "Budget without labels: the relative L2 error of the outputs "
            "against float (0 = use top-1 with labels)">,
+    Option<"pareto", "pareto", "std::string", /*default=*/"\"\"",
+           "Write every measured policy's cost and loss, and the Pareto "
+           "front of the two, to this JSON file">,
     Option<"search", "search", "std::string", /*default=*/"\"greedy\"",
            "greedy (one bit per step, every step measured) or knapsack "
            "(per-layer sensitivities, then a multiple-choice knapsack, "

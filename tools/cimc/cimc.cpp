@@ -243,6 +243,78 @@ static void writeSvg(const cost::ModelCost &ours,
   os << "</svg>\n";
 }
 
+/// The search's measured policies (out/pareto.json, written by
+/// cim-assign-precision) as a plot: speedup over the top of the ranges
+/// against the loss, every point grey, the Pareto front blue.
+static LogicalResult writeParetoSvg(llvm::StringRef jsonPath,
+                                    llvm::raw_ostream &os) {
+  auto buffer = llvm::MemoryBuffer::getFile(jsonPath);
+  if (!buffer)
+    return failure();
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*buffer)->getBuffer());
+  if (!json) {
+    llvm::consumeError(json.takeError());
+    return failure();
+  }
+  const llvm::json::Object *root = json->getAsObject();
+  const llvm::json::Array *points = root ? root->getArray("points") : nullptr;
+  const llvm::json::Array *front = root ? root->getArray("front") : nullptr;
+  if (!points || !front || points->empty())
+    return failure();
+  auto pair = [](const llvm::json::Value &v) {
+    const llvm::json::Array *a = v.getAsArray();
+    return std::make_pair(a ? *(*a)[0].getAsNumber() : 0.0,
+                          a ? *(*a)[1].getAsNumber() : 0.0);
+  };
+  double top = pair(points->front()).first, maxSpeedup = 1, maxLoss = 1e-9,
+         minLoss = 0;
+  for (const llvm::json::Value &v : *points) {
+    auto [cost, loss] = pair(v);
+    maxSpeedup = std::max(maxSpeedup, top / cost);
+    maxLoss = std::max(maxLoss, loss);
+    minLoss = std::min(minLoss, loss);
+  }
+  const double w = 520, h = 320, x0 = 60, y0 = 20;
+  auto px = [&](double cost) {
+    return x0 + (top / cost - 1) / std::max(maxSpeedup - 1, 1e-9) * (w - 90);
+  };
+  auto py = [&](double loss) {
+    return y0 + (h - 60) * (1 - (loss - minLoss) / (maxLoss - minLoss));
+  };
+  os << llvm::formatv("<svg xmlns=\"http://www.w3.org/2000/svg\" "
+                      "width=\"{0}\" height=\"{1}\" "
+                      "font-family=\"sans-serif\" font-size=\"11\">\n",
+                      w, h);
+  os << llvm::formatv(
+      "<text x=\"{0}\" y=\"14\" font-size=\"13\">Measured policies: "
+      "speedup over the top of the ranges (x, 1.00 to {1:f2}) vs {2} "
+      "(y, up)</text>\n",
+      x0, maxSpeedup, root->getString("loss").value_or("loss"));
+  os << llvm::formatv("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" "
+                      "stroke=\"black\"/>\n",
+                      x0, h - 40, w - 20);
+  for (const llvm::json::Value &v : *points) {
+    auto [cost, loss] = pair(v);
+    os << llvm::formatv("<circle cx=\"{0:f1}\" cy=\"{1:f1}\" r=\"2\" "
+                        "fill=\"#bbb\"/>\n",
+                        px(cost), py(loss));
+  }
+  std::string path;
+  for (const llvm::json::Value &v : *front) {
+    const llvm::json::Object *p = v.getAsObject();
+    double cost = *p->getNumber("cost"), loss = *p->getNumber("loss");
+    path += llvm::formatv("{0}{1:f1},{2:f1} ", path.empty() ? "M" : "L",
+                          px(cost), py(loss));
+    os << llvm::formatv("<circle cx=\"{0:f1}\" cy=\"{1:f1}\" r=\"3\" "
+                        "fill=\"#2a6fdb\"/>\n",
+                        px(cost), py(loss));
+  }
+  os << "<path d=\"" << path
+     << "\" fill=\"none\" stroke=\"#2a6fdb\"/>\n</svg>\n";
+  return success();
+}
+
 namespace {
 struct Data {
   std::vector<float> inputs;
@@ -338,6 +410,9 @@ int main(int argc, char **argv) {
     return pm.run(*module);
   };
 
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return fail(outputDir + ": " + ec.message());
+
   // Graph stage, calibration, precision.
   CompilePipelineOptions pipeline;
   pipeline.target = targetName;
@@ -371,6 +446,9 @@ int main(int argc, char **argv) {
           a.fixFirstLast = fixFirstLast;
           a.model = latencyModel;
           a.search = searchKind;
+          llvm::SmallString<128> paretoPath(outputDir);
+          llvm::sys::path::append(paretoPath, "pareto.json");
+          a.pareto = paretoPath.str().str();
           a.maxOutputError = maxOutputError;
           pm.addPass(createCimAssignPrecision(a));
         })))
@@ -410,8 +488,6 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(emitted.takeError()));
     program = std::move(*emitted);
   }
-  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
-    return fail(outputDir + ": " + ec.message());
   auto write = [&](llvm::StringRef name,
                    llvm::function_ref<void(llvm::raw_ostream &)> body) {
     llvm::SmallString<128> path(outputDir);
@@ -545,6 +621,19 @@ int main(int argc, char **argv) {
         writeSvg(*ours, *baseCost, os);
       }))
     return e;
+  llvm::SmallString<128> paretoJson(outputDir);
+  llvm::sys::path::append(paretoJson, "pareto.json");
+  bool hasPareto = llvm::sys::fs::exists(paretoJson);
+  if (hasPareto) {
+    int status = 0;
+    if (int e = write("pareto.svg", [&](llvm::raw_ostream &os) {
+          if (failed(writeParetoSvg(paretoJson, os)))
+            status = fail(paretoJson + ": cannot be plotted");
+        }))
+      return e;
+    if (status)
+      return status;
+  }
   if (int e = write("report.md", [&](llvm::raw_ostream &os) {
         os << "# " << llvm::sys::path::filename(modelPath) << " on "
            << ours->target << "\n\n";
@@ -566,6 +655,9 @@ int main(int argc, char **argv) {
               100 * *accuracy.getNumber("compiled"),
               *accuracy.getNumber("drop_points"));
         os << "![latency per layer](report.svg)\n\n";
+        if (hasPareto)
+          os << "The search's measured policies and their Pareto front "
+                "(pareto.json):\n\n![Pareto front](pareto.svg)\n\n";
         cost::printTable(*ours, os);
       }))
     return e;

@@ -20,7 +20,9 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -74,7 +76,59 @@ struct CimAssignPrecisionPass
     return failure();
   }
 
+  /// Every measured policy: its choices, loss and cost (the Pareto report).
+  struct Point {
+    SmallVector<Choice> choices;
+    double loss, cost;
+  };
+  std::vector<Point> points;
+  SmallVector<Choice> current;
+  double lastLoss = 0;
+
+  void writePareto() {
+    // Non-dominated points: no other point is at most as lossy and cheaper,
+    // or cheaper-or-equal and less lossy.
+    std::vector<size_t> order(points.size());
+    for (size_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    llvm::sort(order, [&](size_t a, size_t b) {
+      return std::tie(points[a].cost, points[a].loss) <
+             std::tie(points[b].cost, points[b].loss);
+    });
+    llvm::json::Array front, all;
+    double bestLoss = 1e300;
+    for (size_t i : order)
+      if (points[i].loss < bestLoss) {
+        bestLoss = points[i].loss;
+        llvm::json::Array policy;
+        for (auto [unit, choice] : llvm::zip(units, points[i].choices))
+          policy.push_back(
+              llvm::json::Object{{"name", cost::layerName(unit.first)},
+                                 {"weight_bits", int64_t(choice.weightBits)},
+                                 {"act_bits", int64_t(choice.actBits)}});
+        front.push_back(llvm::json::Object{{"cost", points[i].cost},
+                                           {"loss", points[i].loss},
+                                           {"layers", std::move(policy)}});
+      }
+    for (const Point &p : points)
+      all.push_back(llvm::json::Array{p.cost, p.loss});
+    llvm::json::Object root{
+        {"objective", objective.getValue()},
+        {"model", model.getValue()},
+        {"loss", useError ? "relative output error" : "top-1 drop (fraction)"},
+        {"points", std::move(all)},
+        {"front", std::move(front)}};
+    std::error_code ec;
+    llvm::raw_fd_ostream os(pareto, ec);
+    if (ec) {
+      (void)fail(pareto + ": " + ec.message());
+      return;
+    }
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+  }
+
   void apply(ArrayRef<Choice> choices) {
+    current.assign(choices.begin(), choices.end());
     for (auto [unit, choice] : llvm::zip(units, choices))
       for (MvmOp mvm : unit.second) {
         PrecisionAttr old = mvm.getPrecisionAttr();
@@ -111,18 +165,22 @@ struct CimAssignPrecisionPass
       FailureOr<double> a = accuracy(/*quantize=*/true);
       if (failed(a))
         return failure();
-      return floatAccuracy - *a;
+      return lastLoss = floatAccuracy - *a;
     }
     eval::Options options;
     options.quantize = true;
     llvm::Expected<eval::GraphEvaluator> evaluator =
         eval::GraphEvaluator::create(getOperation(), "main", options);
-    if (!evaluator)
-      return fail(llvm::toString(evaluator.takeError())), failure();
+    if (!evaluator) {
+      (void)fail(llvm::toString(evaluator.takeError()));
+      return failure();
+    }
     llvm::Expected<std::vector<std::vector<float>>> outputs =
         eval::runBatches(*evaluator, inputs, batches);
-    if (!outputs)
-      return fail(llvm::toString(outputs.takeError())), failure();
+    if (!outputs) {
+      (void)fail(llvm::toString(outputs.takeError()));
+      return failure();
+    }
     double diff = 0, norm = 0;
     for (int64_t b = 0; b < batches; ++b)
       for (size_t i = 0; i < floatOutputs[b].size(); ++i) {
@@ -130,7 +188,7 @@ struct CimAssignPrecisionPass
         diff += (q - f) * (q - f);
         norm += f * f;
       }
-    return norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
+    return lastLoss = norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
   }
 
   FailureOr<double> costOf() {
@@ -138,6 +196,12 @@ struct CimAssignPrecisionPass
         cost::computeCost(getOperation(), latencyModel);
     if (failed(c))
       return failure();
+    // Every site measures the loss, then the cost, of the same policy.
+    double total = objective == "energy" ? c->total.energy.total()
+                   : objective == "edp"
+                       ? c->total.energy.total() * c->total.latencyNs
+                       : c->total.latencyNs;
+    points.push_back({current, lastLoss, total});
     if (objective == "energy")
       return c->total.energy.total();
     if (objective == "edp")
@@ -241,6 +305,10 @@ struct CimAssignPrecisionPass
                         "--cim-lower-conv first"),
              signalPassFailure();
 
+    llvm::scope_exit report([&] {
+      if (!pareto.empty())
+        writePareto();
+    });
     // The float reference.
     if (useError) {
       llvm::Expected<eval::GraphEvaluator> evaluator =
