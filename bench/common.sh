@@ -1,5 +1,21 @@
 # Shared by the benchmark scripts: `source "$(dirname "$0")/common.sh"`.
 
+# bench_setup [BUILD_DIR] [PROBE_MODEL]: sets src, build, bin, models (the
+# exported scope models, exported when PROBE_MODEL.onnx is missing) and tmp
+# (removed on exit), and makes bench/results.
+bench_setup() {
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  build=$(cd "${1:-$src/build}" && pwd)
+  bin="$build/bin"
+  models="$build/models/scope"
+  if [ -n "${2:-}" ] && [ ! -f "$models/$2.onnx" ]; then
+    /usr/bin/python3 "$src/models/scripts/export_scope_models.py" "$models" >/dev/null
+  fi
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$src/bench/results"
+}
+
 # best N command...: the shortest wall time (seconds) of N runs.
 best() {
   local n=$1 b=""

@@ -13,15 +13,7 @@
 # bench/results/evaluator.json. Usage: bench/evaluator.sh [BUILD_DIR]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-src=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$src/build}" && pwd)
-models="$build/models/scope"
-bin="$build/bin"
-[ -f "$models/transformer_encoder.onnx" ] ||
-  /usr/bin/python3 "$src/models/scripts/export_scope_models.py" "$models" >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$src/bench/results"
+bench_setup "${1:-}" transformer_encoder
 
 /usr/bin/python3 -c "import numpy as np; np.random.seed(1); x = np.random.rand(20, 3, 224, 224).astype(np.float32); np.save('$tmp/img.npy', x[:1]); np.save('$tmp/img5.npy', x)"
 "$bin/cim-translate" --import-onnx "$models/resnet18.onnx" -o "$tmp/r18.mlir"

@@ -15,15 +15,7 @@
 # Writes bench/results/isa.json. Usage: bench/isa.sh [BUILD_DIR]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-src=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$src/build}" && pwd)
-models="$build/models/scope"
-bin="$build/bin"
-[ -f "$models/resnet18.onnx" ] ||
-  /usr/bin/python3 "$src/models/scripts/export_scope_models.py" "$models" >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$src/bench/results"
+bench_setup "${1:-}" resnet18
 
 # isaac variants: a lossless 9-bit ADC, and a clipped 8-bit one.
 "$bin/cim-opt" "$src/models/examples/tiny-cnn.mlir" --cim-set-target=target=isaac |

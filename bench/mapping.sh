@@ -6,15 +6,8 @@
 # mapping depends on shapes only). Writes bench/results/mapping.json.
 # Usage: bench/mapping.sh [BUILD_DIR]
 set -euo pipefail
-src=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$src/build}" && pwd)
-models="$build/models/scope"
-bin="$build/bin"
-[ -f "$models/transformer_encoder.onnx" ] ||
-  /usr/bin/python3 "$src/models/scripts/export_scope_models.py" "$models" >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$src/bench/results"
+source "$(dirname "$0")/common.sh"
+bench_setup "${1:-}" transformer_encoder
 
 for m in resnet18 resnet50 mobilenet_v2; do
   "$bin/cim-translate" --import-onnx "$models/$m.onnx" --mlir-print-debuginfo \

@@ -6,12 +6,9 @@
 # uniform W8A8. Writes bench/results/precision.json.
 # Usage: bench/precision.sh [BUILD_DIR]
 set -euo pipefail
-src=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$src/build}" && pwd)
-bin="$build/bin"
+source "$(dirname "$0")/common.sh"
+bench_setup "${1:-}"
 m="$src/models/fashion"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 /usr/bin/python3 -c "
 import numpy as np
 x, y = np.load('$m/test_x.npy'), np.load('$m/test_y.npy')
