@@ -242,8 +242,13 @@ private:
     return target.getAdc().isConverting() ? target.getAdc().getBits() : 0;
   }
 
-  FailureOr<unsigned> cyclesOf(Operation *op, PrecisionAttr precision,
-                               ArrayRef<unsigned> slices) {
+  FailureOr<unsigned>
+  cyclesOf(Operation *op, PrecisionAttr precision,
+           std::optional<ArrayRef<int64_t>> widths = std::nullopt) {
+    SmallVector<unsigned> slices;
+    if (widths)
+      for (int64_t w : *widths)
+        slices.push_back(unsigned(w));
     llvm::Expected<layout::Encoding> e = layout::encode(
         geometry, precision.getWeightBits(), precision.getActBits(), slices);
     if (!e)
@@ -369,11 +374,7 @@ private:
     PrecisionAttr precision = tile.getPrecisionAttr();
     if (!precision)
       return tile.emitOpError() << "has no precision to be costed";
-    SmallVector<unsigned> slices;
-    if (auto widths = tile.getSlices())
-      for (int64_t w : *widths)
-        slices.push_back(unsigned(w));
-    FailureOr<unsigned> cycles = cyclesOf(tile, precision, slices);
+    FailureOr<unsigned> cycles = cyclesOf(tile, precision, tile.getSlices());
     if (failed(cycles))
       return failure();
     TileFacts f;
@@ -442,11 +443,7 @@ private:
   /// Instruction level: one MVM instruction per tile copy set.
   LogicalResult visitIsaMvm(IsaMvmOp mvm) {
     PrecisionAttr precision = mvm.getPrecision();
-    SmallVector<unsigned> slices;
-    if (auto widths = mvm.getSlices())
-      for (int64_t w : *widths)
-        slices.push_back(unsigned(w));
-    FailureOr<unsigned> cycles = cyclesOf(mvm, precision, slices);
+    FailureOr<unsigned> cycles = cyclesOf(mvm, precision, mvm.getSlices());
     if (failed(cycles))
       return failure();
     auto codes = cast<RankedTensorType>(mvm.getCodes().getType());
