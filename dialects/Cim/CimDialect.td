@@ -43,6 +43,20 @@ def Cim_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getCalibrationAttrName() {
       return ::llvm::StringLiteral("cim.calibration");
     }
+    /// A crossbar layer's calibrated clipped-ADC range, `[low, high]` in
+    /// column-sum units (`array<i64: low, high>`), set by cim-quantize.
+    static constexpr ::llvm::StringLiteral getAdcRangeAttrName() {
+      return ::llvm::StringLiteral("cim.adc_range");
+    }
+    /// The `cim.adc_range` of `op`, if it has one.
+    static std::optional<std::pair<int64_t, int64_t>>
+    getAdcRange(::mlir::Operation *op);
+    /// Marks a crossbar layer whose inputs are never negative (set by
+    /// cim-calibrate on targets that drive signed inputs): its codes are
+    /// unsigned and every DAC cycle carries magnitude, none a sign.
+    static constexpr ::llvm::StringLiteral getNonnegativeInputsAttrName() {
+      return ::llvm::StringLiteral("cim.nonnegative_inputs");
+    }
     /// The core an instruction runs on, set by cim-schedule.
     static constexpr ::llvm::StringLiteral getCoreAttrName() {
       return ::llvm::StringLiteral("cim.core");

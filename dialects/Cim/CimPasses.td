@@ -259,7 +259,11 @@ def CimCalibrate : Pass<"cim-calibrate", "::mlir::ModuleOp"> {
     the input range the quantizer will use: the largest magnitude (`max`),
     the `percentile` of magnitudes, or the clip minimizing the mean squared
     quantization error at the layer's activation bits (`mse`; searched over
-    100 candidates). Signed or unsigned per the target's input scheme.
+    100 candidates). Signed or unsigned per the target's input scheme;
+    on a target driving two's-complement inputs, a layer whose inputs were
+    never negative is marked `cim.nonnegative_inputs` and quantized unsigned
+    when the DAC is 1-bit or that saves a cycle (its sign cycle carries
+    magnitude instead; `nonnegative-inputs=false` turns this off).
     Quantized evaluation (`cim-run --quantize`) then uses these static
     ranges instead of each input's own.
 
@@ -277,12 +281,71 @@ def CimCalibrate : Pass<"cim-calibrate", "::mlir::ModuleOp"> {
     Option<"method", "method", "std::string", /*default=*/"\"mse\"",
            "Clip selection: max, percentile or mse">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
-           "Percentile of |x| for method=percentile">
+           "Percentile of |x| for method=percentile">,
+    Option<"nonnegativeInputs", "nonnegative-inputs", "bool",
+           /*default=*/"true",
+           "On targets with two's-complement inputs, mark layers whose "
+           "inputs were never negative cim.nonnegative_inputs (unsigned "
+           "codes where that helps)">
+  ];
+}
+
+def CimQuantize : Pass<"cim-quantize", "::mlir::ModuleOp"> {
+  let summary = "Fix weight scales, calibrate ADC ranges and correct biases";
+  let description = [{
+    Settles how each crossbar layer (`cim.mvm`, or `cim.tile` after
+    tiling) is quantized, from calibration data run through the graph
+    evaluator in quantized mode (the target's crossbar arithmetic):
+
+    * `granularity=tensor|channel|tile|tile_column` sets which weights share
+      a scale on every layer (`#cim.precision`'s `granularity`; `tile` is
+      CIMQ's array-wise scale). Empty keeps each layer's.
+    * `adc-clip=mse|sigma|max|none` calibrates clipped ADCs (targets whose
+      `adc.mode` is `clipped`; others have a fixed range and are left
+      alone): the column sums each layer converts are recorded and its
+      range set as `cim.adc_range = array<i64: low, high>` by the
+      shift-weighted MSE search, the OCC mu +- k sigma table, or the
+      extremes seen. Each round re-runs the model with the ranges chosen so
+      far, so later layers see the inputs they will get (`rounds`). Run on
+      the mapped level, every tile of a layer shares its range; on the
+      tiled level each tile gets its own.
+    * `bias-correction` (mapped level only) measures, per output column of
+      every `cim.mvm`, the mean of float minus quantized results on the
+      same (quantized-model) inputs, and adds it back after the layer as a
+      `cim.add` of a constant: the forward-only, post-training form of
+      PIM-QAT's BN calibration (and of Nagel et al.'s bias correction). It
+      runs after the ADC ranges, so it also removes their bias.
+
+    Run it after `cim-assign-precision` (and `cim-calibrate`, whose input
+    clips it uses); the result runs on `cim-run --quantize` and lowers to
+    instructions as usual.
+
+    Example:
+
+    ```
+    cim-opt m.mlir --cim-quantize="calib=x.npy samples=64 adc-clip=mse bias-correction=true"
+    ```
+  }];
+  let options = [
+    Option<"calib", "calib", "std::string", /*default=*/"\"\"",
+           "Calibration inputs (.npy)">,
+    Option<"samples", "samples", "unsigned", /*default=*/"0",
+           "Batches of calibration data to use (0 = all)">,
+    Option<"adcClip", "adc-clip", "std::string", /*default=*/"\"mse\"",
+           "Clipped-ADC range selection: mse, sigma, max or none">,
+    Option<"rounds", "rounds", "unsigned", /*default=*/"2",
+           "Calibration rounds for ADC ranges (each sees the ranges chosen "
+           "by the one before)">,
+    Option<"biasCorrection", "bias-correction", "bool", /*default=*/"false",
+           "Add back each layer's mean quantization error per column">,
+    Option<"granularity", "granularity", "std::string", /*default=*/"\"\"",
+           "Weight scale granularity for every layer: tensor, channel, tile "
+           "or tile_column (empty = keep)">
   ];
 }
 
 def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
-  let summary = "Choose per-layer weight and activation bits under an "
+  let summary = "Choose per-layer weight, activation (and ADC) bits under an "
                 "accuracy budget";
   let description = [{
     Sensitivity-guided greedy search: every crossbar layer (`cim.mvm`, one
@@ -305,6 +368,22 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     measures that policy and tightens the budget until the measurement
     fits.
 
+    `search=evolutionary` is a genetic algorithm over per-layer genomes:
+    `population` individuals (the top of the ranges and random lowerings of
+    it), then `generations` generations of tournament selection, uniform
+    crossover, one-bit mutations and elitism (the two best survive).
+    Fitness is the measured cost when the measured loss fits the budget;
+    policies over the budget rank after all others. Every individual is
+    measured like the other searches' candidates (identical genomes once).
+    Deterministic for a given `seed`.
+
+    `adc-bits=LO..HI` adds each layer's ADC resolution to the search (within
+    the target's `min_bits..max_bits`; only on targets with a converting
+    ADC, `full_range` or `clipped`): greedy also tries lowering a layer's
+    ADC bits, the knapsack measures every ADC width per layer, the
+    evolutionary search has a third gene per layer. ADC bits change energy,
+    not latency: with `objective=latency` they stay at the top.
+
     Run it on the mapped level before tiling (after `cim-lower-conv`, and
     `cim-calibrate` for static input ranges).
 
@@ -312,6 +391,7 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
 
     ```
     cim-opt m.mlir --cim-assign-precision="data=x.npy labels=y.npy max-accuracy-drop=0.5 objective=latency weight-bits=2..8 act-bits=2..8"
+    cim-opt m.mlir --cim-assign-precision="data=x.npy labels=y.npy search=evolutionary seed=3 objective=energy adc-bits=4..8"
     ```
   }];
   let options = [
@@ -332,6 +412,9 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
            "Allowed weight bits, LO..HI">,
     Option<"actBits", "act-bits", "std::string", /*default=*/"\"2..8\"",
            "Allowed activation bits, LO..HI">,
+    Option<"adcBits", "adc-bits", "std::string", /*default=*/"\"\"",
+           "Allowed ADC bits, LO..HI, clamped to the target's ADC range "
+           "(converting ADCs only; empty = keep each layer's ADC bits)">,
     Option<"fixFirstLast", "fix-first-last", "bool", /*default=*/"false",
            "Keep the first and last layer at the top of the ranges">,
     Option<"maxOutputError", "max-output-error", "double", /*default=*/"0",
@@ -341,9 +424,17 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
            "Write every measured policy's cost and loss, and the Pareto "
            "front of the two, to this JSON file">,
     Option<"search", "search", "std::string", /*default=*/"\"greedy\"",
-           "greedy (one bit per step, every step measured) or knapsack "
+           "greedy (one bit per step, every step measured), knapsack "
            "(per-layer sensitivities, then a multiple-choice knapsack, "
-           "verified)">
+           "verified) or evolutionary (a seeded genetic algorithm)">,
+    Option<"seed", "seed", "unsigned", /*default=*/"1",
+           "search=evolutionary: the random seed (the same seed gives the "
+           "same result)">,
+    Option<"generations", "generations", "unsigned", /*default=*/"20",
+           "search=evolutionary: generations after the initial population "
+           "(1..10000)">,
+    Option<"population", "population", "unsigned", /*default=*/"16",
+           "search=evolutionary: individuals per generation (4..4096)">
   ];
 }
 

@@ -79,6 +79,8 @@ void Stats::merge(const Stats &o) {
   inputOnes += o.inputOnes;
   slicedLayers += o.slicedLayers;
   exactLayers += o.exactLayers;
+  for (const auto &[op, sums] : o.columnSums)
+    columnSums[op].merge(sums);
   if (coreBusyNs.size() < o.coreBusyNs.size()) {
     coreBusyNs.resize(o.coreBusyNs.size(), 0.0);
     coreEndNs.resize(o.coreEndNs.size(), 0.0);
@@ -655,9 +657,9 @@ llvm::Error Runner::matmul(MatmulOp op) {
 llvm::Expected<numerics::CrossbarConfig>
 Runner::configFor(Operation *op, TargetAttr target, PrecisionAttr precision,
                   ArrayRef<int64_t> slices, uint64_t stream) {
-  numerics::CrossbarConfig config =
-      numerics::layerConfig(target, precision, slices,
-                            options.defaultWeightBits, options.defaultActBits);
+  numerics::CrossbarConfig config = numerics::layerConfig(
+      target, precision, slices, options.defaultWeightBits,
+      options.defaultActBits, numerics::layerCalibrationOf(op));
   if (options.noiseSeed && target.getNoise()) {
     config.noise =
         numerics::noiseFromAttr(target.getNoise(), *options.noiseSeed, stream);
@@ -693,7 +695,8 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
                             const std::vector<int64_t> &xq,
                             std::vector<int64_t> &acc, MvmEvents *events) {
   // Noise makes every conversion count: no shortcut then.
-  bool exact = numerics::isLosslessReadout(config) && !config.noise.enabled();
+  bool exact = numerics::isLosslessReadout(config) && !config.noise.enabled() &&
+               !options.recordColumnSums;
   numerics::CodeRange xRange = numerics::inputCodeRange(config),
                       wRange = numerics::weightCodeRange(config);
   const std::vector<int64_t> &wq = weights.codes;
@@ -730,6 +733,8 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
     for (const layout::Tile &t : tiling->tiles)
       blocks.push_back({t.rowBegin, t.rowEnd, t.colBegin, t.colEnd});
     numerics::CrossbarStats crossbarStats;
+    if (stats && options.recordColumnSums)
+      crossbarStats.columnSums = &stats->columnSums[op];
     if (llvm::Error error = numerics::tiledMVMBatch(
             config, wq, rows, cols, blocks, p, xq, acc, &crossbarStats))
       return opError(op, llvm::toString(std::move(error)));
@@ -1619,7 +1624,8 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
         return opError(&op, "needs the module's cim.target");
       numerics::CrossbarConfig config = numerics::layerConfig(
           target, mvm.getPrecision(),
-          mvm.getSlices() ? *mvm.getSlices() : ArrayRef<int64_t>());
+          mvm.getSlices() ? *mvm.getSlices() : ArrayRef<int64_t>(), 8, 8,
+          numerics::layerCalibrationOf(mvm));
       numerics::CodeRange wRange = numerics::weightCodeRange(config),
                           xRange = numerics::inputCodeRange(config);
       auto entry =

@@ -20,6 +20,7 @@
 
 #include "cim/Numerics/CrossbarMVM.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <cblas.h>
@@ -194,6 +195,138 @@ static int64_t convert(const CrossbarConfig &config, int64_t sum,
   }
   }
   return sum;
+}
+
+int64_t numerics::convertColumnSum(const CrossbarConfig &config, int64_t sum) {
+  return convert(config, sum, losslessAdcBits(config), nullptr);
+}
+
+static uint64_t mix(uint64_t x) {
+  // splitmix64's finalizer: positions become well-spread keys, so a
+  // power-of-two stride does not pick one column over and over.
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/// Drops the samples the stride no longer keeps, doubling it while the
+/// sample is over capacity.
+static void decimate(numerics::ColumnSums &s) {
+  auto keep = [&] {
+    llvm::erase_if(s.samples, [&](const numerics::ColumnSums::Sample &x) {
+      return (x.key & (s.stride - 1)) != 0;
+    });
+  };
+  keep();
+  while (s.samples.size() > numerics::ColumnSums::kCapacity) {
+    s.stride *= 2;
+    keep();
+  }
+}
+
+void numerics::ColumnSums::add(int64_t sum, unsigned shift) {
+  min = count ? std::min(min, sum) : sum;
+  max = count ? std::max(max, sum) : sum;
+  total += double(sum);
+  totalSquares += double(sum) * double(sum);
+  uint64_t key = mix(count++);
+  if ((key & (stride - 1)) != 0)
+    return;
+  samples.push_back({key, sum, shift});
+  if (samples.size() > kCapacity)
+    decimate(*this);
+}
+
+void numerics::ColumnSums::merge(const ColumnSums &other) {
+  if (!other.count)
+    return;
+  min = count ? std::min(min, other.min) : other.min;
+  max = count ? std::max(max, other.max) : other.max;
+  count += other.count;
+  total += other.total;
+  totalSquares += other.totalSquares;
+  stride = std::max(stride, other.stride);
+  samples.insert(samples.end(), other.samples.begin(), other.samples.end());
+  decimate(*this);
+}
+
+double numerics::ColumnSums::stddev() const {
+  if (!count)
+    return 0.0;
+  double m = mean();
+  return std::sqrt(std::max(0.0, totalSquares / double(count) - m * m));
+}
+
+double numerics::occSigmaMultiplier(unsigned bits) {
+  static const double table[] = {1.71, 2.15, 2.55, 2.94, 3.29,
+                                 3.61, 3.92, 4.21, 4.49};
+  if (bits < 2)
+    return table[0];
+  if (bits > 10)
+    // The table grows by about 0.28 per bit at its end.
+    return table[8] + 0.28 * double(bits - 10);
+  return table[bits - 2];
+}
+
+numerics::AdcRange numerics::chooseAdcRange(const CrossbarConfig &config,
+                                            const ColumnSums &sums,
+                                            AdcClipMethod method) {
+  const int64_t widestLow = config.clipLow, widestHigh = config.clipHigh;
+  auto legal = [&](double low, double high) {
+    AdcRange r;
+    r.low =
+        std::clamp<int64_t>(int64_t(std::floor(low)), widestLow, widestHigh);
+    r.high = std::clamp<int64_t>(int64_t(std::ceil(high)), r.low, widestHigh);
+    return r;
+  };
+  if (!sums.count)
+    return {widestLow, widestHigh};
+  double mu = sums.mean(), sigma = sums.stddev();
+  auto sigmaWindow = [&](double k) {
+    return legal(mu - k * sigma, mu + k * sigma);
+  };
+  switch (method) {
+  case AdcClipMethod::max:
+    return legal(double(sums.min), double(sums.max));
+  case AdcClipMethod::sigma:
+    return sigmaWindow(occSigmaMultiplier(config.adcBits));
+  case AdcClipMethod::mse:
+    break;
+  }
+  std::vector<AdcRange> candidates;
+  bool symmetric = widestLow < 0;
+  for (unsigned k = 1; k < 63; ++k) {
+    int64_t width = (int64_t(1) << k) - 1;
+    AdcRange r =
+        symmetric ? legal(-double(width / 2), double(width / 2))
+                  : legal(double(widestLow), double(widestLow) + double(width));
+    candidates.push_back(r);
+    if (r.low == widestLow && r.high == widestHigh)
+      break;
+  }
+  for (double k = 1.0; k <= 8.0; k += 0.25)
+    candidates.push_back(sigmaWindow(k));
+  candidates.push_back(legal(double(sums.min), double(sums.max)));
+  AdcRange best{widestLow, widestHigh};
+  double bestError = INFINITY;
+  CrossbarConfig trial = config;
+  for (const AdcRange &r : candidates) {
+    trial.clipLow = r.low;
+    trial.clipHigh = r.high;
+    double error = 0;
+    for (const ColumnSums::Sample &s : sums.samples) {
+      double e = std::ldexp(double(convertColumnSum(trial, s.sum) - s.sum),
+                            int(s.shift));
+      error += e * e;
+    }
+    // Ties go to the first (narrowest anchored) candidate.
+    if (error < bestError) {
+      bestError = error;
+      best = r;
+    }
+  }
+  return best;
 }
 
 /// Random-number domains, so programming and conversion draws never share a
@@ -457,6 +590,8 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
               cell -= (codes[1][k * cols + n] >> plane.offset) & cMask;
             sum += digits[k] * cell;
           }
+          if (stats && stats->columnSums)
+            stats->columnSums->add(sum, plane.offset + cycle.offset);
           int64_t converted;
           if (!noisy) {
             converted = convert(config, sum, lossless, stats);
@@ -718,6 +853,10 @@ llvm::Error numerics::crossbarMVMBatch(
                       dSums.data(), int(cols));
         int64_t sign = int64_t(plane->sign * cycle.sign);
         unsigned shift = plane->offset + cycle.offset;
+        if (stats && stats->columnSums)
+          for (int64_t i = 0; i < batch * cols; ++i)
+            stats->columnSums->add(int64_t(useFloat ? fSums[i] : dSums[i]),
+                                   shift);
         int64_t *out = outs.data();
         if (fastFloat)
           clipped += convertAllFloat(

@@ -7,6 +7,8 @@
 
 #include "cim/Numerics/Quantize.h"
 
+#include "cim/Dialect/Cim/CimDialect.h"
+
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -15,11 +17,11 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-numerics::CrossbarConfig numerics::layerConfig(TargetAttr target,
-                                               PrecisionAttr precision,
-                                               llvm::ArrayRef<int64_t> slices,
-                                               unsigned defaultWeightBits,
-                                               unsigned defaultActBits) {
+numerics::CrossbarConfig
+numerics::layerConfig(TargetAttr target, PrecisionAttr precision,
+                      llvm::ArrayRef<int64_t> slices,
+                      unsigned defaultWeightBits, unsigned defaultActBits,
+                      const LayerCalibration &calibration) {
   CrossbarConfig config;
   config.weightBits = precision ? precision.getWeightBits() : defaultWeightBits;
   config.inputBits = precision ? precision.getActBits() : defaultActBits;
@@ -40,7 +42,32 @@ numerics::CrossbarConfig numerics::layerConfig(TargetAttr target,
   config.clipLow =
       config.weightSign == WeightSign::differential_rows ? -maxSum : 0;
   config.clipHigh = maxSum;
+  if (calibration.adcRange && config.adcMode == AdcMode::clipped) {
+    config.clipLow = calibration.adcRange->low;
+    config.clipHigh = calibration.adcRange->high;
+  }
+  if (calibration.nonnegativeInputs &&
+      config.inputSign == InputSign::twos_complement) {
+    // Unsigned codes double the resolution. Bit-serially that is free; with
+    // wider DACs it is taken only where it saves a cycle, since the extra
+    // magnitude bit otherwise lands in a short, heavily weighted last cycle
+    // that shares the ADC range of the full ones.
+    CrossbarConfig asUnsigned = config;
+    asUnsigned.inputSign = InputSign::unsigned_;
+    if (config.dacBits == 1 ||
+        inputCycleCount(asUnsigned) < inputCycleCount(config))
+      config.inputSign = InputSign::unsigned_;
+  }
   return config;
+}
+
+numerics::LayerCalibration numerics::layerCalibrationOf(Operation *op) {
+  LayerCalibration calibration;
+  if (auto range = CimDialect::getAdcRange(op))
+    calibration.adcRange = AdcRange{range->first, range->second};
+  calibration.nonnegativeInputs =
+      op->hasAttr(CimDialect::getNonnegativeInputsAttrName());
+  return calibration;
 }
 
 bool numerics::isLosslessReadout(const CrossbarConfig &config) {

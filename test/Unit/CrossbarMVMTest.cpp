@@ -309,3 +309,93 @@ TEST(CrossbarMVM, BatchEqualsVectorByVector) {
 }
 
 } // namespace
+
+// Column-sum statistics: exact moments and extremes, a bounded sample that
+// is the same for the same sums, and the sums' shifts kept.
+TEST(ColumnSums, MomentsAndDeterministicSample) {
+  std::mt19937_64 rng(5);
+  std::vector<int64_t> values(300000);
+  for (int64_t &v : values)
+    v = int64_t(rng() % 1000) - 100;
+  ColumnSums a, b, half1, half2;
+  for (size_t i = 0; i < values.size(); ++i) {
+    a.add(values[i], unsigned(i % 3));
+    b.add(values[i], unsigned(i % 3));
+    (i < values.size() / 2 ? half1 : half2).add(values[i], unsigned(i % 3));
+  }
+  double sum = 0, squares = 0;
+  for (int64_t v : values) {
+    sum += double(v);
+    squares += double(v) * double(v);
+  }
+  double n = double(values.size()), mean = sum / n;
+  EXPECT_EQ(a.count, values.size());
+  EXPECT_NEAR(a.mean(), mean, 1e-9);
+  EXPECT_NEAR(a.stddev(), std::sqrt(squares / n - mean * mean), 1e-6);
+  EXPECT_EQ(a.min, *std::min_element(values.begin(), values.end()));
+  EXPECT_EQ(a.max, *std::max_element(values.begin(), values.end()));
+  EXPECT_LE(a.samples.size(), ColumnSums::kCapacity);
+  EXPECT_GT(a.samples.size(), ColumnSums::kCapacity / 4);
+  ASSERT_EQ(a.samples.size(), b.samples.size());
+  for (size_t i = 0; i < a.samples.size(); ++i)
+    EXPECT_EQ(a.samples[i].sum, b.samples[i].sum);
+  half1.merge(half2);
+  EXPECT_EQ(half1.count, a.count);
+  EXPECT_NEAR(half1.mean(), a.mean(), 1e-9);
+  EXPECT_EQ(half1.min, a.min);
+  EXPECT_EQ(half1.max, a.max);
+  EXPECT_LE(half1.samples.size(), ColumnSums::kCapacity);
+}
+
+// ADC ranges from column sums: the extremes, the OCC mu +- k sigma window
+// (k = 3.92 at 8 bits), and an MSE choice no worse than either, all inside
+// the widest legal range.
+TEST(ColumnSums, ChooseAdcRange) {
+  CrossbarConfig config;
+  config.adcMode = AdcMode::clipped;
+  config.adcBits = 8;
+  config.clipLow = 0;
+  config.clipHigh = 100000;
+  std::mt19937_64 rng(9);
+  std::normal_distribution<double> normal(2000.0, 300.0);
+  ColumnSums sums;
+  for (int i = 0; i < 50000; ++i)
+    sums.add(std::max<int64_t>(0, int64_t(std::llround(normal(rng)))), 0);
+
+  AdcRange max = chooseAdcRange(config, sums, AdcClipMethod::max);
+  EXPECT_EQ(max.low, sums.min);
+  EXPECT_EQ(max.high, sums.max);
+
+  AdcRange sigma = chooseAdcRange(config, sums, AdcClipMethod::sigma);
+  double mu = sums.mean(), s = sums.stddev();
+  EXPECT_EQ(sigma.low, int64_t(std::floor(mu - 3.92 * s)));
+  EXPECT_EQ(sigma.high, int64_t(std::ceil(mu + 3.92 * s)));
+
+  auto error = [&](AdcRange r) {
+    CrossbarConfig c = config;
+    c.clipLow = r.low;
+    c.clipHigh = r.high;
+    double e = 0;
+    for (const ColumnSums::Sample &x : sums.samples) {
+      double d = double(convertColumnSum(c, x.sum) - x.sum);
+      e += d * d;
+    }
+    return e;
+  };
+  AdcRange mse = chooseAdcRange(config, sums, AdcClipMethod::mse);
+  EXPECT_GE(mse.low, config.clipLow);
+  EXPECT_LE(mse.high, config.clipHigh);
+  EXPECT_LE(error(mse), error(max));
+  EXPECT_LE(error(mse), error(sigma));
+  EXPECT_LT(error(mse), error({config.clipLow, config.clipHigh}) / 10);
+
+  // Signed sums (differential rows) get signed windows; with no sums the
+  // range stays the widest.
+  config.clipLow = -100000;
+  ColumnSums none;
+  AdcRange widest = chooseAdcRange(config, none, AdcClipMethod::mse);
+  EXPECT_EQ(widest.low, -100000);
+  EXPECT_EQ(widest.high, 100000);
+  EXPECT_EQ(occSigmaMultiplier(2), 1.71);
+  EXPECT_EQ(occSigmaMultiplier(10), 4.49);
+}

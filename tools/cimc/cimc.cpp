@@ -106,6 +106,20 @@ static cl::opt<bool> noProgram(
     "no-program",
     cl::desc("Stop after the reports (policy.json, report.*): no lowering to "
              "instructions, no model.cimbin/.cimasm"));
+static cl::opt<std::string>
+    adcClip("adc-clip",
+            cl::desc("Clipped-ADC range from the column sums of --calib: "
+                     "mse, sigma, max or none (cim-quantize)"),
+            cl::init("mse"));
+static cl::opt<bool> biasCorrection(
+    "bias-correction",
+    cl::desc("Add back each layer's mean quantization error per output "
+             "column, measured on --calib (cim-quantize)"));
+static cl::opt<std::string>
+    granularity("granularity",
+                cl::desc("Weight scale granularity: tensor, channel, tile or "
+                         "tile_column (default: channel)"),
+                cl::init(""));
 static cl::opt<std::string> dumpAfter(
     "dump-ir-after",
     cl::desc("Print the IR after this pass (e.g. cim-tile-crossbar) to "
@@ -451,6 +465,19 @@ int main(int argc, char **argv) {
           a.pareto = paretoPath.str().str();
           a.maxOutputError = maxOutputError;
           pm.addPass(createCimAssignPrecision(a));
+        })))
+      return 1;
+  }
+  // Data-driven quantizers for the chosen precision.
+  if (!calib.empty() || !granularity.empty()) {
+    if (failed(run([&](PassManager &pm) {
+          CimQuantizeOptions q;
+          q.calib = calib;
+          q.samples = samples;
+          q.adcClip = adcClip;
+          q.biasCorrection = biasCorrection;
+          q.granularity = granularity;
+          pm.addPass(createCimQuantize(q));
         })))
       return 1;
   }

@@ -26,6 +26,7 @@
 #define CIM_INTERPRETER_GRAPHEVALUATOR_H
 
 #include "cim/Hardware/CostModel.h"
+#include "cim/Numerics/CrossbarMVM.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -67,6 +68,10 @@ struct Options {
   /// Quantized mode: simulate the target's `#cim.noise` with this seed
   /// (off when unset).
   std::optional<uint64_t> noiseSeed;
+  /// Quantized mode: record every crossbar layer's column sums in
+  /// `Stats::columnSums` (ADC calibration; slower, as no layer takes the
+  /// exact-GEMM shortcut).
+  bool recordColumnSums = false;
 };
 
 /// Event counts of a quantized run.
@@ -90,6 +95,8 @@ struct Stats {
   std::map<std::string, uint64_t> instructions;
   cost::Energy energy;
   uint64_t syncs = 0;
+  /// Column sums per crossbar op, with Options::recordColumnSums.
+  std::map<Operation *, numerics::ColumnSums> columnSums;
 
   /// Adds `other` (another run): counts and energy add, times add per core.
   void merge(const Stats &other);

@@ -35,6 +35,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace mlir::cim::numerics {
 
@@ -64,6 +65,34 @@ struct CrossbarConfig {
   NoiseConfig noise;
 };
 
+/// The column sums a crossbar converts, before the ADC: moments and extremes
+/// of all of them, and a bounded sample for calibrating clipped ADC ranges.
+/// Sampling is deterministic (a hash of each sum's position decides), so the
+/// same runs give the same sample; each sample keeps its sum's shift in the
+/// shift-add, since an error in a more significant cycle or slice weighs
+/// more in the result.
+struct ColumnSums {
+  struct Sample {
+    uint64_t key;
+    int64_t sum;
+    unsigned shift;
+  };
+  uint64_t count = 0;
+  double total = 0, totalSquares = 0;
+  int64_t min = 0, max = 0;
+  /// Samples are the sums whose key is a multiple of `stride` (a power of
+  /// two that doubles whenever the sample would exceed `kCapacity`).
+  uint64_t stride = 1;
+  std::vector<Sample> samples;
+  static constexpr size_t kCapacity = size_t(1) << 16;
+
+  void add(int64_t sum, unsigned shift);
+  /// Adds another collection (another run).
+  void merge(const ColumnSums &other);
+  double mean() const { return count ? total / double(count) : 0.0; }
+  double stddev() const;
+};
+
 /// Event counts of one or more MVMs (inputs to the cost model and `cim-run`).
 struct CrossbarStats {
   uint64_t conversions = 0;
@@ -73,7 +102,38 @@ struct CrossbarStats {
   uint64_t clippedConversions = 0;
   /// Conversions of a noisy (real-valued) column sum.
   uint64_t noisyConversions = 0;
+  /// When set, every column sum (the noise-free value) is recorded here.
+  ColumnSums *columnSums = nullptr;
 };
+
+/// What the ADC of `config` makes of the noise-free column sum `sum`.
+int64_t convertColumnSum(const CrossbarConfig &config, int64_t sum);
+
+/// A clipped ADC's range [low, high] in column-sum units.
+struct AdcRange {
+  int64_t low = 0, high = 0;
+};
+
+/// How `chooseAdcRange` picks a clipped ADC's range from column sums.
+enum class AdcClipMethod {
+  /// The sums' extremes.
+  max,
+  /// mu +- k sigma with k from the OCC table for the ADC's bits.
+  sigma,
+  /// The window minimizing the shift-weighted squared conversion error of
+  /// the sampled sums, among power-of-two windows anchored at the lowest
+  /// possible sum and the mu +- k sigma windows for k = 1, 1.25, .., 8.
+  mse,
+};
+
+/// The OCC clip multiplier k for a `bits`-bit ADC (Sakr & Shanbhag):
+/// 1.71 at 2 bits .. 4.49 at 10, extrapolated beyond.
+double occSigmaMultiplier(unsigned bits);
+
+/// A range for `config`'s clipped ADC (its `clipLow`/`clipHigh` are the
+/// widest legal range) from the sums seen; within that range, never empty.
+AdcRange chooseAdcRange(const CrossbarConfig &config, const ColumnSums &sums,
+                        AdcClipMethod method);
 
 /// A closed range of integer codes.
 struct CodeRange {

@@ -25,15 +25,33 @@
 #include <optional>
 #include <vector>
 
+namespace mlir {
+class Operation;
+} // namespace mlir
+
 namespace mlir::cim::numerics {
+
+/// What calibration adds to a crossbar layer's arithmetic, from its op's
+/// attributes: a clipped ADC's range (`cim.adc_range`), and inputs never
+/// seen negative (`cim.nonnegative_inputs`).
+struct LayerCalibration {
+  std::optional<AdcRange> adcRange;
+  bool nonnegativeInputs = false;
+};
+LayerCalibration layerCalibrationOf(Operation *op);
 
 /// The arithmetic of a crossbar layer at `precision` (the defaults when
 /// null) on `target`, with explicit slice widths when given. A clipped ADC
-/// spans every column sum until calibration narrows it.
+/// spans every column sum unless calibration narrows it; inputs follow the
+/// target's sign scheme, except non-negative inputs on a two's-complement
+/// target, which become unsigned codes (the sign cycle carries magnitude,
+/// added instead of subtracted by the shift-add) when the DAC is 1-bit or
+/// that saves a cycle.
 CrossbarConfig layerConfig(TargetAttr target, PrecisionAttr precision,
                            llvm::ArrayRef<int64_t> slices,
                            unsigned defaultWeightBits = 8,
-                           unsigned defaultActBits = 8);
+                           unsigned defaultActBits = 8,
+                           const LayerCalibration &calibration = {});
 
 /// True when the read-out loses nothing (ideal, adder tree, or an ADC with
 /// enough bits for every sum), so without noise the tile's result equals

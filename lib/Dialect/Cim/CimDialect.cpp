@@ -31,6 +31,14 @@ Operation *CimDialect::materializeConstant(OpBuilder &builder, Attribute value,
   return ConstantOp::create(builder, loc, elements);
 }
 
+std::optional<std::pair<int64_t, int64_t>>
+CimDialect::getAdcRange(Operation *op) {
+  auto range = op->getAttrOfType<DenseI64ArrayAttr>(getAdcRangeAttrName());
+  if (!range || range.size() != 2)
+    return std::nullopt;
+  return std::make_pair(range[0], range[1]);
+}
+
 LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
   if (attr.getName() == getTargetAttrName()) {
@@ -69,6 +77,27 @@ LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
         return op->emitError()
                << "runs on core " << core.getInt() << ", but target '"
                << target.getName() << "' has " << target.getCores();
+    return success();
+  }
+  if (attr.getName() == getNonnegativeInputsAttrName()) {
+    if (!isa<UnitAttr>(attr.getValue()))
+      return op->emitError() << "'" << getNonnegativeInputsAttrName()
+                             << "' must be a unit attribute";
+    return success();
+  }
+  if (attr.getName() == getAdcRangeAttrName()) {
+    auto range = dyn_cast<DenseI64ArrayAttr>(attr.getValue());
+    if (!range || range.size() != 2 || range[0] > range[1])
+      return op->emitError()
+             << "'" << getAdcRangeAttrName()
+             << "' must be array<i64: low, high> with low <= high, got "
+             << attr.getValue();
+    if (TargetAttr target = lookupTarget(op))
+      if (target.getAdc().getMode() != AdcMode::clipped)
+        return op->emitError()
+               << "has an ADC range, but target '" << target.getName()
+               << "' has a " << stringifyAdcMode(target.getAdc().getMode())
+               << " ADC, whose range is fixed";
     return success();
   }
   return op->emitError() << "unknown cim dialect attribute '"

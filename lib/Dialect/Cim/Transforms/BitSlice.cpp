@@ -16,6 +16,7 @@
 #include "cim/Dialect/Cim/CimPasses.h"
 #include "cim/Hardware/CrossbarLayout.h"
 #include "cim/Numerics/CrossbarMVM.h"
+#include "cim/Numerics/Quantize.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -44,20 +45,12 @@ FailureOr<TileArithmetic> arithmeticOf(TileOp tile, TargetAttr target) {
   if (!precision)
     return tile.emitOpError() << "needs a precision to be bit-sliced";
   TileArithmetic a;
-  numerics::CrossbarConfig &c = a.config;
-  c.weightBits = precision.getWeightBits();
-  c.inputBits = precision.getActBits();
-  c.cellBits = target.getCellBits();
-  c.dacBits = target.getDacBits();
+  SmallVector<int64_t> slices;
   if (std::optional<ArrayRef<int64_t>> widths = tile.getSlices())
-    for (int64_t w : *widths)
-      c.sliceWidths.push_back(unsigned(w));
-  c.parallelRows = target.getParallelRows();
-  c.weightSign = target.getWeightSign();
-  c.inputSign = target.getInputSign();
-  c.adcMode = target.getAdc().getMode();
-  c.adcBits = precision.getAdcBits() ? precision.getAdcBits()
-                                     : target.getAdc().getBits();
+    slices.assign(widths->begin(), widths->end());
+  a.config = numerics::layerConfig(target, precision, slices, 8, 8,
+                                   numerics::layerCalibrationOf(tile));
+  numerics::CrossbarConfig &c = a.config;
   llvm::Expected<layout::Encoding> encoding =
       layout::encode(layout::Geometry::fromTarget(target), c.weightBits,
                      c.inputBits, c.sliceWidths);
@@ -190,13 +183,10 @@ struct CimBitSlicePass
         c.adcMode == AdcMode::full_range || c.adcMode == AdcMode::clipped;
     IntegerAttr clipLow, clipHigh;
     if (c.adcMode == AdcMode::clipped) {
-      // Until calibration narrows it, the clipped range is every sum the
-      // tile can produce (differential rows subtract, so sums are signed).
-      int64_t maxSum = groupRows * ((int64_t(1) << c.dacBits) - 1) *
-                       ((int64_t(1) << c.cellBits) - 1);
-      clipLow = rewriter.getI64IntegerAttr(
-          c.weightSign == WeightSign::differential_rows ? -maxSum : 0);
-      clipHigh = rewriter.getI64IntegerAttr(maxSum);
+      // The calibrated range (cim-quantize), else every sum the tile can
+      // produce (numerics::layerConfig).
+      clipLow = rewriter.getI64IntegerAttr(c.clipLow);
+      clipHigh = rewriter.getI64IntegerAttr(c.clipHigh);
     }
     Value converted = AdcOp::create(
         rewriter, loc, sumsType, sums, AdcModeAttr::get(ctx, c.adcMode),

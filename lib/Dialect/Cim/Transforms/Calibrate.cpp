@@ -12,9 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CalibrationData.h"
 #include "cim/Dialect/Cim/CimPasses.h"
 #include "cim/Interpreter/GraphEvaluator.h"
-#include "cim/Support/Npy.h"
+#include "cim/Numerics/Quantize.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -100,37 +101,14 @@ struct CimCalibratePass
                          << llvm::toString(evaluator.takeError());
       return signalPassFailure();
     }
-    if (evaluator->getInputShapes().size() != 1) {
-      module.emitError() << "cim-calibrate: the model has "
-                         << evaluator->getInputShapes().size()
-                         << " inputs; calibration supports one";
-      return signalPassFailure();
-    }
-    llvm::Expected<npy::Array> array = npy::read(calib);
-    if (!array) {
+    llvm::Expected<CalibrationData> data =
+        readCalibrationData(*evaluator, calib, samples);
+    if (!data) {
       module.emitError() << "cim-calibrate: "
-                         << llvm::toString(array.takeError());
-      return signalPassFailure();
-    }
-    llvm::Expected<std::vector<float>> values = npy::toFloat32(*array);
-    if (!values) {
-      module.emitError() << "cim-calibrate: " << calib << ": "
-                         << llvm::toString(values.takeError());
+                         << llvm::toString(data.takeError());
       return signalPassFailure();
     }
     ArrayRef<int64_t> want = evaluator->getInputShapes().front();
-    ArrayRef<int64_t> got = array->shape;
-    if (want.empty() || want[0] < 1 || got.size() != want.size() ||
-        got[0] == 0 || got[0] % want[0] != 0 ||
-        got.drop_front() != want.drop_front()) {
-      auto diag = module.emitError()
-                  << "cim-calibrate: " << calib << " has shape [";
-      llvm::interleaveComma(got, diag);
-      diag << "], the model's input is [";
-      llvm::interleaveComma(want, diag);
-      diag << "] (or a multiple of its leading dimension)";
-      return signalPassFailure();
-    }
 
     // The crossbar layers and the values that feed them.
     llvm::DenseMap<Value, Statistics> stats;
@@ -150,12 +128,7 @@ struct CimCalibratePass
       }
     });
 
-    int64_t batches = got[0] / want[0];
-    if (samples > 0)
-      batches = std::min<int64_t>(batches, samples);
-    int64_t size = 1;
-    for (int64_t d : want)
-      size *= d;
+    int64_t batches = data->batches, size = data->batchSize;
     auto observer = [&](Operation *op, unsigned result, const eval::Tensor &t) {
       auto it = stats.find(op->getResult(result));
       if (it != stats.end())
@@ -166,7 +139,7 @@ struct CimCalibratePass
             ? Value()
             : Value(module.lookupSymbol<func::FuncOp>("main").getArgument(0));
     for (int64_t b = 0; b < batches; ++b) {
-      auto begin = values->begin() + b * size;
+      auto begin = data->values.begin() + b * size;
       eval::Tensor input =
           eval::Tensor::floats(want, std::vector<float>(begin, begin + size));
       // Arguments are not op results: observe them directly.
@@ -190,17 +163,30 @@ struct CimCalibratePass
         continue;
       auto precision = op->getAttrOfType<PrecisionAttr>("precision");
       unsigned bits = precision ? precision.getActBits() : 8;
-      double levels = signedInputs ? double((int64_t(1) << (bits - 1)) - 1)
-                                   : double((int64_t(1) << bits) - 1);
+      // Inputs never seen negative on a target that drives signed ones (the
+      // outputs of a ReLU, say) are marked; numerics::layerConfig decides
+      // whether they become unsigned codes, and the clip follows.
+      if (signedInputs && nonnegativeInputs && s.min >= 0.0 &&
+          target.getInputSign() == InputSign::twos_complement)
+        op->setAttr(CimDialect::getNonnegativeInputsAttrName(),
+                    UnitAttr::get(&getContext()));
+      else
+        op->removeAttr(CimDialect::getNonnegativeInputsAttrName());
+      bool isSigned =
+          target && numerics::layerConfig(target, precision, {}, 8, 8,
+                                          numerics::layerCalibrationOf(op))
+                            .inputSign != InputSign::unsigned_;
+      double levels = isSigned ? double((int64_t(1) << (bits - 1)) - 1)
+                               : double((int64_t(1) << bits) - 1);
       // Unsigned inputs only use the positive side; their clip covers max.
-      double top = signedInputs ? s.absmax : std::max(s.max, 0.0);
+      double top = isSigned ? s.absmax : std::max(s.max, 0.0);
       double clip = top;
       if (method == "percentile" && !s.sample.empty()) {
         // Of the magnitudes a code can represent: |x| when signed, the
         // positive part when not.
         std::vector<float> range;
         for (float v : s.sample)
-          range.push_back(signedInputs ? std::fabs(v) : std::max(v, 0.0f));
+          range.push_back(isSigned ? std::fabs(v) : std::max(v, 0.0f));
         std::sort(range.begin(), range.end());
         size_t at =
             std::min(range.size() - 1, size_t(double(percentile) / 100.0 *
@@ -211,7 +197,7 @@ struct CimCalibratePass
         for (int k = 1; k <= 100; ++k) {
           double candidate = top * k / 100.0;
           double error =
-              quantizationError(s.sample, candidate, levels, signedInputs);
+              quantizationError(s.sample, candidate, levels, isSigned);
           if (error < best) {
             best = error;
             clip = candidate;

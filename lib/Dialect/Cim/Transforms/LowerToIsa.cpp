@@ -133,8 +133,8 @@ struct CimLowerToIsaPass
     ArrayRef<int64_t> slices;
     if (std::optional<ArrayRef<int64_t>> s = tile.getSlices())
       slices = *s;
-    numerics::CrossbarConfig config =
-        numerics::layerConfig(target, precision, slices);
+    numerics::CrossbarConfig config = numerics::layerConfig(
+        target, precision, slices, 8, 8, numerics::layerCalibrationOf(tile));
     if (llvm::Error error = numerics::verifyConfig(config))
       return tile.emitOpError() << "cannot run on target '" << target.getName()
                                 << "': " << llvm::toString(std::move(error));
@@ -208,6 +208,11 @@ struct CimLowerToIsaPass
         tile.getEpochAttr() ? tile.getEpochAttr()
                             : rewriter.getI64IntegerAttr(0),
         tile.getBundleAttr());
+    // Calibration travels with the instruction.
+    for (StringRef name : {CimDialect::getAdcRangeAttrName(),
+                           CimDialect::getNonnegativeInputsAttrName()})
+      if (Attribute value = tile->getAttr(name))
+        acc.getDefiningOp()->setAttr(name, value);
     rewriter.replaceOpWithNewOp<IsaDecodeOp>(
         tile, tile.getType(), acc, encoded,
         rewriter.getDenseF64ArrayAttr(codes.scales));

@@ -262,6 +262,11 @@ struct CimTileCrossbarPass
         if (Attribute calibration =
                 mvm->getAttr(CimDialect::getCalibrationAttrName()))
           op->setAttr(CimDialect::getCalibrationAttrName(), calibration);
+        // So do its calibrated ADC range and input signedness.
+        for (StringRef name : {CimDialect::getAdcRangeAttrName(),
+                               CimDialect::getNonnegativeInputsAttrName()})
+          if (Attribute value = mvm->getAttr(name))
+            op->setAttr(name, value);
         partials.push_back(op);
       }
       columns.push_back(

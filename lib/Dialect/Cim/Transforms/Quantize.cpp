@@ -1,0 +1,288 @@
+//===- Quantize.cpp - Weight scales, ADC ranges and bias correction -------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The quantizers that need data: clipped-ADC ranges from the column sums the
+// crossbars convert (CIMQ's partial-sum clipping, chosen without training),
+// and bias correction from the quantized model's own outputs. Both run the
+// graph evaluator in quantized mode, so they see exactly the arithmetic
+// `cim-run` and the compiled program execute.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Numerics/Quantize.h"
+#include "CalibrationData.h"
+#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Interpreter/GraphEvaluator.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/MapVector.h"
+
+#include <cblas.h>
+
+namespace mlir::cim {
+#define GEN_PASS_DEF_CIMQUANTIZE
+#include "cim/Dialect/Cim/CimPasses.h.inc"
+} // namespace mlir::cim
+
+using namespace mlir;
+using namespace mlir::cim;
+
+namespace {
+
+PrecisionAttr precisionOf(Operation *op) {
+  return op->getAttrOfType<PrecisionAttr>("precision");
+}
+
+ArrayRef<int64_t> slicesOf(Operation *op) {
+  if (auto tile = dyn_cast<TileOp>(op))
+    if (std::optional<ArrayRef<int64_t>> s = tile.getSlices())
+      return *s;
+  return {};
+}
+
+struct CimQuantizePass
+    : public mlir::cim::impl::CimQuantizeBase<CimQuantizePass> {
+  using Base::Base;
+
+  ModuleOp module;
+  CalibrationData data;
+
+  LogicalResult fail(const Twine &message) {
+    module.emitError() << "cim-quantize: " << message;
+    return failure();
+  }
+
+  /// The crossbar layers, in program order.
+  SmallVector<Operation *> layers() {
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (isa<MvmOp, TileOp>(op))
+        ops.push_back(op);
+    });
+    return ops;
+  }
+
+  /// Runs every calibration batch in order (one thread: the column-sum
+  /// sample depends on the order it is filled in).
+  LogicalResult
+  runAll(const eval::GraphEvaluator &evaluator, eval::Stats *stats,
+         const eval::GraphEvaluator::Observer &observer,
+         const std::function<void(const eval::Tensor &)> &onInput = {}) {
+    ArrayRef<int64_t> shape = evaluator.getInputShapes().front();
+    for (int64_t b = 0; b < data.batches; ++b) {
+      auto begin = data.values.begin() + b * data.batchSize;
+      eval::Tensor input = eval::Tensor::floats(
+          shape, std::vector<float>(begin, begin + data.batchSize));
+      if (onInput)
+        onInput(input);
+      eval::Stats batchStats;
+      llvm::Expected<std::vector<eval::Tensor>> out = evaluator.run(
+          {input}, stats ? &batchStats : nullptr, observer, uint64_t(b));
+      if (!out)
+        return fail(llvm::toString(out.takeError()));
+      if (stats)
+        stats->merge(batchStats);
+    }
+    return success();
+  }
+
+  LogicalResult setGranularity() {
+    std::optional<ScaleGranularity> g = symbolizeScaleGranularity(granularity);
+    if (!g)
+      return fail("granularity must be tensor, channel, tile or tile_column, "
+                  "got '" +
+                  granularity + "'");
+    for (Operation *op : layers()) {
+      PrecisionAttr p = precisionOf(op);
+      op->setAttr("precision",
+                  PrecisionAttr::get(&getContext(), p ? p.getWeightBits() : 8,
+                                     p ? p.getActBits() : 8,
+                                     p ? p.getAdcBits() : 0, *g));
+    }
+    return success();
+  }
+
+  LogicalResult calibrateAdcRanges(TargetAttr target,
+                                   numerics::AdcClipMethod method) {
+    Builder b(&getContext());
+    for (unsigned round = 0; round < rounds; ++round) {
+      eval::Options options;
+      options.quantize = true;
+      options.recordColumnSums = true;
+      llvm::Expected<eval::GraphEvaluator> evaluator =
+          eval::GraphEvaluator::create(module, "main", options);
+      if (!evaluator)
+        return fail(llvm::toString(evaluator.takeError()));
+      eval::Stats stats;
+      if (failed(runAll(*evaluator, &stats, {})))
+        return failure();
+      for (Operation *op : layers()) {
+        auto it = stats.columnSums.find(op);
+        if (it == stats.columnSums.end())
+          continue;
+        // The widest range is the layer's own, whatever an earlier round
+        // chose.
+        numerics::LayerCalibration calibration =
+            numerics::layerCalibrationOf(op);
+        calibration.adcRange.reset();
+        numerics::CrossbarConfig config = numerics::layerConfig(
+            target, precisionOf(op), slicesOf(op), 8, 8, calibration);
+        numerics::AdcRange range =
+            numerics::chooseAdcRange(config, it->second, method);
+        op->setAttr(CimDialect::getAdcRangeAttrName(),
+                    b.getDenseI64ArrayAttr({range.low, range.high}));
+      }
+    }
+    return success();
+  }
+
+  /// Per output column of every cim.mvm: the mean of float minus quantized
+  /// results on the inputs the quantized model gives it.
+  LogicalResult correctBiases() {
+    struct Layer {
+      std::vector<float> weights;
+      int64_t k = 0, n = 0;
+      std::vector<double> difference;
+      int64_t rows = 0;
+    };
+    llvm::MapVector<Operation *, Layer> mvms;
+    llvm::DenseMap<Value, int64_t> readers;
+    for (Operation *op : layers()) {
+      auto mvm = dyn_cast<MvmOp>(op);
+      if (!mvm)
+        return fail("bias-correction runs on the mapped level (cim.mvm), "
+                    "before cim-tile-crossbar");
+      DenseElementsAttr w;
+      if (!matchPattern(mvm.getWeight(), m_Constant(&w)) ||
+          !isa<FloatType>(w.getElementType()))
+        continue;
+      Layer &layer = mvms[op];
+      auto type = cast<RankedTensorType>(w.getType());
+      layer.k = type.getDimSize(0);
+      layer.n = type.getDimSize(1);
+      for (const APFloat &v : w.getValues<APFloat>())
+        layer.weights.push_back(float(v.convertToDouble()));
+      layer.difference.assign(layer.n, 0.0);
+      ++readers[mvm.getInput()];
+    }
+    if (mvms.empty())
+      return success();
+
+    eval::Options options;
+    options.quantize = true;
+    llvm::Expected<eval::GraphEvaluator> evaluator =
+        eval::GraphEvaluator::create(module, "main", options);
+    if (!evaluator)
+      return fail(llvm::toString(evaluator.takeError()));
+    // Inputs of the layers, kept until their last reader has run.
+    llvm::DenseMap<Value, std::pair<eval::Tensor, int64_t>> inputs;
+    auto keep = [&](Value v, const eval::Tensor &t) {
+      auto it = readers.find(v);
+      if (it != readers.end())
+        inputs[v] = {t, it->second};
+    };
+    Value argument = module.lookupSymbol<func::FuncOp>("main").getArgument(0);
+    auto observer = [&](Operation *op, unsigned result, const eval::Tensor &t) {
+      keep(op->getResult(result), t);
+      auto layer = mvms.find(op);
+      if (layer == mvms.end())
+        return;
+      Value in = cast<MvmOp>(op).getInput();
+      auto &[x, left] = inputs[in];
+      Layer &l = layer->second;
+      int64_t p = t.shape[0];
+      std::vector<float> xf(x.f), reference(p * l.n);
+      if (x.isInteger)
+        xf.assign(x.i.begin(), x.i.end());
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p), int(l.n),
+                  int(l.k), 1.0f, xf.data(), int(l.k), l.weights.data(),
+                  int(l.n), 0.0f, reference.data(), int(l.n));
+      for (int64_t i = 0; i < p; ++i)
+        for (int64_t j = 0; j < l.n; ++j)
+          l.difference[j] +=
+              double(reference[i * l.n + j]) - double(t.f[i * l.n + j]);
+      l.rows += p;
+      if (--left == 0)
+        inputs.erase(in);
+    };
+    if (failed(runAll(*evaluator, nullptr, observer,
+                      [&](const eval::Tensor &t) { keep(argument, t); })))
+      return failure();
+
+    OpBuilder b(&getContext());
+    for (auto &[op, layer] : mvms) {
+      if (!layer.rows)
+        continue;
+      std::vector<float> correction(layer.n);
+      for (int64_t j = 0; j < layer.n; ++j)
+        correction[j] = float(layer.difference[j] / double(layer.rows));
+      auto mvm = cast<MvmOp>(op);
+      b.setInsertionPointAfter(op);
+      auto type = RankedTensorType::get({layer.n}, b.getF32Type());
+      Value constant = ConstantOp::create(
+          b, op->getLoc(), type,
+          DenseElementsAttr::get(type, llvm::ArrayRef<float>(correction)));
+      Value corrected = AddOp::create(b, op->getLoc(), mvm.getType(),
+                                      mvm.getOutput(), constant);
+      mvm.getOutput().replaceAllUsesExcept(corrected,
+                                           corrected.getDefiningOp());
+    }
+    return success();
+  }
+
+  void runOnOperation() override {
+    module = getOperation();
+    std::optional<numerics::AdcClipMethod> method;
+    if (adcClip == "mse")
+      method = numerics::AdcClipMethod::mse;
+    else if (adcClip == "sigma")
+      method = numerics::AdcClipMethod::sigma;
+    else if (adcClip == "max")
+      method = numerics::AdcClipMethod::max;
+    else if (adcClip != "none")
+      return (void)fail("adc-clip must be mse, sigma, max or none, got '" +
+                        adcClip + "'"),
+             signalPassFailure();
+    TargetAttr target = lookupTarget(module);
+    if (!target)
+      return (void)fail("needs the module's cim.target (cim-set-target)"),
+             signalPassFailure();
+    if (!module.lookupSymbol<func::FuncOp>("main"))
+      return (void)fail("needs a @main function"), signalPassFailure();
+    if (!granularity.empty() && failed(setGranularity()))
+      return signalPassFailure();
+
+    bool clipped = target.getAdc().getMode() == AdcMode::clipped;
+    bool needData = (method && clipped) || biasCorrection;
+    if (!needData)
+      return;
+    if (calib.empty())
+      return (void)fail("needs calibration inputs: calib=FILE.npy"),
+             signalPassFailure();
+    {
+      llvm::Expected<eval::GraphEvaluator> evaluator =
+          eval::GraphEvaluator::create(module);
+      if (!evaluator)
+        return (void)fail(llvm::toString(evaluator.takeError())),
+               signalPassFailure();
+      llvm::Expected<CalibrationData> read =
+          readCalibrationData(*evaluator, calib, samples);
+      if (!read)
+        return (void)fail(llvm::toString(read.takeError())),
+               signalPassFailure();
+      data = std::move(*read);
+    }
+    if (method && clipped && failed(calibrateAdcRanges(target, *method)))
+      return signalPassFailure();
+    if (biasCorrection && failed(correctBiases()))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
