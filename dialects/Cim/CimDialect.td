@@ -57,6 +57,12 @@ def Cim_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getNonnegativeInputsAttrName() {
       return ::llvm::StringLiteral("cim.nonnegative_inputs");
     }
+    /// Marks a crossbar layer whose inputs were seen negative on a target
+    /// that drives unsigned inputs (set by cim-calibrate): they are driven
+    /// offset by 2^(B-1) and corrected digitally.
+    static constexpr ::llvm::StringLiteral getSignedInputsAttrName() {
+      return ::llvm::StringLiteral("cim.signed_inputs");
+    }
     /// The core an instruction runs on, set by cim-schedule.
     static constexpr ::llvm::StringLiteral getCoreAttrName() {
       return ::llvm::StringLiteral("cim.core");

@@ -263,7 +263,10 @@ def CimCalibrate : Pass<"cim-calibrate", "::mlir::ModuleOp"> {
     on a target driving two's-complement inputs, a layer whose inputs were
     never negative is marked `cim.nonnegative_inputs` and quantized unsigned
     when the DAC is 1-bit or that saves a cycle (its sign cycle carries
-    magnitude instead; `nonnegative-inputs=false` turns this off).
+    magnitude instead; `nonnegative-inputs=false` turns this off). On a
+    target that drives unsigned inputs, a layer whose inputs were seen
+    negative is marked `cim.signed_inputs` and driven offset by 2^(B-1),
+    with the digital correction, instead of losing its negative part.
     Quantized evaluation (`cim-run --quantize`) then uses these static
     ranges instead of each input's own.
 

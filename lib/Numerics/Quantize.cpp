@@ -58,6 +58,8 @@ numerics::layerConfig(TargetAttr target, PrecisionAttr precision,
         inputCycleCount(asUnsigned) < inputCycleCount(config))
       config.inputSign = InputSign::unsigned_;
   }
+  if (calibration.signedInputs && config.inputSign == InputSign::unsigned_)
+    config.inputSign = InputSign::offset;
   return config;
 }
 
@@ -67,6 +69,7 @@ numerics::LayerCalibration numerics::layerCalibrationOf(Operation *op) {
     calibration.adcRange = AdcRange{range->first, range->second};
   calibration.nonnegativeInputs =
       op->hasAttr(CimDialect::getNonnegativeInputsAttrName());
+  calibration.signedInputs = op->hasAttr(CimDialect::getSignedInputsAttrName());
   return calibration;
 }
 

@@ -37,6 +37,8 @@ namespace mlir::cim::numerics {
 struct LayerCalibration {
   std::optional<AdcRange> adcRange;
   bool nonnegativeInputs = false;
+  /// Inputs seen negative (`cim.signed_inputs`).
+  bool signedInputs = false;
 };
 LayerCalibration layerCalibrationOf(Operation *op);
 
@@ -46,7 +48,9 @@ LayerCalibration layerCalibrationOf(Operation *op);
 /// target's sign scheme, except non-negative inputs on a two's-complement
 /// target, which become unsigned codes (the sign cycle carries magnitude,
 /// added instead of subtracted by the shift-add) when the DAC is 1-bit or
-/// that saves a cycle.
+/// that saves a cycle; and signed inputs on an unsigned target, which are
+/// driven offset by 2^(B-1) and corrected digitally (`InputSign::offset`),
+/// instead of losing their negative part.
 CrossbarConfig layerConfig(TargetAttr target, PrecisionAttr precision,
                            llvm::ArrayRef<int64_t> slices,
                            unsigned defaultWeightBits = 8,

@@ -79,9 +79,10 @@ LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
                << target.getName() << "' has " << target.getCores();
     return success();
   }
-  if (attr.getName() == getNonnegativeInputsAttrName()) {
+  if (attr.getName() == getNonnegativeInputsAttrName() ||
+      attr.getName() == getSignedInputsAttrName()) {
     if (!isa<UnitAttr>(attr.getValue()))
-      return op->emitError() << "'" << getNonnegativeInputsAttrName()
+      return op->emitError() << "'" << attr.getName().getValue()
                              << "' must be a unit attribute";
     return success();
   }

@@ -172,6 +172,13 @@ struct CimCalibratePass
                     UnitAttr::get(&getContext()));
       else
         op->removeAttr(CimDialect::getNonnegativeInputsAttrName());
+      // Negative inputs on a target that drives unsigned ones would be cut
+      // to zero: they are driven with an offset instead.
+      if (target && !signedInputs && s.min < 0.0)
+        op->setAttr(CimDialect::getSignedInputsAttrName(),
+                    UnitAttr::get(&getContext()));
+      else
+        op->removeAttr(CimDialect::getSignedInputsAttrName());
       bool isSigned =
           target && numerics::layerConfig(target, precision, {}, 8, 8,
                                           numerics::layerCalibrationOf(op))

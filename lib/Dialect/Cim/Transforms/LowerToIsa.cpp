@@ -210,7 +210,8 @@ struct CimLowerToIsaPass
         tile.getBundleAttr());
     // Calibration travels with the instruction.
     for (StringRef name : {CimDialect::getAdcRangeAttrName(),
-                           CimDialect::getNonnegativeInputsAttrName()})
+                           CimDialect::getNonnegativeInputsAttrName(),
+                           CimDialect::getSignedInputsAttrName()})
       if (Attribute value = tile->getAttr(name))
         acc.getDefiningOp()->setAttr(name, value);
     rewriter.replaceOpWithNewOp<IsaDecodeOp>(

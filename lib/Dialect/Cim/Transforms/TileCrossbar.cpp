@@ -264,7 +264,8 @@ struct CimTileCrossbarPass
           op->setAttr(CimDialect::getCalibrationAttrName(), calibration);
         // So do its calibrated ADC range and input signedness.
         for (StringRef name : {CimDialect::getAdcRangeAttrName(),
-                               CimDialect::getNonnegativeInputsAttrName()})
+                               CimDialect::getNonnegativeInputsAttrName(),
+                               CimDialect::getSignedInputsAttrName()})
           if (Attribute value = mvm->getAttr(name))
             op->setAttr(name, value);
         partials.push_back(op);

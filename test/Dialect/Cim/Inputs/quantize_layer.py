@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""quantize_layer.py make DIR | check DIR
+"""quantize_layer.py make DIR | check DIR | signed DIR | check-signed DIR
 
 make: writes DIR/layer.mlir, one crossbar layer y = x @ W (mapped level, a
 clipped-ADC target) at W3A8 with per-tensor weight scales, whose
@@ -11,6 +11,12 @@ check: reads the quantized outputs of the layer before (DIR/q) and after
 (DIR/bc) cim-quantize bias-correction, and checks with numpy's own GEMM that
 the mean error per column was large before and is ~0 after on the
 calibration data.
+
+signed: the same layer at W8A8 (per-channel scales) with an ideal ADC as
+DIR/layer8.mlir, and
+signed inputs DIR/xs.npy for its unsigned-input target. check-signed: with
+the inputs driven offset (DIR/offset) the layer's relative L2 error against
+numpy's GEMM is small; cut to their positive part (DIR/cut) it is not.
 """
 import sys
 
@@ -33,6 +39,19 @@ if mode == "make":
   }
 }
 ''' % (k, n, values, k, n, k, k, n, n, n))
+elif mode == "signed":
+    np.save(d + "/xs.npy", rng.randn(64, k).astype(np.float32))
+    text = open(d + "/layer.mlir").read()
+    open(d + "/layer8.mlir", "w").write(
+        text.replace("weight_bits = 3, act_bits = 8, granularity = tensor",
+                     "weight_bits = 8, act_bits = 8")
+        .replace("adc = <mode = clipped, bits = 6, min_bits = 3, max_bits = 8>",
+                 "adc = <mode = ideal>"))
+elif mode == "check-signed":
+    f = np.load(d + "/xs.npy") @ w.astype(np.float64)
+    err = lambda o: np.linalg.norm(np.load(d + "/" + o + "/out0.npy") - f) / np.linalg.norm(f)
+    print("offset %.4f cut %.4f" % (err("offset"), err("cut")))
+    print("signed inputs kept" if err("offset") < 0.02 and err("cut") > 0.3 else "SIGNED INPUTS LOST")
 else:
     x = np.load(d + "/x.npy")
     f = x @ w.astype(np.float64)

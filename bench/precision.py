@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Mixed precision on the bundled Fashion-MNIST models (issue 6, item 7).
+
+  bench/precision.py [BUILD_DIR] [MODEL...]
+
+For each model, target and latency model: `cimc --precision auto` searches
+per-layer bits (knapsack search) on 1000 labelled test images (t10k
+[1000:2000], which also calibrate), with a 0.3-point top-1 budget, i.e. a
+0.2-point margin under the 0.5-point goal for the sampling error of the
+validation set; then the compiled model.cimbin runs on cim-run over 8000
+held-out test images (t10k [2000:10000]) beside the float model and uniform W8A8
+(compiled the same way). Speedup is the modelled latency of W8A8 over the
+chosen policy from cimc's report. Writes bench/results/precision.json.
+"""
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(src, "build"))
+only = sys.argv[2:]
+bin_ = os.path.join(build, "bin")
+work = os.path.join(build, "bench-precision")
+os.makedirs(work, exist_ok=True)
+data = "/usr/share/datasets/fashion-mnist"
+
+
+def idx(name):
+    raw = gzip.open(os.path.join(data, name + ".gz")).read()
+    if "images" in name:
+        return (np.frombuffer(raw, np.uint8, offset=16).astype(np.float32) / np.float32(255.0)).reshape(-1, 1, 28, 28)
+    return np.frombuffer(raw, np.uint8, offset=8).astype(np.int32)
+
+
+x, y = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
+paths = {}
+for name, a in [("vx", x[1000:2000]), ("vy", y[1000:2000]), ("tx", x[2000:]), ("ty", y[2000:])]:
+    paths[name] = os.path.join(work, name + ".npy")
+    np.save(paths[name], a)
+held = y[2000:]
+
+
+def run(program, out):
+    subprocess.check_call([os.path.join(bin_, "cim-run"), program, "--input", "input=" + paths["tx"],
+                           "--output-dir", out], stdout=subprocess.DEVNULL)
+    return float((np.load(os.path.join(out, "logits.npy")).argmax(1) == held).mean())
+
+
+def cimc(model, target, out, args):
+    start = time.time()
+    subprocess.check_call([os.path.join(bin_, "cimc"), os.path.join(src, "models", "fashion", model + ".onnx"),
+                           "--target", target, "--input-shape", "input:1x1x28x28", "--calib", paths["vx"],
+                           "-o", out] + args, stdout=subprocess.DEVNULL,
+                          stderr=open(out + ".log", "w"))
+    return time.time() - start, json.load(open(os.path.join(out, "report.json")))
+
+
+out_file = os.path.join(src, "bench", "results", "precision.json")
+rows = []
+if only and os.path.exists(out_file):
+    rows = [r for r in json.load(open(out_file))["rows"] if r["model"] not in only]
+for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
+    if only and model not in only:
+        continue
+    g = os.path.join(work, model + ".g.mlir")
+    subprocess.check_call([os.path.join(bin_, "cim-translate"), "--import-onnx",
+                           os.path.join(src, "models", "fashion", model + ".onnx"), "--input-shape",
+                           "input:1x1x28x28", "-o", g + ".in"])
+    subprocess.check_call([os.path.join(bin_, "cim-opt"), g + ".in", "--cim-graph-pipeline", "-o", g])
+    f = run(g, os.path.join(work, model + "-float"))
+    for target, lm in [("rwth-rram", "cim"), ("rwth-rram", "pelke2026")]:
+        base = os.path.join(work, "-".join([model, target, lm]))
+        _, r8 = cimc(model, target, base + "-w8a8", ["--precision", "w8a8", "--labels", paths["vy"],
+                                                     "--latency-model", lm])
+        seconds, ra = cimc(model, target, base + "-auto",
+                           ["--precision", "auto", "--labels", paths["vy"], "--search", "knapsack",
+                            "--max-accuracy-drop", "0.3", "--latency-model", lm])
+        row = {"model": model, "target": target, "latency_model": lm,
+               "float_top1": f, "w8a8_top1": run(base + "-w8a8/model.cimbin", base + "-w8a8/run"),
+               "auto_top1": run(base + "-auto/model.cimbin", base + "-auto/run"),
+               "speedup_vs_w8a8": ra["speedup_vs_w8a8"],
+               "energy_saving_vs_w8a8": ra.get("energy_saving_vs_w8a8"),
+               "search_seconds": round(seconds, 1),
+               "policy": " ".join("W%dA%d" % (l["weight_bits"], l["act_bits"]) for l in ra["policy"]["layers"])}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+json.dump({"validation": "t10k[1000:2000]", "held_out": "t10k[2000:10000]", "budget_points": 0.3,
+           "rows": rows}, open(out_file, "w"), indent=1)
