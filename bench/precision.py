@@ -4,11 +4,11 @@
   bench/precision.py [BUILD_DIR] [MODEL...]
 
 For each model, target and latency model: `cimc --precision auto` searches
-per-layer bits (knapsack search) on 1000 labelled test images (t10k
-[1000:2000], which also calibrate), with a 0.3-point top-1 budget, i.e. a
+per-layer bits (knapsack search) on 2000 labelled test images (t10k
+[1000:3000], which also calibrate), with a 0.3-point top-1 budget, i.e. a
 0.2-point margin under the 0.5-point goal for the sampling error of the
-validation set; then the compiled model.cimbin runs on cim-run over 8000
-held-out test images (t10k [2000:10000]) beside the float model and uniform W8A8
+validation set; then the compiled model.cimbin runs on cim-run over 7000
+held-out test images (t10k [3000:10000]) beside the float model and uniform W8A8
 (compiled the same way). Speedup is the modelled latency of W8A8 over the
 chosen policy from cimc's report. Writes bench/results/precision.json.
 """
@@ -39,10 +39,10 @@ def idx(name):
 
 x, y = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
 paths = {}
-for name, a in [("vx", x[1000:2000]), ("vy", y[1000:2000]), ("tx", x[2000:]), ("ty", y[2000:])]:
+for name, a in [("vx", x[1000:3000]), ("vy", y[1000:3000]), ("tx", x[3000:]), ("ty", y[3000:])]:
     paths[name] = os.path.join(work, name + ".npy")
     np.save(paths[name], a)
-held = y[2000:]
+held = y[3000:]
 
 
 def run(program, out):
@@ -89,5 +89,5 @@ for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
                "policy": " ".join("W%dA%d" % (l["weight_bits"], l["act_bits"]) for l in ra["policy"]["layers"])}
         rows.append(row)
         print(json.dumps(row), flush=True)
-json.dump({"validation": "t10k[1000:2000]", "held_out": "t10k[2000:10000]", "budget_points": 0.3,
+json.dump({"validation": "t10k[1000:3000]", "held_out": "t10k[3000:10000]", "budget_points": 0.3,
            "rows": rows}, open(out_file, "w"), indent=1)

@@ -78,7 +78,8 @@ static cl::opt<double> maxOutputError(
              "of the outputs against float on --calib"),
     cl::init(0.0));
 static cl::opt<std::string>
-    searchKind("search", cl::desc("greedy or knapsack (--precision auto)"),
+    searchKind("search",
+               cl::desc("greedy, knapsack or evolutionary (--precision auto)"),
                cl::init("greedy"));
 static cl::opt<std::string>
     objective("objective",
@@ -106,6 +107,14 @@ static cl::opt<bool> noProgram(
     "no-program",
     cl::desc("Stop after the reports (policy.json, report.*): no lowering to "
              "instructions, no model.cimbin/.cimasm"));
+static cl::opt<std::string>
+    adcBitsRange("adc-bits",
+                 cl::desc("ADC bits the search may choose, LO..HI (converting "
+                          "ADCs only; default: keep the target's)"),
+                 cl::init(""));
+static cl::opt<unsigned> searchSeed("seed",
+                                    cl::desc("Seed of the evolutionary search"),
+                                    cl::init(1));
 static cl::opt<std::string>
     adcClip("adc-clip",
             cl::desc("Clipped-ADC range from the column sums of --calib: "
@@ -460,6 +469,8 @@ int main(int argc, char **argv) {
           a.fixFirstLast = fixFirstLast;
           a.model = latencyModel;
           a.search = searchKind;
+          a.adcBits = adcBitsRange;
+          a.seed = searchSeed;
           llvm::SmallString<128> paretoPath(outputDir);
           llvm::sys::path::append(paretoPath, "pareto.json");
           a.pareto = paretoPath.str().str();

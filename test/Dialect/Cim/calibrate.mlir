@@ -13,12 +13,14 @@
 // Three batches of the 1x4 input. The gemm sees them directly: min -4,
 // max 3, |x| up to 4. The mvm sees relu(x W): W = I (first two columns)
 // gives relu of columns 0..1: [0.5, 0], [1, 3], [0.1, 0.2]: max 3. The
-// target's inputs are unsigned, so clips cover the positive side.
-// MAX: cim.gemm {{.*}}cim.calibration = {absmax = 4.000000e+00 : f64, clip = 3.000000e+00 : f64, max = 3.000000e+00 : f64, method = "max", min = -4.000000e+00 : f64, samples = 3 : i64}
-// MAX: cim.mvm {{.*}}cim.calibration = {absmax = 3.000000e+00 : f64, clip = 3.000000e+00 : f64, max = 3.000000e+00 : f64, method = "max", min = 0.000000e+00 : f64, samples = 3 : i64}
-// The median of the positive parts of the 12 inputs (sorted: 0 0 0 0 0.1
-// 0.2 0.25 0.3 0.4 0.5 1 2 3, index floor(0.5 * 11) = 5 -> 0.25).
-// PCT: cim.gemm {{.*}}clip = 2.500000e-01 : f64
+// target's inputs are unsigned: the gemm's were seen negative, so it is
+// marked cim.signed_inputs (driven with an offset) and its clip covers
+// |x|; the mvm's are not, and its clip covers the positive side.
+// MAX: cim.gemm {{.*}}cim.calibration = {absmax = 4.000000e+00 : f64, clip = 4.000000e+00 : f64, max = 3.000000e+00 : f64, method = "max", min = -4.000000e+00 : f64, samples = 3 : i64}, cim.signed_inputs}
+// MAX: cim.mvm {{.*}}cim.calibration = {absmax = 3.000000e+00 : f64, clip = 3.000000e+00 : f64, max = 3.000000e+00 : f64, method = "max", min = 0.000000e+00 : f64, samples = 3 : i64}}
+// The median of the magnitudes of the 12 inputs (sorted: 0 0.1 0.2 0.25
+// 0.3 0.4 0.5 1 1 2 3 4, index floor(0.5 * 11) = 5 -> 0.4).
+// PCT: cim.gemm {{.*}}clip = 0.4000000{{[0-9]*}} : f64
 // ONE: cim.gemm {{.*}}absmax = 2.000000e+00 : f64, clip = 2.000000e+00 : f64, max = 2.000000e+00 : f64, method = "max", min = -1.000000e+00 : f64, samples = 1 : i64
 // MSE picks a clip at or below the maximum.
 // MSE: cim.gemm {{.*}}clip = {{[0-9.]+}}e+00 : f64{{.*}}method = "mse"

@@ -5,11 +5,14 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Greedy search over (weight bits, activation bits) per layer. Accuracy comes
-// from the graph evaluator in quantized mode (the target's crossbar
-// arithmetic), cost from the cost model; both are measured, not estimated,
-// for every candidate move, which is affordable for the models this runs on
-// and keeps the search honest about interactions between layers.
+// Searches per-layer (weight bits, activation bits[, ADC bits]) under an
+// accuracy budget: greedy (one bit per step), knapsack (per-layer
+// sensitivities, then a multiple-choice knapsack) or evolutionary (a seeded
+// genetic algorithm). Accuracy comes from the graph evaluator in quantized
+// mode (the target's crossbar arithmetic), cost from the cost model; both
+// are measured, not estimated, for every candidate policy, which is
+// affordable for the models this runs on and keeps the searches honest about
+// interactions between layers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,9 +28,10 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <cmath>
 #include <map>
-#include <thread>
+#include <random>
 
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMASSIGNPRECISION
@@ -48,11 +52,32 @@ std::optional<std::pair<unsigned, unsigned>> parseRange(StringRef text) {
   return std::make_pair(a, b);
 }
 
+/// What a search may change on a unit, in the order moves are tried.
+enum Kind : unsigned { kWeight = 0, kAct = 1, kAdc = 2 };
+
+/// One unit's bits. `adcBits` is 0 when ADC bits are not searched: the layer
+/// then keeps the resolution it has (the target's default unless set).
 struct Choice {
-  unsigned weightBits, actBits;
-  bool operator==(const Choice &o) const {
-    return weightBits == o.weightBits && actBits == o.actBits;
+  unsigned weightBits, actBits, adcBits = 0;
+  unsigned &operator[](unsigned kind) {
+    return kind == kWeight ? weightBits : kind == kAct ? actBits : adcBits;
   }
+  unsigned operator[](unsigned kind) const {
+    return kind == kWeight ? weightBits : kind == kAct ? actBits : adcBits;
+  }
+  bool operator==(const Choice &o) const {
+    return std::tie(weightBits, actBits, adcBits) ==
+           std::tie(o.weightBits, o.actBits, o.adcBits);
+  }
+  bool operator<(const Choice &o) const {
+    return std::tie(weightBits, actBits, adcBits) <
+           std::tie(o.weightBits, o.actBits, o.adcBits);
+  }
+};
+
+/// A measured policy: what the budget bounds, and the objective.
+struct Measured {
+  double loss, cost;
 };
 
 struct CimAssignPrecisionPass
@@ -70,6 +95,10 @@ struct CimAssignPrecisionPass
   std::vector<std::vector<float>> floatOutputs;
   double floatAccuracy = 0;
   cost::LatencyModel latencyModel = cost::LatencyModel::cim;
+  /// The allowed range of each kind; ADC bits only when `searchAdc`.
+  std::array<std::pair<unsigned, unsigned>, 3> ranges;
+  bool searchAdc = false;
+  unsigned kinds() const { return searchAdc ? 3 : 2; }
 
   LogicalResult fail(const Twine &message) {
     getOperation().emitError() << "cim-assign-precision: " << message;
@@ -83,7 +112,13 @@ struct CimAssignPrecisionPass
   };
   std::vector<Point> points;
   SmallVector<Choice> current;
-  double lastLoss = 0;
+
+  std::string policyText(const Choice &c) const {
+    std::string text = llvm::formatv("W{0}A{1}", c.weightBits, c.actBits);
+    if (searchAdc)
+      text += llvm::formatv(" ADC{0}", c.adcBits).str();
+    return text;
+  }
 
   void writePareto() {
     // Non-dominated points: no other point is at most as lossy and cheaper,
@@ -101,11 +136,14 @@ struct CimAssignPrecisionPass
       if (points[i].loss < bestLoss) {
         bestLoss = points[i].loss;
         llvm::json::Array policy;
-        for (auto [unit, choice] : llvm::zip(units, points[i].choices))
-          policy.push_back(
-              llvm::json::Object{{"name", cost::layerName(unit.first)},
-                                 {"weight_bits", int64_t(choice.weightBits)},
-                                 {"act_bits", int64_t(choice.actBits)}});
+        for (auto [unit, choice] : llvm::zip(units, points[i].choices)) {
+          llvm::json::Object layer{{"name", cost::layerName(unit.first)},
+                                   {"weight_bits", int64_t(choice.weightBits)},
+                                   {"act_bits", int64_t(choice.actBits)}};
+          if (choice.adcBits)
+            layer["adc_bits"] = int64_t(choice.adcBits);
+          policy.push_back(std::move(layer));
+        }
         front.push_back(llvm::json::Object{{"cost", points[i].cost},
                                            {"loss", points[i].loss},
                                            {"layers", std::move(policy)}});
@@ -132,9 +170,11 @@ struct CimAssignPrecisionPass
     for (auto [unit, choice] : llvm::zip(units, choices))
       for (MvmOp mvm : unit.second) {
         PrecisionAttr old = mvm.getPrecisionAttr();
+        unsigned adc = choice.adcBits ? choice.adcBits
+                       : old          ? old.getAdcBits()
+                                      : 0;
         mvm.setPrecisionAttr(PrecisionAttr::get(
-            &getContext(), choice.weightBits, choice.actBits,
-            old ? old.getAdcBits() : 0,
+            &getContext(), choice.weightBits, choice.actBits, adc,
             old ? old.getGranularity() : ScaleGranularity::channel));
       }
   }
@@ -165,7 +205,7 @@ struct CimAssignPrecisionPass
       FailureOr<double> a = accuracy(/*quantize=*/true);
       if (failed(a))
         return failure();
-      return lastLoss = floatAccuracy - *a;
+      return floatAccuracy - *a;
     }
     eval::Options options;
     options.quantize = true;
@@ -188,25 +228,33 @@ struct CimAssignPrecisionPass
         diff += (q - f) * (q - f);
         norm += f * f;
       }
-    return lastLoss = norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
+    return norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
   }
 
-  FailureOr<double> costOf() {
+  /// The objective for the module as it stands (the cost model only).
+  FailureOr<double> objectiveCost() {
     FailureOr<cost::ModelCost> c =
         cost::computeCost(getOperation(), latencyModel);
     if (failed(c))
       return failure();
-    // Every site measures the loss, then the cost, of the same policy.
-    double total = objective == "energy" ? c->total.energy.total()
-                   : objective == "edp"
-                       ? c->total.energy.total() * c->total.latencyNs
-                       : c->total.latencyNs;
-    points.push_back({current, lastLoss, total});
     if (objective == "energy")
       return c->total.energy.total();
     if (objective == "edp")
       return c->total.energy.total() * c->total.latencyNs;
     return c->total.latencyNs;
+  }
+
+  /// Applies `choices`, measures loss and cost, and records the point.
+  FailureOr<Measured> measure(ArrayRef<Choice> choices) {
+    apply(choices);
+    FailureOr<double> l = loss();
+    if (failed(l))
+      return failure();
+    FailureOr<double> c = objectiveCost();
+    if (failed(c))
+      return failure();
+    points.push_back({current, *l, *c});
+    return Measured{*l, *c};
   }
 
   LogicalResult load() {
@@ -267,6 +315,33 @@ struct CimAssignPrecisionPass
     return success();
   }
 
+  /// The ADC range to search (adc-bits=LO..HI clamped to what the target's
+  /// converter offers); none when the option is empty.
+  LogicalResult parseAdcBits(TargetAttr target) {
+    if (adcBits.empty())
+      return success();
+    std::optional<std::pair<unsigned, unsigned>> range = parseRange(adcBits);
+    if (!range || range->first < 1 || range->second > 16)
+      return fail("adc-bits must be LO..HI within 1..16, got '" + adcBits +
+                  "'");
+    AdcAttr adc = target.getAdc();
+    if (!adc.isConverting())
+      return fail("adc-bits needs a converting ADC (full_range or clipped), "
+                  "but target '" +
+                  target.getName() + "' has a read-out of mode '" +
+                  stringifyAdcMode(adc.getMode()) +
+                  "' without resolution; drop adc-bits");
+    unsigned lo = std::max(range->first, adc.getMinBits());
+    unsigned hi = std::min(range->second, adc.getMaxBits());
+    if (lo > hi)
+      return fail("adc-bits=" + adcBits + " does not meet the ADC range " +
+                  Twine(adc.getMinBits()) + ".." + Twine(adc.getMaxBits()) +
+                  " of target '" + target.getName() + "'");
+    ranges[kAdc] = {lo, hi};
+    searchAdc = true;
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::optional<std::pair<unsigned, unsigned>> wRange =
@@ -280,6 +355,7 @@ struct CimAssignPrecisionPass
       return (void)fail("act-bits must be LO..HI within 1..8, got '" + actBits +
                         "'"),
              signalPassFailure();
+    ranges = {*wRange, *aRange, std::make_pair(0u, 0u)};
     if (objective != "latency" && objective != "energy" && objective != "edp")
       return (void)fail("objective must be latency, energy or edp, got '" +
                         objective + "'"),
@@ -289,15 +365,28 @@ struct CimAssignPrecisionPass
     else if (model != "cim")
       return (void)fail("model must be cim or pelke2026, got '" + model + "'"),
              signalPassFailure();
-    if (search != "greedy" && search != "knapsack")
-      return (void)fail("search must be greedy or knapsack, got '" + search +
-                        "'"),
+    if (search != "greedy" && search != "knapsack" && search != "evolutionary")
+      return (void)fail("search must be greedy, knapsack or evolutionary, got "
+                        "'" +
+                        search + "'"),
+             signalPassFailure();
+    // Bounded so that a typo cannot ask for days of evaluations or an
+    // allocation that fails.
+    if (generations < 1 || generations > 10000)
+      return (void)fail("generations must be within 1..10000, got " +
+                        Twine(generations.getValue())),
+             signalPassFailure();
+    if (population < 4 || population > 4096)
+      return (void)fail("population must be within 4..4096, got " +
+                        Twine(population.getValue())),
              signalPassFailure();
     if (maxOutputError < 0)
       return (void)fail("max-output-error must not be negative"),
              signalPassFailure();
     useError = maxOutputError > 0;
-    if (failed(requireTarget(module, "cim-assign-precision")) || failed(load()))
+    FailureOr<TargetAttr> target =
+        requireTarget(module, "cim-assign-precision");
+    if (failed(target) || failed(parseAdcBits(*target)) || failed(load()))
       return signalPassFailure();
     module.walk([&](MvmOp mvm) { units[mvm.getLoc()].push_back(mvm); });
     if (units.empty())
@@ -336,31 +425,57 @@ struct CimAssignPrecisionPass
                       : llvm::formatv("top-1 {0:P2}", floatAccuracy - l).str();
     };
 
-    SmallVector<Choice> choices(units.size(), {wRange->second, aRange->second});
-    apply(choices);
-    FailureOr<double> lost = loss();
-    FailureOr<double> cost = costOf();
-    if (failed(lost) || failed(cost))
+    Choice top{ranges[kWeight].second, ranges[kAct].second,
+               searchAdc ? ranges[kAdc].second : 0};
+    SmallVector<Choice> choices(units.size(), top);
+    FailureOr<Measured> base = measure(choices);
+    if (failed(base))
       return signalPassFailure();
-    double baseCost = *cost;
+    double baseCost = base->cost;
     llvm::errs() << llvm::formatv(
-        "cim-assign-precision: W{0}A{1}: {2}, {3} {4:e3}\n", wRange->second,
-        aRange->second, lossText(*lost), objective.getValue(), *cost);
-    if (*lost > budget) {
+        "cim-assign-precision: {0}: {1}, {2} {3:e3}\n", policyText(top),
+        lossText(base->loss), objective.getValue(), base->cost);
+    if (base->loss > budget) {
       emitWarning(module.getLoc())
-          << "cim-assign-precision: even W" << wRange->second << "A"
-          << aRange->second << " exceeds the budget (" << lossText(*lost)
-          << "); keeping it";
+          << "cim-assign-precision: even " << policyText(top)
+          << " exceeds the budget (" << lossText(base->loss) << "); keeping it";
       return;
+    }
+    if (searchAdc && ranges[kAdc].first < ranges[kAdc].second) {
+      // Latency does not depend on the ADC's resolution: lowering it would
+      // lose accuracy for nothing, so only search it when it pays.
+      SmallVector<Choice> lowest = choices;
+      for (Choice &c : lowest)
+        c.adcBits = ranges[kAdc].first;
+      apply(lowest);
+      FailureOr<double> c = objectiveCost();
+      apply(choices);
+      if (failed(c))
+        return signalPassFailure();
+      if (*c >= baseCost) {
+        llvm::errs() << llvm::formatv(
+            "cim-assign-precision: ADC bits do not change the {0}; keeping "
+            "them at {1}\n",
+            objective.getValue(), ranges[kAdc].second);
+        ranges[kAdc].first = ranges[kAdc].second;
+      }
     }
 
     size_t n = units.size();
     auto fixed = [&](size_t u) {
       return fixFirstLast && (u == 0 || u + 1 == n);
     };
+    if (search == "evolutionary") {
+      FailureOr<SmallVector<Choice>> best =
+          evolve(choices, *base, budget, fixed, lossText);
+      if (failed(best))
+        return signalPassFailure();
+      apply(*best);
+      return;
+    }
     if (search == "knapsack") {
       FailureOr<bool> found =
-          knapsack(choices, *wRange, *aRange, budget, *lost, baseCost, fixed);
+          knapsack(choices, budget, base->loss, baseCost, fixed);
       if (failed(found))
         return signalPassFailure();
       if (*found) {
@@ -372,66 +487,72 @@ struct CimAssignPrecisionPass
       llvm::errs() << "cim-assign-precision: knapsack: no combination fits; "
                       "falling back to the greedy search\n";
     }
+    double lost = base->loss, cost = baseCost;
     for (int step = 1;; ++step) {
       // Try every one-step move; keep the best saving per unit of loss.
       double bestScore = -1, bestLoss = 0, bestCost = 0;
-      std::optional<std::pair<size_t, bool>> bestMove;
+      std::optional<std::pair<size_t, unsigned>> bestMove;
       for (size_t u = 0; u < n; ++u) {
         if (fixed(u))
           continue;
-        for (bool weights : {true, false}) {
+        for (unsigned kind = 0; kind < kinds(); ++kind) {
           Choice trial = choices[u];
-          unsigned &bits = weights ? trial.weightBits : trial.actBits;
-          unsigned lowest = weights ? wRange->first : aRange->first;
-          if (bits <= lowest)
+          if (trial[kind] <= ranges[kind].first)
             continue;
-          --bits;
+          --trial[kind];
           SmallVector<Choice> candidate = choices;
           candidate[u] = trial;
-          apply(candidate);
-          FailureOr<double> l = loss();
-          FailureOr<double> c = costOf();
-          if (failed(l) || failed(c))
+          if (kind == kAdc) {
+            // The cost model is cheap next to an evaluation: an ADC move
+            // that saves nothing is not worth measuring.
+            apply(candidate);
+            FailureOr<double> c = objectiveCost();
+            if (failed(c))
+              return signalPassFailure();
+            if (*c >= cost)
+              continue;
+          }
+          FailureOr<Measured> m = measure(candidate);
+          if (failed(m))
             return signalPassFailure();
-          if (*l > budget || *c >= *cost)
+          if (m->loss > budget || m->cost >= cost)
             continue;
-          double score = (*cost - *c) / std::max(*l - *lost, 1e-6);
+          double score = (cost - m->cost) / std::max(m->loss - lost, 1e-6);
           if (score > bestScore) {
             bestScore = score;
-            bestMove = std::make_pair(u, weights);
-            bestLoss = *l;
-            bestCost = *c;
+            bestMove = std::make_pair(u, kind);
+            bestLoss = m->loss;
+            bestCost = m->cost;
           }
         }
       }
       if (!bestMove)
         break;
       Choice &chosen = choices[bestMove->first];
-      (bestMove->second ? chosen.weightBits : chosen.actBits) -= 1;
+      chosen[bestMove->second] -= 1;
       lost = bestLoss;
       cost = bestCost;
       llvm::errs() << llvm::formatv(
-          "cim-assign-precision: step {0}: layer {1} -> W{2}A{3}, {4}, {5} "
-          "{6:e3} ({7:f3}x)\n",
-          step, bestMove->first, chosen.weightBits, chosen.actBits,
-          lossText(*lost), objective.getValue(), *cost, baseCost / *cost);
+          "cim-assign-precision: step {0}: layer {1} -> {2}, {3}, {4} "
+          "{5:e3} ({6:f3}x)\n",
+          step, bestMove->first, policyText(chosen), lossText(lost),
+          objective.getValue(), cost, baseCost / cost);
     }
     apply(choices);
   }
 
   /// Sensitivity-guided multiple-choice knapsack: each layer's loss and
-  /// cost at every weight width (activations at the top) and activation
-  /// width (weights at the top), measured one layer at a time; the cheapest
-  /// combination whose summed loss increases fit the budget (dynamic
-  /// programming over the budget in 512 steps); then the combination is
-  /// measured, and the budget the knapsack may use shrinks until the
-  /// measurement fits. Loss increases of layers are assumed to add up (top-1
-  /// drops) or to add in quadrature (output errors), which the verification
-  /// makes safe, not exact.
-  /// True when a combination within the budget was found (in `choices`).
-  FailureOr<bool> knapsack(SmallVector<Choice> &choices,
-                           std::pair<unsigned, unsigned> wRange,
-                           std::pair<unsigned, unsigned> aRange, double budget,
+  /// cost at every weight width (activations and ADC at the top), activation
+  /// width (weights and ADC at the top) and, when searched, ADC width (W/A
+  /// at the top), measured one layer at a time; the cheapest combination
+  /// whose summed loss increases fit the budget (dynamic programming over
+  /// the budget in 512 steps); then the combination is measured, and the
+  /// budget the knapsack may use shrinks until the measurement fits. Loss
+  /// increases of layers are assumed to add up (top-1 drops) or to add in
+  /// quadrature (output errors), which the verification makes safe, not
+  /// exact. True when a combination within the budget was found (in
+  /// `choices`).
+  FailureOr<bool> knapsack(SmallVector<Choice> &choices, double budget,
                            double baseLoss, double baseCost,
                            llvm::function_ref<bool(size_t)> fixed) {
     size_t n = units.size();
@@ -446,36 +567,41 @@ struct CimAssignPrecisionPass
       double loss, saving;
     };
     std::vector<std::vector<Option>> options(n);
-    SmallVector<Choice> top(n, {wRange.second, aRange.second});
+    SmallVector<Choice> top(choices.begin(), choices.end());
     for (size_t u = 0; u < n; ++u) {
-      // Measured: weights alone and activations alone.
-      std::map<unsigned, std::pair<double, double>> wOnly, aOnly;
-      for (bool weights : {true, false}) {
-        unsigned lo = weights ? wRange.first : aRange.first;
-        unsigned hi = weights ? wRange.second : aRange.second;
+      // Measured: each kind alone, the others at the top. Without an ADC
+      // search its axis is the single "keep" entry.
+      std::array<std::map<unsigned, std::pair<double, double>>, 3> alone;
+      alone[kAdc][top[u].adcBits] = {0.0, 0.0};
+      for (unsigned kind = 0; kind < kinds(); ++kind) {
+        auto [lo, hi] = ranges[kind];
         for (unsigned bits = lo; bits <= hi; ++bits) {
           if (bits == hi) {
-            (weights ? wOnly : aOnly)[bits] = {0.0, 0.0};
+            alone[kind][bits] = {0.0, 0.0};
             continue;
           }
           if (fixed(u))
             continue;
           SmallVector<Choice> trial = top;
-          (weights ? trial[u].weightBits : trial[u].actBits) = bits;
-          apply(trial);
-          FailureOr<double> l = loss();
-          FailureOr<double> c = costOf();
-          if (failed(l) || failed(c))
+          trial[u][kind] = bits;
+          FailureOr<Measured> m = measure(trial);
+          if (failed(m))
             return failure();
-          (weights ? wOnly : aOnly)[bits] = {
-              std::max(additive(*l) - additive(baseLoss), 0.0), baseCost - *c};
+          double saving = baseCost - m->cost;
+          // A narrower ADC that saves nothing only costs accuracy.
+          if (kind == kAdc && saving <= 0)
+            continue;
+          alone[kind][bits] = {
+              std::max(additive(m->loss) - additive(baseLoss), 0.0), saving};
         }
       }
       // Combinations: losses and savings add (checked at the end).
-      for (auto &[w, wf] : wOnly)
-        for (auto &[a, af] : aOnly)
-          options[u].push_back(
-              {{w, a}, wf.first + af.first, wf.second + af.second});
+      for (auto &[w, wf] : alone[kWeight])
+        for (auto &[a, af] : alone[kAct])
+          for (auto &[c, cf] : alone[kAdc])
+            options[u].push_back({{w, a, c},
+                                  wf.first + af.first + cf.first,
+                                  wf.second + af.second + cf.second});
       llvm::errs() << llvm::formatv(
           "cim-assign-precision: knapsack: layer {0}: {1} options\n", u,
           options[u].size());
@@ -515,17 +641,15 @@ struct CimAssignPrecisionPass
         trial[u] = o.choice;
         b -= unitsOf(o.loss, allowed);
       }
-      apply(trial);
-      FailureOr<double> l = loss();
-      FailureOr<double> c = costOf();
-      if (failed(l) || failed(c))
+      FailureOr<Measured> m = measure(trial);
+      if (failed(m))
         return failure();
       llvm::errs() << llvm::formatv(
           "cim-assign-precision: knapsack round {0}: loss budget {1:e3} -> "
           "measured {2:e3} (budget {3:e3}), {4} {5:e3} ({6:f3}x)\n",
-          round, inverse(allowed + additive(baseLoss)), *l, budget,
-          objective.getValue(), *c, baseCost / *c);
-      if (*l <= budget) {
+          round, inverse(allowed + additive(baseLoss)), m->loss, budget,
+          objective.getValue(), m->cost, baseCost / m->cost);
+      if (m->loss <= budget) {
         choices = trial;
         return true;
       }
@@ -536,6 +660,175 @@ struct CimAssignPrecisionPass
       allowed *= 0.7;
     }
     return false;
+  }
+
+  /// Genetic search over per-unit genomes (one gene per kind and unit):
+  /// the top of the ranges and mutations of it at increasing depths start
+  /// the population; each generation keeps the two best (elitism) and fills
+  /// up with children of tournament winners (uniform crossover, then each
+  /// gene moves by one bit with probability ~1.5 / genes). Fitness is the
+  /// measured cost within the budget; policies over the budget rank after
+  /// every feasible one, by how far over they are. Identical genomes are
+  /// measured once. Only the seeded generator and ordered containers decide
+  /// anything, so a seed gives the same module byte for byte.
+  FailureOr<SmallVector<Choice>>
+  evolve(ArrayRef<Choice> top, Measured base, double budget,
+         llvm::function_ref<bool(size_t)> fixed,
+         llvm::function_ref<std::string(double)> lossText) {
+    using Genome = std::vector<Choice>;
+    size_t n = units.size();
+    SmallVector<std::pair<size_t, unsigned>> genes;
+    unsigned widest = 0;
+    for (size_t u = 0; u < n; ++u)
+      for (unsigned kind = 0; kind < kinds(); ++kind)
+        if (!fixed(u) && ranges[kind].first < ranges[kind].second) {
+          genes.push_back({u, kind});
+          widest = std::max(widest, ranges[kind].second - ranges[kind].first);
+        }
+    if (genes.empty()) {
+      llvm::errs() << "cim-assign-precision: evolutionary: nothing to search "
+                      "(every unit fixed or every range one width)\n";
+      return SmallVector<Choice>(top.begin(), top.end());
+    }
+
+    std::mt19937_64 rng(seed);
+    // Not std::uniform_int_distribution: its draws differ between standard
+    // libraries, and the output should not.
+    auto below = [&](uint64_t k) { return k ? rng() % k : 0; };
+    auto chance = [&](double p) { return double(rng() >> 11) * 0x1.0p-53 < p; };
+
+    std::map<Genome, Measured> seen;
+    Genome topGenome(top.begin(), top.end());
+    seen.emplace(topGenome, base);
+    auto evaluate = [&](const Genome &g) -> FailureOr<Measured> {
+      auto it = seen.find(g);
+      if (it != seen.end())
+        return it->second;
+      FailureOr<Measured> m = measure(g);
+      if (failed(m))
+        return failure();
+      seen.emplace(g, *m);
+      return *m;
+    };
+    auto totalBits = [](const Genome &g) {
+      unsigned sum = 0;
+      for (const Choice &c : g)
+        sum += c.weightBits + c.actBits + c.adcBits;
+      return sum;
+    };
+    // A strict total order, best first. Ties in cost go to the lower loss,
+    // then to more bits (no bit is lowered for nothing), then to the genome.
+    auto better = [&](const Genome &x, const Measured &mx, const Genome &y,
+                      const Measured &my) {
+      bool fx = mx.loss <= budget, fy = my.loss <= budget;
+      if (fx != fy)
+        return fx;
+      if (!fx && mx.loss != my.loss)
+        return mx.loss < my.loss;
+      if (mx.cost != my.cost)
+        return mx.cost < my.cost;
+      if (mx.loss != my.loss)
+        return mx.loss < my.loss;
+      unsigned bx = totalBits(x), by = totalBits(y);
+      if (bx != by)
+        return bx > by;
+      return y < x;
+    };
+
+    unsigned size = population;
+    std::vector<Genome> pop;
+    pop.push_back(topGenome);
+    for (unsigned i = 1; i < size; ++i) {
+      // Depth 1 (single-bit mutations of the top) up to the widest range.
+      unsigned depth = 1 + (i - 1) * (widest - 1) / std::max(size - 2, 1u);
+      Genome g = topGenome;
+      for (auto [u, kind] : genes)
+        g[u][kind] -= unsigned(below(
+            std::min(depth, ranges[kind].second - ranges[kind].first) + 1));
+      pop.push_back(std::move(g));
+    }
+
+    Genome best = topGenome;
+    Measured bestMeasured = base;
+    std::vector<Measured> measured;
+    std::vector<size_t> order;
+    auto evaluatePopulation = [&](unsigned generation) -> LogicalResult {
+      measured.clear();
+      for (const Genome &g : pop) {
+        FailureOr<Measured> m = evaluate(g);
+        if (failed(m))
+          return failure();
+        measured.push_back(*m);
+        if (better(g, *m, best, bestMeasured)) {
+          best = g;
+          bestMeasured = *m;
+        }
+      }
+      order.resize(pop.size());
+      for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+      llvm::sort(order, [&](size_t a, size_t b) {
+        return better(pop[a], measured[a], pop[b], measured[b]);
+      });
+      llvm::errs() << llvm::formatv(
+          "cim-assign-precision: generation {0}: best {1} {2:e3} ({3:f3}x), "
+          "{4}, {5} evaluations\n",
+          generation, objective.getValue(), bestMeasured.cost,
+          base.cost / bestMeasured.cost, lossText(bestMeasured.loss),
+          seen.size());
+      return success();
+    };
+    if (failed(evaluatePopulation(0)))
+      return failure();
+
+    const unsigned elites = 2, tournamentSize = 3;
+    double rate = std::min(0.5, 1.5 / double(genes.size()));
+    auto tournament = [&]() -> const Genome & {
+      size_t winner = below(pop.size());
+      for (unsigned k = 1; k < tournamentSize; ++k) {
+        size_t other = below(pop.size());
+        if (better(pop[other], measured[other], pop[winner], measured[winner]))
+          winner = other;
+      }
+      return pop[winner];
+    };
+    for (unsigned generation = 1; generation <= generations; ++generation) {
+      std::vector<Genome> next;
+      for (unsigned i = 0; i < elites; ++i)
+        next.push_back(pop[order[i]]);
+      while (next.size() < size) {
+        const Genome &a = tournament();
+        const Genome &b = tournament();
+        Genome child;
+        // A few retries for a child not measured yet: repeats are free but
+        // explore nothing.
+        for (unsigned attempt = 0; attempt < 8; ++attempt) {
+          child = a;
+          for (auto [u, kind] : genes)
+            if (chance(0.5))
+              child[u][kind] = b[u][kind];
+          for (auto [u, kind] : genes) {
+            if (!chance(rate))
+              continue;
+            unsigned &bits = child[u][kind];
+            auto [lo, hi] = ranges[kind];
+            bool down = bits == hi || (bits > lo && chance(0.5));
+            bits = down ? bits - 1 : bits + 1;
+          }
+          if (!seen.count(child) && !llvm::is_contained(next, child))
+            break;
+        }
+        next.push_back(std::move(child));
+      }
+      pop = std::move(next);
+      if (failed(evaluatePopulation(generation)))
+        return failure();
+    }
+    for (auto [u, c] : llvm::enumerate(best))
+      llvm::errs() << llvm::formatv(
+          "cim-assign-precision: evolutionary: layer {0} -> {1}\n", u,
+          policyText(c));
+    return SmallVector<Choice>(best.begin(), best.end());
   }
 };
 
