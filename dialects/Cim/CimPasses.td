@@ -407,6 +407,11 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     Option<"maxAccuracyDrop", "max-accuracy-drop", "double",
            /*default=*/"0.5",
            "Allowed top-1 loss against float, in percentage points">,
+    Option<"confidence", "confidence", "double", /*default=*/"0",
+           "Top-1 budget only: add this many standard errors of the paired "
+           "drop (sqrt(images lost + images gained) / images) to every "
+           "measured drop, so the budget holds beyond the validation set "
+           "(0 = the measured drop)">,
     Option<"objective", "objective", "std::string", /*default=*/"\"latency\"",
            "What to minimize: latency, energy or edp">,
     Option<"model", "model", "std::string", /*default=*/"\"cim\"",

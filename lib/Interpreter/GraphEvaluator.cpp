@@ -21,6 +21,7 @@
 #include "cim/Numerics/Noise.h"
 #include "cim/Numerics/Quantize.h"
 #include "cim/Numerics/TiledMVM.h"
+#include "cim/Support/Limits.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
@@ -314,12 +315,17 @@ public:
       set(arg, convertTensor(
                    input, isa<IntegerType>(cast<RankedTensorType>(arg.getType())
                                                .getElementType())));
+    uint64_t steps = 0, maxSteps = getResourceLimits().maxSteps;
     for (Operation &op : body.getOperations()) {
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         for (Value v : ret.getOperands())
           outputs.push_back(get(v));
         return llvm::Error::success();
       }
+      if (++steps > maxSteps)
+        return opError(&op, llvm::formatv("the run exceeds the limit of {0} "
+                                          "steps (--max-steps)",
+                                          maxSteps));
       if (llvm::Error error = execute(&op))
         return error;
       conformResults(&op);
@@ -1654,10 +1660,16 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
          (isa<MatmulOp>(op) && matchPattern(op.getOperand(1), m_Constant()))))
       return opError(&op, "quantized evaluation simulates crossbar layers at "
                           "the mapped level: run --cim-lower-conv first");
-    for (Type t : op.getResultTypes())
-      if (auto ranked = dyn_cast<RankedTensorType>(t);
-          !ranked || !ranked.hasStaticShape())
+    for (Type t : op.getResultTypes()) {
+      auto ranked = dyn_cast<RankedTensorType>(t);
+      if (!ranked || !ranked.hasStaticShape())
         return opError(&op, "needs statically shaped results");
+      // Fail before any run allocates a value too large to hold.
+      if (llvm::Error e = checkLimit(
+              ranked.getNumElements(), getResourceLimits().maxTensorElements,
+              "its result", "elements", "max-tensor-elements"))
+        return opError(&op, llvm::toString(std::move(e)));
+    }
   }
   return evaluator;
 }
@@ -1732,10 +1744,10 @@ eval::runBatches(const GraphEvaluator &evaluator, llvm::ArrayRef<float> inputs,
   return outputs;
 }
 
-llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
-                                            llvm::ArrayRef<float> inputs,
-                                            llvm::ArrayRef<int64_t> labels,
-                                            int64_t batches) {
+llvm::Expected<std::vector<bool>>
+eval::topOneCorrect(const GraphEvaluator &evaluator,
+                    llvm::ArrayRef<float> inputs,
+                    llvm::ArrayRef<int64_t> labels, int64_t batches) {
   llvm::Expected<std::vector<std::vector<float>>> outputs =
       runBatches(evaluator, inputs, batches);
   if (!outputs)
@@ -1747,15 +1759,29 @@ llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
         llvm::inconvertibleErrorCode(),
         llvm::formatv("{0} batches need {1} labels, got {2}", batches,
                       batches * perBatch, labels.size()));
-  int64_t correct = 0;
+  std::vector<bool> correct;
+  correct.reserve(batches * perBatch);
   for (int64_t b = 0; b < batches; ++b) {
     const std::vector<float> &logits = (*outputs)[b];
     int64_t classes = int64_t(logits.size()) / perBatch;
     for (int64_t i = 0; i < perBatch; ++i) {
       auto row = logits.begin() + i * classes;
       int64_t best = std::max_element(row, row + classes) - row;
-      correct += best == labels[b * perBatch + i];
+      correct.push_back(best == labels[b * perBatch + i]);
     }
   }
-  return batches ? double(correct) / double(batches * perBatch) : 0.0;
+  return correct;
+}
+
+llvm::Expected<double> eval::topOneAccuracy(const GraphEvaluator &evaluator,
+                                            llvm::ArrayRef<float> inputs,
+                                            llvm::ArrayRef<int64_t> labels,
+                                            int64_t batches) {
+  llvm::Expected<std::vector<bool>> correct =
+      topOneCorrect(evaluator, inputs, labels, batches);
+  if (!correct)
+    return correct.takeError();
+  if (correct->empty())
+    return 0.0;
+  return double(llvm::count(*correct, true)) / double(correct->size());
 }

@@ -72,6 +72,12 @@ static cl::opt<double> maxAccuracyDrop(
     "max-accuracy-drop",
     cl::desc("Budget of --precision auto, in top-1 percentage points"),
     cl::init(0.5));
+static cl::opt<double> confidence(
+    "confidence",
+    cl::desc("Budget of --precision auto with labels: add this many standard "
+             "errors of the paired top-1 drop to each measured drop, so the "
+             "budget holds beyond --calib (0 = the measured drop)"),
+    cl::init(0.0));
 static cl::opt<double> maxOutputError(
     "max-output-error",
     cl::desc("Budget of --precision auto without labels: relative L2 error "
@@ -463,6 +469,7 @@ int main(int argc, char **argv) {
           a.labels = labels;
           a.samples = samples;
           a.maxAccuracyDrop = maxAccuracyDrop;
+          a.confidence = confidence;
           a.objective = objective;
           a.weightBits = weightBits;
           a.actBits = actBits;

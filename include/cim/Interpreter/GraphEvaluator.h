@@ -162,6 +162,14 @@ llvm::Expected<double> topOneAccuracy(const GraphEvaluator &evaluator,
                                       llvm::ArrayRef<int64_t> labels,
                                       int64_t batches);
 
+/// Whether each row's top-1 class is its label, in input order (as
+/// topOneAccuracy, which counts them): paired comparisons of two models on
+/// the same images need the rows, not only the count.
+llvm::Expected<std::vector<bool>> topOneCorrect(const GraphEvaluator &evaluator,
+                                                llvm::ArrayRef<float> inputs,
+                                                llvm::ArrayRef<int64_t> labels,
+                                                int64_t batches);
+
 } // namespace mlir::cim::eval
 
 #endif // CIM_INTERPRETER_GRAPHEVALUATOR_H

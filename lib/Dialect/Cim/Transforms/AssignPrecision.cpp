@@ -94,6 +94,8 @@ struct CimAssignPrecisionPass
   bool useError = false;
   std::vector<std::vector<float>> floatOutputs;
   double floatAccuracy = 0;
+  /// Whether float gets each validation image right (paired comparisons).
+  std::vector<bool> floatCorrect;
   cost::LatencyModel latencyModel = cost::LatencyModel::cim;
   /// The allowed range of each kind; ADC bits only when `searchAdc`.
   std::array<std::pair<unsigned, unsigned>, 3> ranges;
@@ -153,7 +155,10 @@ struct CimAssignPrecisionPass
     llvm::json::Object root{
         {"objective", objective.getValue()},
         {"model", model.getValue()},
-        {"loss", useError ? "relative output error" : "top-1 drop (fraction)"},
+        {"loss", useError         ? "relative output error"
+                 : confidence > 0 ? "top-1 drop (fraction) + confidence * "
+                                    "standard error"
+                                  : "top-1 drop (fraction)"},
         {"points", std::move(all)},
         {"front", std::move(front)}};
     std::error_code ec;
@@ -179,8 +184,8 @@ struct CimAssignPrecisionPass
       }
   }
 
-  /// Top-1 accuracy (0..1) of the module as it stands.
-  FailureOr<double> accuracy(bool quantize) {
+  /// Per image, whether the module as it stands gets it right.
+  FailureOr<std::vector<bool>> correct(bool quantize) {
     eval::Options options;
     options.quantize = quantize;
     llvm::Expected<eval::GraphEvaluator> evaluator =
@@ -189,23 +194,36 @@ struct CimAssignPrecisionPass
       (void)fail(llvm::toString(evaluator.takeError()));
       return failure();
     }
-    llvm::Expected<double> result =
-        eval::topOneAccuracy(*evaluator, inputs, labelValues, batches);
+    llvm::Expected<std::vector<bool>> result =
+        eval::topOneCorrect(*evaluator, inputs, labelValues, batches);
     if (!result) {
       (void)fail(llvm::toString(result.takeError()));
       return failure();
     }
-    return *result;
+    return std::move(*result);
   }
 
   /// What the budget bounds, for the module as it stands: top-1 points lost
   /// against float (a fraction), or the relative L2 error of the outputs.
   FailureOr<double> loss() {
     if (!useError) {
-      FailureOr<double> a = accuracy(/*quantize=*/true);
-      if (failed(a))
+      FailureOr<std::vector<bool>> q = correct(/*quantize=*/true);
+      if (failed(q))
         return failure();
-      return floatAccuracy - *a;
+      // Paired against float on the same images: `lost` went wrong, `gained`
+      // went right. Their difference is the measured drop; with
+      // confidence=z, z standard errors of it (sqrt(lost + gained), as in
+      // McNemar's test) are added, so that a search picking the luckiest
+      // of many policies still meets the budget on unseen images.
+      int64_t lost = 0, gained = 0;
+      for (auto [f, c] : llvm::zip(floatCorrect, *q)) {
+        lost += f && !c;
+        gained += !f && c;
+      }
+      double n = double(std::max<size_t>(q->size(), 1));
+      return (double(lost - gained) +
+              confidence * std::sqrt(double(lost + gained))) /
+             n;
     }
     eval::Options options;
     options.quantize = true;
@@ -384,6 +402,16 @@ struct CimAssignPrecisionPass
       return (void)fail("max-output-error must not be negative"),
              signalPassFailure();
     useError = maxOutputError > 0;
+    if (!(confidence >= 0 && confidence <= 10))
+      return (void)fail("confidence must be within 0..10 standard errors, "
+                        "got " +
+                        llvm::formatv("{0}", confidence.getValue()).str()),
+             signalPassFailure();
+    if (useError && confidence > 0)
+      return (void)fail("confidence bounds the top-1 budget "
+                        "(max-accuracy-drop with labels), not "
+                        "max-output-error"),
+             signalPassFailure();
     FailureOr<TargetAttr> target =
         requireTarget(module, "cim-assign-precision");
     if (failed(target) || failed(parseAdcBits(*target)) || failed(load()))
@@ -412,17 +440,22 @@ struct CimAssignPrecisionPass
                signalPassFailure();
       floatOutputs = std::move(*outputs);
     } else {
-      FailureOr<double> a = accuracy(/*quantize=*/false);
-      if (failed(a))
+      FailureOr<std::vector<bool>> f = correct(/*quantize=*/false);
+      if (failed(f))
         return signalPassFailure();
-      floatAccuracy = *a;
+      floatCorrect = std::move(*f);
+      floatAccuracy = double(llvm::count(floatCorrect, true)) /
+                      double(std::max<size_t>(floatCorrect.size(), 1));
     }
     // A hair of slack: top-1 drops are differences of fractions.
     double budget =
         (useError ? maxOutputError.getValue() : maxAccuracyDrop / 100.0) + 1e-9;
     auto lossText = [&](double l) {
-      return useError ? llvm::formatv("output error {0:e3}", l).str()
-                      : llvm::formatv("top-1 {0:P2}", floatAccuracy - l).str();
+      if (useError)
+        return llvm::formatv("output error {0:e3}", l).str();
+      if (confidence > 0)
+        return llvm::formatv("top-1 drop bound {0:P2}", l).str();
+      return llvm::formatv("top-1 {0:P2}", floatAccuracy - l).str();
     };
 
     Choice top{ranges[kWeight].second, ranges[kAct].second,
