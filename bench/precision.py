@@ -11,6 +11,8 @@ validation set; then the compiled model.cimbin runs on cim-run over 7000
 held-out test images (t10k [3000:10000]) beside the float model and uniform W8A8
 (compiled the same way). Speedup is the modelled latency of W8A8 over the
 chosen policy from cimc's report. Writes bench/results/precision.json.
+BUDGET=points and CONFIDENCE=z (environment; defaults 0.3 and 0) set
+cimc's --max-accuracy-drop and --confidence.
 """
 import gzip
 import json
@@ -24,6 +26,10 @@ import numpy as np
 src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(src, "build"))
 only = sys.argv[2:]
+# The budget (top-1 points on the validation slice) and how many standard
+# errors of the paired drop the search adds to each measurement.
+budget = os.environ.get("BUDGET", "0.3")
+confidence = os.environ.get("CONFIDENCE", "0")
 bin_ = os.path.join(build, "bin")
 work = os.path.join(build, "bench-precision")
 os.makedirs(work, exist_ok=True)
@@ -79,7 +85,8 @@ for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
                                                      "--latency-model", lm])
         seconds, ra = cimc(model, target, base + "-auto",
                            ["--precision", "auto", "--labels", paths["vy"], "--search", "knapsack",
-                            "--max-accuracy-drop", "0.3", "--latency-model", lm])
+                            "--max-accuracy-drop", budget, "--confidence", confidence,
+                            "--latency-model", lm])
         row = {"model": model, "target": target, "latency_model": lm,
                "float_top1": f, "w8a8_top1": run(base + "-w8a8/model.cimbin", base + "-w8a8/run"),
                "auto_top1": run(base + "-auto/model.cimbin", base + "-auto/run"),
@@ -89,5 +96,6 @@ for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
                "policy": " ".join("W%dA%d" % (l["weight_bits"], l["act_bits"]) for l in ra["policy"]["layers"])}
         rows.append(row)
         print(json.dumps(row), flush=True)
-json.dump({"validation": "t10k[1000:3000]", "held_out": "t10k[3000:10000]", "budget_points": 0.3,
+json.dump({"validation": "t10k[1000:3000]", "held_out": "t10k[3000:10000]", "budget_points": float(budget),
+           "confidence": float(confidence),
            "rows": rows}, open(out_file, "w"), indent=1)
