@@ -14,7 +14,22 @@ DEB_PACKAGES := llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools \
 	libgtest-dev g++ python3 lld-22 clang-format libopenblas-dev \
 	python3-onnx python3-numpy python3-torch python3-torchvision
 
-.PHONY: all deps configure build check check-lit demo format format-check clean
+# Sanitizer and fuzzer builds (make check-asan, make fuzz) need clang's
+# runtimes; they are installed only for those targets, so `make check`
+# (and CI's time for it) is unchanged.
+SANITIZER_PACKAGES := clang-22 libclang-rt-22-dev
+CLANG_CMAKE_FLAGS := -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22
+ASAN_BUILD_DIR ?= $(BUILD_DIR)-asan
+FUZZ_BUILD_DIR ?= $(BUILD_DIR)-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS := fuzz-onnx fuzz-cimbin fuzz-target-json fuzz-mlir
+# LeakSanitizer is off for the test suite: LLVM's and MLIR's option and
+# dialect registries are process-lifetime globals (docs/reliability.md).
+CHECK_ASAN_OPTIONS ?= detect_leaks=0:abort_on_error=0:allocator_may_return_null=1
+CHECK_UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
+.PHONY: all deps configure build check check-lit demo format format-check clean \
+	check-asan fuzz
 
 all: build
 
@@ -35,6 +50,29 @@ build: configure
 # Runs every lit and unit test; the last line is "N passed, N failed".
 check: build
 	@./scripts/run-tests.sh $(LIT) $(BUILD_DIR) $(LIT_FLAGS)
+
+# The whole suite on an ASan+UBSan build (clang-22); any report fails a test.
+check-asan:
+	@./scripts/install-deps.sh $(DEB_PACKAGES) $(SANITIZER_PACKAGES)
+	cmake -G Ninja -S . -B $(ASAN_BUILD_DIR) \
+	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CLANG_CMAKE_FLAGS) \
+	  -DCIM_ENABLE_SANITIZERS=ON \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LIT)
+	cmake --build $(ASAN_BUILD_DIR)
+	@ASAN_OPTIONS=$(CHECK_ASAN_OPTIONS) UBSAN_OPTIONS=$(CHECK_UBSAN_OPTIONS) \
+	  ./scripts/run-tests.sh $(LIT) $(ASAN_BUILD_DIR) $(LIT_FLAGS)
+
+# Each libFuzzer target for FUZZ_SECONDS, one after the other (docs/reliability.md).
+fuzz:
+	@./scripts/install-deps.sh $(DEB_PACKAGES) $(SANITIZER_PACKAGES)
+	cmake -G Ninja -S . -B $(FUZZ_BUILD_DIR) \
+	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CLANG_CMAKE_FLAGS) \
+	  -DCIM_ENABLE_FUZZERS=ON \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LIT)
+	cmake --build $(FUZZ_BUILD_DIR) --target $(FUZZERS) cim-translate cim-opt
+	./scripts/fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
 
 demo: build
 	@./scripts/demo.sh $(BUILD_DIR)

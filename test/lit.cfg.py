@@ -37,6 +37,25 @@ tools = [
     "cimc",
     "mlir-opt",
 ]
+# ASan/UBSan builds (make check-asan): the instrumented plugin needs the
+# sanitizer runtime in Debian's uninstrumented mlir-opt, so preload it there.
+if getattr(config, "cim_sanitized", False):
+    import subprocess as _sp
+
+    config.available_features.add("cim-sanitized")
+    runtime = _sp.run(
+        [config.cim_cxx_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    tools[-1] = ToolSubst(
+        "mlir-opt",
+        command="/usr/bin/env",
+        extra_args=[
+            "LD_PRELOAD=" + runtime,
+            os.path.join(config.llvm_tools_dir, "mlir-opt"),
+        ],
+    )
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # The scope-bar model tests export torchvision networks with Debian's PyTorch.

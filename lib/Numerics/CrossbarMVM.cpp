@@ -616,8 +616,12 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
           }
           if (stats)
             ++stats->conversions;
-          out[n] += int64_t(plane.sign * cycle.sign) *
-                    (converted << (plane.offset + cycle.offset));
+          // Shifted as unsigned: a negative conversion (noise, signed
+          // ADC ranges) must not be left-shifted as a signed value, which
+          // is undefined before C++20 (found by fuzz-cimbin).
+          out[n] +=
+              int64_t(plane.sign * cycle.sign) *
+              int64_t(uint64_t(converted) << (plane.offset + cycle.offset));
         }
       }
     }

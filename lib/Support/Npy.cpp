@@ -529,7 +529,7 @@ llvm::Expected<Array> npy::parse(llvm::ArrayRef<uint8_t> bytes,
                  (count > uint64_t(INT64_MAX) ? llvm::Twine("2^63 or more")
                                               : llvm::Twine(count)) +
                  " elements, more than the limit of " +
-                 llvm::Twine(limits.maxElements));
+                 llvm::Twine(limits.maxElements) + " (--max-array-elements)");
   uint64_t needed =
       llvm::SaturatingMultiply(count, uint64_t(elementSize(*dtype)));
   llvm::ArrayRef<uint8_t> data = bytes.drop_front(prefixLen + headerLen);

@@ -25,6 +25,7 @@
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Hardware/CostModel.h"
 #include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Support/Limits.h"
 #include "cim/Support/Npy.h"
 #include "cim/Target/ISA.h"
 
@@ -113,6 +114,8 @@ int main(int argc, char **argv) {
   std::vector<const char *> argPointers;
   for (const std::string &arg : args)
     argPointers.push_back(arg.c_str());
+  // --max-tensor-elements, --max-steps, ... (docs/reliability.md).
+  registerResourceLimitOptions();
   cl::ParseCommandLineOptions(int(argPointers.size()), argPointers.data(),
                               "cim-run: run a cim model on .npy inputs\n");
 

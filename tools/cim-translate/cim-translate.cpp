@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Support/Limits.h"
 #include "cim/Target/ISA.h"
 #include "cim/Target/ImportONNX.h"
 #include "cim/Target/TargetJSON.h"
@@ -41,6 +42,8 @@ static bool isFileImport(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  // --max-tensor-elements, --max-model-bytes, ... (docs/reliability.md).
+  mlir::cim::registerResourceLimitOptions();
   if (isFileImport(argc, argv))
     return mlir::cim::importONNXMain(argc, argv);
   mlir::cim::registerImportONNXTranslation();

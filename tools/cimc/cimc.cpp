@@ -23,6 +23,7 @@
 #include "cim/Dialect/Cim/CimPipelines.h"
 #include "cim/Hardware/CostModel.h"
 #include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Support/Limits.h"
 #include "cim/Support/Npy.h"
 #include "cim/Target/ISA.h"
 #include "cim/Target/ImportONNX.h"
@@ -380,6 +381,8 @@ static llvm::Expected<Data> loadData(ModuleOp module) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // --max-tensor-elements, --max-model-bytes, ... (docs/reliability.md).
+  registerResourceLimitOptions();
   cl::ParseCommandLineOptions(argc, argv,
                               "cimc: compile an ONNX model for a CIM target\n");
   DialectRegistry registry;

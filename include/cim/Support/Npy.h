@@ -25,6 +25,8 @@
 #ifndef CIM_SUPPORT_NPY_H
 #define CIM_SUPPORT_NPY_H
 
+#include "cim/Support/Limits.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -63,9 +65,10 @@ struct Array {
   int64_t numElements() const;
 };
 
-/// Bounds a header must respect before any data is allocated.
+/// Bounds a header must respect before any data is allocated. The element
+/// bound defaults to the process-wide --max-array-elements (Limits.h).
 struct Limits {
-  uint64_t maxElements = 1ull << 32;
+  uint64_t maxElements = getResourceLimits().maxArrayElements;
   uint64_t maxHeaderBytes = 1 << 16;
 };
 

@@ -22,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Support/Limits.h"
 #include "cim/Target/ISA.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -367,6 +368,9 @@ static llvm::Error parseField(LineParser &p, Field &f) {
 
 llvm::Expected<Program> isa::parseAssembly(llvm::StringRef text,
                                            llvm::StringRef sourceName) {
+  if (llvm::Error e = checkLimit(text.size(), getResourceLimits().maxModelBytes,
+                                 sourceName, "bytes", "max-model-bytes"))
+    return std::move(e);
   Program program;
   bool sawVersion = false;
   llvm::SmallVector<llvm::StringRef> lines;

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Support/Limits.h"
 #include "cim/Target/ISA.h"
 
 #include "llvm/Support/Endian.h"
@@ -291,6 +292,10 @@ llvm::Expected<Program> isa::readBinary(llvm::StringRef bytes,
   };
   if (!isBinary(bytes))
     return error("not a .cimbin file (bad magic)");
+  if (llvm::Error e =
+          checkLimit(bytes.size(), getResourceLimits().maxModelBytes,
+                     "the file", "bytes", "max-model-bytes"))
+    return error(llvm::toString(std::move(e)));
   Reader header(bytes, (sourceName + ": header").str());
   header.at = sizeof(kMagic);
   uint32_t version, count;
@@ -389,6 +394,10 @@ llvm::Expected<Program> isa::readBinary(llvm::StringRef bytes,
     uint32_t n;
     if (llvm::Error e = r.getCount(n, 2 + 2 + 4 + 4 + 12, "instruction count"))
       return std::move(e);
+    if (llvm::Error e =
+            checkLimit(n, getResourceLimits().maxInstructions, "the program",
+                       "instructions", "max-instructions"))
+      return r.fail(llvm::toString(std::move(e)));
     program.code.resize(n);
     for (uint32_t i = 0; i < n; ++i) {
       Instruction &inst = program.code[i];

@@ -18,6 +18,7 @@
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Hardware/Target.h"
+#include "cim/Support/Limits.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -283,11 +284,14 @@ llvm::Expected<Program> isa::programFromModule(ModuleOp module,
 
 llvm::Error isa::verifyProgram(const Program &program) {
   // Limits that keep a hostile file from making the reader or the
-  // interpreter allocate without bound: 2^28 elements per tensor (2 GiB of
-  // int64 codes), 2^31 over all tensors. ResNet-50's largest is 2^21.
-  constexpr int64_t kMaxElements = int64_t(1) << 28;
-  constexpr int64_t kMaxTotal = int64_t(1) << 31;
-  int64_t total = 0;
+  // interpreter allocate without bound (--max-tensor-elements,
+  // --max-total-elements, --max-instructions; docs/reliability.md).
+  const ResourceLimits &limits = getResourceLimits();
+  if (llvm::Error e =
+          checkLimit(program.code.size(), limits.maxInstructions, "the program",
+                     "instructions", "max-instructions"))
+    return e;
+  uint64_t total = 0;
   size_t n = program.tensors.size();
   std::vector<bool> defined(n, false);
   for (size_t t = 0; t < n; ++t) {
@@ -299,13 +303,18 @@ llvm::Error isa::verifyProgram(const Program &program) {
       return error(where() + ": rank " + llvm::Twine(d.shape.size()) +
                    " exceeds 16");
     int64_t elements = d.numElements();
-    if (elements < 0 || elements > kMaxElements)
+    if (elements < 0)
       return error(where() + ": shape has a negative dimension or more "
-                             "than 2^28 elements");
+                             "than 2^40 elements");
+    if (llvm::Error e = checkLimit(elements, limits.maxTensorElements, where(),
+                                   "elements", "max-tensor-elements"))
+      return e;
     total += elements;
-    if (total > kMaxTotal)
-      return error(where() + ": the program's tensors hold more than 2^31 "
-                             "elements in all");
+    if (llvm::Error e =
+            checkLimit(total, limits.maxTotalElements,
+                       "the program (up to " + where() + ")",
+                       "elements in its tensors", "max-total-elements"))
+      return e;
     if (d.bits == 0 || d.bits > 64 ||
         ((d.kind == ElementKind::Float) && d.bits != 16 && d.bits != 32 &&
          d.bits != 64) ||

@@ -17,6 +17,7 @@
 
 #include "cim/Target/ImportONNX.h"
 #include "cim/Dialect/Cim/CimOps.h"
+#include "cim/Support/Limits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -34,6 +35,7 @@
 
 #include <onnx/checker.h>
 #include <onnx/defs/parser.h>
+#include <onnx/defs/shape_inference.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -43,6 +45,10 @@
 #include <deque>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -51,9 +57,105 @@ using namespace mlir::cim;
 /// schemas up to 17.
 static constexpr int64_t kMinOpset = 7;
 static constexpr int64_t kMaxOpset = 17;
-/// No single tensor of a model we can compile has more elements; larger
-/// declarations are corrupt or hostile.
-static constexpr int64_t kMaxElements = int64_t(1) << 31;
+/// No single tensor may have more elements (--max-tensor-elements): larger
+/// declarations are corrupt or hostile, and fail before any allocation.
+static int64_t maxElements() {
+  return int64_t(std::min<uint64_t>(getResourceLimits().maxTensorElements,
+                                    std::numeric_limits<int64_t>::max()));
+}
+
+/// libonnx 1.12's convolution and pooling shape inference indexes its
+/// attribute lists by the weight's spatial rank without checking them
+/// against the input's rank, and reads out of bounds on inconsistent
+/// models (found by fuzz-onnx; test/Regression/fuzz/onnx-conv-rank.onnxtext).
+/// This registry hands out copies of those schemas whose inference checks
+/// the ranks first and fails the way libonnx fails (an InferenceError).
+namespace {
+class GuardedSchemaRegistry : public onnx::ISchemaRegistry {
+public:
+  const onnx::OpSchema *GetSchema(const std::string &key, int maxVersion,
+                                  const std::string &domain) const override {
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Instance()->GetSchema(key, maxVersion, domain);
+    if (!schema || !(domain.empty() || domain == "ai.onnx"))
+      return schema;
+    // Input index of the data and of the weight (-1: none).
+    static const llvm::StringMap<std::pair<int, int>> guarded = {
+        {"Conv", {0, 1}},        {"ConvInteger", {0, 1}},
+        {"QLinearConv", {0, 3}}, {"ConvTranspose", {0, 1}},
+        {"MaxPool", {0, -1}},    {"AveragePool", {0, -1}},
+        {"LpPool", {0, -1}},     {"MaxRoiPool", {0, -1}},
+        {"MaxUnpool", {0, -1}},
+    };
+    auto it = guarded.find(key);
+    if (it == guarded.end())
+      return schema;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto &copy = copies[{schema->Name(), schema->SinceVersion()}];
+    if (!copy) {
+      copy = std::make_unique<onnx::OpSchema>(*schema);
+      auto [dataIndex, weightIndex] = it->second;
+      onnx::InferenceFunction original =
+          schema->GetTypeAndShapeInferenceFunction();
+      copy->TypeAndShapeInferenceFunction(
+          [original, dataIndex = dataIndex,
+           weightIndex = weightIndex](onnx::InferenceContext &ctx) {
+            checkConvPoolRanks(ctx, dataIndex, weightIndex);
+            if (original)
+              original(ctx);
+          });
+    }
+    return copy.get();
+  }
+
+private:
+  static void checkConvPoolRanks(onnx::InferenceContext &ctx, int data,
+                                 int weight) {
+    if (size_t(data) >= ctx.getNumInputs() || !onnx::hasInputShape(ctx, data))
+      return;
+    int rank = onnx::getInputShape(ctx, data).dim_size();
+    if (rank < 2)
+      fail_shape_inference("input ", data, " has rank ", rank,
+                           " (expected at least 2: batch, channels, ...)");
+    int spatial = rank - 2;
+    if (weight >= 0 && size_t(weight) < ctx.getNumInputs() &&
+        onnx::hasInputShape(ctx, weight) &&
+        onnx::getInputShape(ctx, weight).dim_size() != rank)
+      fail_shape_inference("the weight (input ", weight, ") has rank ",
+                           onnx::getInputShape(ctx, weight).dim_size(),
+                           ", the data ", rank, " (expected equal ranks)");
+    for (const char *name :
+         {"kernel_shape", "strides", "dilations", "output_padding"})
+      if (const onnx::AttributeProto *a = ctx.getAttribute(name))
+        if (a->ints_size() != spatial)
+          fail_shape_inference("attribute '", name, "' has ", a->ints_size(),
+                               " values (expected ", spatial,
+                               ", one per spatial dimension)");
+    if (const onnx::AttributeProto *a = ctx.getAttribute("pads"))
+      if (a->ints_size() != 2 * spatial)
+        fail_shape_inference("attribute 'pads' has ", a->ints_size(),
+                             " values (expected ", 2 * spatial, ")");
+  }
+
+  mutable std::mutex mutex;
+  mutable std::map<std::pair<std::string, int>, std::unique_ptr<onnx::OpSchema>>
+      copies;
+};
+} // namespace
+
+static const onnx::ISchemaRegistry *schemaRegistry() {
+  static GuardedSchemaRegistry registry;
+  return &registry;
+}
+
+/// "[1, 3, 224, 224]".
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  llvm::raw_string_ostream os(text);
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return text;
+}
 
 namespace {
 
@@ -149,6 +251,12 @@ private:
                failure();
       shape.push_back(dim.dim_value());
     }
+    int64_t count = checkedProduct(shape);
+    if (count < 0 || count > maxElements())
+      return error() << what << " has shape " << formatShape(shape)
+                     << ", more than the limit of " << maxElements()
+                     << " elements (--max-tensor-elements)",
+             failure();
     return RankedTensorType::get(shape, element);
   }
 
@@ -434,8 +542,7 @@ void ONNXImporter::inferNode(const onnx::NodeProto &node) {
       graph->add_output()->set_name(name);
   onnx::ShapeInferenceOptions options{/*check_type=*/false, /*error_mode=*/0,
                                       /*enable_data_propagation=*/true};
-  onnx::shape_inference::InferShapes(mini, onnx::OpSchemaRegistry::Instance(),
-                                     options);
+  onnx::shape_inference::InferShapes(mini, schemaRegistry(), options);
   auto record = [&](const onnx::ValueInfoProto &info) {
     if (info.has_type() && isStaticTensor(info.type())) {
       inferredTypes.push_back(info.type());
@@ -547,16 +654,13 @@ ONNXImporter::tensorAttr(const onnx::TensorProto &tensor, bool transposed) {
                           static_cast<onnx::TensorProto::DataType>(
                               tensor.data_type())),
            failure();
-  SmallVector<int64_t> shape;
-  int64_t count = 1;
-  for (int64_t d : tensor.dims()) {
-    if (d < 0 || (d > 0 && count > kMaxElements / d))
-      return error() << what << " declares an absurd shape (more than "
-                     << kMaxElements << " elements or a negative dimension)",
-             failure();
-    shape.push_back(d);
-    count *= d;
-  }
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  int64_t count = checkedProduct(shape);
+  if (count < 0 || count > maxElements())
+    return error() << what << " declares shape " << formatShape(shape)
+                   << " (expected non-negative dimensions and at most "
+                   << maxElements() << " elements, --max-tensor-elements)",
+           failure();
   auto type = RankedTensorType::get(shape, element);
   size_t width = (element.getIntOrFloatBitWidth() + 7) / 8;
   size_t bytes = size_t(count) * width;
@@ -773,8 +877,7 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
   onnx::ShapeInferenceOptions inferOptions{/*check_type=*/true,
                                            /*error_mode=*/1,
                                            /*enable_data_propagation=*/true};
-  onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                     inferOptions);
+  onnx::shape_inference::InferShapes(model, schemaRegistry(), inferOptions);
 
   for (const auto &info : graph->input())
     valueTypes[info.name()] = &info.type();
@@ -1702,7 +1805,7 @@ LogicalResult ONNXImporter::importRange(const onnx::NodeProto &node) {
   SmallVector<int64_t> result;
   for (int64_t v = (*s)[0]; (*d)[0] > 0 ? v < (*l)[0] : v > (*l)[0];
        v += (*d)[0]) {
-    if (int64_t(result.size()) >= kMaxElements)
+    if (int64_t(result.size()) >= maxElements())
       return nodeError(node) << "Range produces too many elements";
     result.push_back(v);
   }
@@ -1826,6 +1929,17 @@ static bool parseText(StringRef bytes, onnx::ModelProto &model, Location loc) {
   return true;
 }
 
+/// The model file must fit --max-model-bytes before protobuf reads it.
+static bool checkModelSize(uint64_t bytes, Location loc) {
+  if (llvm::Error e =
+          checkLimit(bytes, getResourceLimits().maxModelBytes, "the ONNX model",
+                     "bytes", "max-model-bytes")) {
+    emitError(loc) << llvm::toString(std::move(e));
+    return false;
+  }
+  return true;
+}
+
 static void reportNotAModel(Location loc) {
   emitError(loc) << "not an ONNX model (the file is truncated, corrupt or of "
                     "another format)";
@@ -1837,6 +1951,8 @@ OwningOpRef<ModuleOp> mlir::cim::importONNX(StringRef bytes,
                                             const ImportONNXOptions &options) {
   return guardedImport(
       sourceName, context, options, [&](onnx::ModelProto &model, Location loc) {
+        if (!checkModelSize(bytes.size(), loc))
+          return false;
         if (looksLikeText(bytes))
           return parseText(bytes, model, loc);
         if (bytes.size() > size_t(std::numeric_limits<int>::max()) ||
@@ -1867,6 +1983,9 @@ mlir::cim::importONNXFile(StringRef path, MLIRContext *context,
   stream.seekg(0);
   return guardedImport(
       path, context, options, [&](onnx::ModelProto &model, Location loc) {
+        uint64_t size = 0;
+        if (!llvm::sys::fs::file_size(path, size) && !checkModelSize(size, loc))
+          return false;
         if (text) {
           std::string all((std::istreambuf_iterator<char>(stream)),
                           std::istreambuf_iterator<char>());
@@ -1893,7 +2012,7 @@ LogicalResult mlir::cim::parseInputShape(StringRef spec,
   SmallVector<int64_t> shape;
   for (StringRef d : llvm::split(dims, 'x')) {
     int64_t v;
-    if (d.getAsInteger(10, v) || v < 0 || v > kMaxElements) {
+    if (d.getAsInteger(10, v) || v < 0 || v > maxElements()) {
       error =
           ("--input-shape '" + spec + "': '" + d + "' is not a dimension size")
               .str();

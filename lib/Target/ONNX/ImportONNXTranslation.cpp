@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Support/Limits.h"
 #include "cim/Target/ImportONNX.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -58,6 +59,7 @@ int mlir::cim::importONNXMain(int argc, char **argv) {
                                         llvm::cl::desc("Import an ONNX model"));
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  registerResourceLimitOptions();
   llvm::cl::ParseCommandLineOptions(argc, argv, "cim ONNX importer\n");
 
   DialectRegistry registry;
