@@ -43,6 +43,13 @@ if getattr(config, "cim_sanitized", False):
     import subprocess as _sp
 
     config.available_features.add("cim-sanitized")
+    # Unless the caller chose (make check-asan does): Allocator.h poisons
+    # bump-allocator slabs in our instrumented code that Debian's
+    # uninstrumented LLVM then uses, so user poisoning must be off
+    # (docs/reliability.md).
+    config.environment.setdefault(
+        "ASAN_OPTIONS", "allow_user_poisoning=0:detect_leaks=0"
+    )
     runtime = _sp.run(
         [config.cim_cxx_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
         capture_output=True,

@@ -153,6 +153,14 @@ struct Plane {
   int array;       ///< Weights: 0 = positive/only array, 1 = negative array.
 };
 
+/// value * 2^shift in two's complement. Column sums and conversions can be
+/// negative, and left-shifting a negative signed value is undefined before
+/// C++20 (found by fuzz-cimbin and make check-asan); the unsigned shift is
+/// the same instruction.
+inline int64_t shiftLeft(int64_t value, unsigned shift) {
+  return int64_t(uint64_t(value) << shift);
+}
+
 /// Rounds value / 2^shift to nearest, ties to even. Ideal column sums are
 /// integers, so a dropped half LSB is an exact tie far more often than in
 /// analog hardware (where noise breaks ties either way); rounding ties away
@@ -162,7 +170,9 @@ int64_t roundShift(int64_t value, unsigned shift) {
   if (shift == 0)
     return value;
   int64_t quotient = value >> shift; // floor division
-  int64_t remainder = value - (quotient << shift);
+  // value mod 2^shift; a mask, as left-shifting a negative quotient is
+  // undefined before C++20 (found by make check-asan).
+  int64_t remainder = value & ((int64_t(1) << shift) - 1);
   int64_t half = int64_t(1) << (shift - 1);
   if (remainder > half || (remainder == half && (quotient & 1)))
     ++quotient;
@@ -181,7 +191,7 @@ static int64_t convert(const CrossbarConfig &config, int64_t sum,
     // A uniform ADC over the largest possible sum drops LSBs: exact when it
     // is at least as wide as the lossless width.
     unsigned shift = lossless > config.adcBits ? lossless - config.adcBits : 0;
-    return roundShift(sum, shift) << shift;
+    return shiftLeft(roundShift(sum, shift), shift);
   }
   case AdcMode::clipped: {
     int64_t clamped = std::clamp(sum, config.clipLow, config.clipHigh);
@@ -190,7 +200,8 @@ static int64_t convert(const CrossbarConfig &config, int64_t sum,
     uint64_t range = uint64_t(config.clipHigh - config.clipLow);
     unsigned needed = llvm::Log2_64_Ceil(range + 1);
     unsigned shift = needed > config.adcBits ? needed - config.adcBits : 0;
-    int64_t level = roundShift(clamped - config.clipLow, shift) << shift;
+    int64_t level =
+        shiftLeft(roundShift(clamped - config.clipLow, shift), shift);
     return std::min(config.clipLow + level, config.clipHigh);
   }
   }
@@ -616,12 +627,8 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
           }
           if (stats)
             ++stats->conversions;
-          // Shifted as unsigned: a negative conversion (noise, signed
-          // ADC ranges) must not be left-shifted as a signed value, which
-          // is undefined before C++20 (found by fuzz-cimbin).
-          out[n] +=
-              int64_t(plane.sign * cycle.sign) *
-              int64_t(uint64_t(converted) << (plane.offset + cycle.offset));
+          out[n] += int64_t(plane.sign * cycle.sign) *
+                    shiftLeft(converted, plane.offset + cycle.offset);
         }
       }
     }
@@ -650,7 +657,9 @@ static inline int64_t roundShiftFast(int64_t value, unsigned shift) {
   if (shift == 0)
     return value;
   int64_t quotient = value >> shift;
-  int64_t remainder = value - (quotient << shift);
+  // value mod 2^shift; a mask, as left-shifting a negative quotient is
+  // undefined before C++20 (found by make check-asan).
+  int64_t remainder = value & ((int64_t(1) << shift) - 1);
   int64_t half = int64_t(1) << (shift - 1);
   return quotient + int64_t((remainder > half) |
                             ((remainder == half) & int(quotient & 1)));
@@ -668,13 +677,13 @@ static uint64_t convertAll(const CrossbarConfig &config, unsigned lossless,
   case AdcMode::ideal:
   case AdcMode::adder_tree:
     for (int64_t i = 0; i < n; ++i)
-      out[i] += sign * (int64_t(sums[i]) << shift);
+      out[i] += sign * shiftLeft(int64_t(sums[i]), shift);
     break;
   case AdcMode::full_range: {
     unsigned drop = lossless > config.adcBits ? lossless - config.adcBits : 0;
     for (int64_t i = 0; i < n; ++i)
-      out[i] +=
-          sign * ((roundShiftFast(int64_t(sums[i]), drop) << drop) << shift);
+      out[i] += sign *
+                shiftLeft(roundShiftFast(int64_t(sums[i]), drop), drop + shift);
     break;
   }
   case AdcMode::clipped: {
@@ -686,8 +695,8 @@ static uint64_t convertAll(const CrossbarConfig &config, unsigned lossless,
       int64_t sum = int64_t(sums[i]);
       int64_t clamped = std::min(std::max(sum, low), high);
       clipped += uint64_t(clamped != sum);
-      int64_t level = roundShiftFast(clamped - low, drop) << drop;
-      out[i] += sign * (std::min(low + level, high) << shift);
+      int64_t level = shiftLeft(roundShiftFast(clamped - low, drop), drop);
+      out[i] += sign * shiftLeft(std::min(low + level, high), shift);
     }
     break;
   }

@@ -17,6 +17,17 @@
 using namespace mlir;
 using namespace mlir::cim;
 
+/// The code of `v` (already divided by its scale) in `range`: rounded,
+/// saturated, and 0 for NaN. Converting a non-finite or out-of-range double
+/// to int64 is undefined (found by fuzz-mlir: a batch norm with zero
+/// variance and epsilon folds to infinite weights), so clamp as double.
+static int64_t toCode(double v, numerics::CodeRange range) {
+  if (std::isnan(v))
+    return 0;
+  return int64_t(
+      std::clamp(std::nearbyint(v), double(range.min), double(range.max)));
+}
+
 numerics::CrossbarConfig
 numerics::layerConfig(TargetAttr target, PrecisionAttr precision,
                       llvm::ArrayRef<int64_t> slices,
@@ -119,8 +130,7 @@ numerics::quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j) {
       double v = at((r0 + r) * n + c0 + j) / scales[j];
-      out.codes[r * cols + j] =
-          std::clamp<int64_t>(int64_t(std::nearbyint(v)), range.min, range.max);
+      out.codes[r * cols + j] = toCode(v, range);
     }
   return out;
 }
@@ -142,8 +152,7 @@ static numerics::InputCodes quantize(At at, int64_t count,
   out.codes.resize(count);
   const double scale = out.scale;
   for (int64_t e = 0; e < count; ++e)
-    out.codes[e] = std::clamp<int64_t>(int64_t(std::nearbyint(at(e) / scale)),
-                                       range.min, range.max);
+    out.codes[e] = toCode(at(e) / scale, range);
   return out;
 }
 

@@ -135,6 +135,23 @@ private:
       if (a->ints_size() != 2 * spatial)
         fail_shape_inference("attribute 'pads' has ", a->ints_size(),
                              " values (expected ", 2 * spatial, ")");
+    // libonnx divides by strides and dilations (a zero stride was an FPE,
+    // found by fuzz-onnx; test/Regression/fuzz/onnx-zero-stride.onnxtext).
+    for (const char *name : {"kernel_shape", "strides", "dilations"})
+      if (const onnx::AttributeProto *a = ctx.getAttribute(name))
+        for (int64_t v : a->ints())
+          if (v < 1)
+            fail_shape_inference("attribute '", name, "' holds ", v,
+                                 " (expected positive values)");
+    if (const onnx::AttributeProto *a = ctx.getAttribute("pads"))
+      for (int64_t v : a->ints())
+        if (v < 0)
+          fail_shape_inference("attribute 'pads' holds ", v,
+                               " (expected non-negative values)");
+    if (const onnx::AttributeProto *a = ctx.getAttribute("group"))
+      if (a->i() < 1)
+        fail_shape_inference("attribute 'group' is ", a->i(),
+                             " (expected a positive value)");
   }
 
   mutable std::mutex mutex;

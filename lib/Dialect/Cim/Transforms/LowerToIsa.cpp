@@ -21,6 +21,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -158,6 +159,13 @@ struct CimLowerToIsaPass
         }
       }
     }
+    // Non-finite weights (e.g. a folded batch norm with zero variance and
+    // epsilon) have no code; say which instead of quantizing garbage.
+    if (auto bad = llvm::find_if(w, [](double v) { return !std::isfinite(v); });
+        bad != w.end())
+      return tile.emitOpError() << "weight element " << (bad - w.begin())
+                                << " of the " << k << "x" << n << " matrix is "
+                                << *bad << "; crossbar weights must be finite";
     int64_t r0 = tile.getRows()[0], r1 = tile.getRows()[1];
     int64_t c0 = tile.getColumns()[0], c1 = tile.getColumns()[1];
     numerics::WeightCodes codes = numerics::quantizeWeights(
