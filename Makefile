@@ -38,11 +38,12 @@ all: build
 deps:
 	@./scripts/install-deps.sh $(DEB_PACKAGES)
 
+# One configure command for every build directory; targets add their flags.
+CMAKE_CONFIGURE = cmake -G Ninja -S . -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir -DLLVM_EXTERNAL_LIT=$(LIT)
+
 $(BUILD_DIR)/build.ninja:
-	cmake -G Ninja -S . -B $(BUILD_DIR) \
-	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
-	  -DLLVM_EXTERNAL_LIT=$(LIT)
+	$(CMAKE_CONFIGURE) -B $(BUILD_DIR)
 
 configure: deps $(BUILD_DIR)/build.ninja
 
@@ -56,11 +57,8 @@ check: build
 # The whole suite on an ASan+UBSan build (clang-22); any report fails a test.
 check-asan:
 	@./scripts/install-deps.sh $(DEB_PACKAGES) $(SANITIZER_PACKAGES)
-	cmake -G Ninja -S . -B $(ASAN_BUILD_DIR) \
-	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CLANG_CMAKE_FLAGS) \
-	  -DCIM_ENABLE_SANITIZERS=ON \
-	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
-	  -DLLVM_EXTERNAL_LIT=$(LIT)
+	$(CMAKE_CONFIGURE) -B $(ASAN_BUILD_DIR) $(CLANG_CMAKE_FLAGS) \
+	  -DCIM_ENABLE_SANITIZERS=ON
 	cmake --build $(ASAN_BUILD_DIR)
 	@ASAN_OPTIONS=$(CHECK_ASAN_OPTIONS) UBSAN_OPTIONS=$(CHECK_UBSAN_OPTIONS) \
 	  ./scripts/run-tests.sh $(LIT) $(ASAN_BUILD_DIR) $(LIT_FLAGS)
@@ -68,11 +66,8 @@ check-asan:
 # Each libFuzzer target for FUZZ_SECONDS, one after the other (docs/reliability.md).
 fuzz:
 	@./scripts/install-deps.sh $(DEB_PACKAGES) $(SANITIZER_PACKAGES)
-	cmake -G Ninja -S . -B $(FUZZ_BUILD_DIR) \
-	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CLANG_CMAKE_FLAGS) \
-	  -DCIM_ENABLE_FUZZERS=ON \
-	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
-	  -DLLVM_EXTERNAL_LIT=$(LIT)
+	$(CMAKE_CONFIGURE) -B $(FUZZ_BUILD_DIR) $(CLANG_CMAKE_FLAGS) \
+	  -DCIM_ENABLE_FUZZERS=ON
 	cmake --build $(FUZZ_BUILD_DIR) --target $(FUZZERS) cim-translate cim-opt
 	./scripts/fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
 

@@ -12,7 +12,10 @@ held-out test images (t10k [3000:10000]) beside the float model and uniform W8A8
 (compiled the same way). Speedup is the modelled latency of W8A8 over the
 chosen policy from cimc's report. Writes bench/results/precision.json.
 BUDGET=points and CONFIDENCE=z (environment; defaults 0.3 and 0) set
-cimc's --max-accuracy-drop and --confidence.
+cimc's --max-accuracy-drop and --confidence. CALIB=train calibrates the
+activation and ADC ranges on models/fashion/calib_x.npy (training images)
+and keeps the 2000 test images for measuring accuracy only (cimc
+--validation); OUT=name.json writes there instead.
 """
 import gzip
 import json
@@ -30,6 +33,7 @@ only = sys.argv[2:]
 # errors of the paired drop the search adds to each measurement.
 budget = os.environ.get("BUDGET", "0.3")
 confidence = os.environ.get("CONFIDENCE", "0")
+separate_calib = os.environ.get("CALIB", "") == "train"
 bin_ = os.path.join(build, "bin")
 work = os.path.join(build, "bench-precision")
 os.makedirs(work, exist_ok=True)
@@ -57,16 +61,20 @@ def run(program, out):
     return float((np.load(os.path.join(out, "logits.npy")).argmax(1) == held).mean())
 
 
+calib_args = (["--calib", os.path.join(src, "models", "fashion", "calib_x.npy"), "--validation", paths["vx"]]
+              if separate_calib else ["--calib", paths["vx"]])
+
+
 def cimc(model, target, out, args):
     start = time.time()
     subprocess.check_call([os.path.join(bin_, "cimc"), os.path.join(src, "models", "fashion", model + ".onnx"),
-                           "--target", target, "--input-shape", "input:1x1x28x28", "--calib", paths["vx"],
-                           "-o", out] + args, stdout=subprocess.DEVNULL,
+                           "--target", target, "--input-shape", "input:1x1x28x28"] + calib_args +
+                          ["-o", out] + args, stdout=subprocess.DEVNULL,
                           stderr=open(out + ".log", "w"))
     return time.time() - start, json.load(open(os.path.join(out, "report.json")))
 
 
-out_file = os.path.join(src, "bench", "results", "precision.json")
+out_file = os.path.join(src, "bench", "results", os.environ.get("OUT", "precision.json"))
 rows = []
 if only and os.path.exists(out_file):
     rows = [r for r in json.load(open(out_file))["rows"] if r["model"] not in only]
@@ -97,5 +105,6 @@ for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
         rows.append(row)
         print(json.dumps(row), flush=True)
 json.dump({"validation": "t10k[1000:3000]", "held_out": "t10k[3000:10000]", "budget_points": float(budget),
+           "calibration": "models/fashion/calib_x.npy" if separate_calib else "t10k[1000:3000]",
            "confidence": float(confidence),
            "rows": rows}, open(out_file, "w"), indent=1)

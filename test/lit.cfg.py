@@ -19,6 +19,8 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%cim_libs", os.path.join(config.cim_obj_root, "lib")))
 config.substitutions.append(("%cim_src", config.cim_src_root))
+config.substitutions.append(("%cim_obj", config.cim_obj_root))
+config.substitutions.append(("%cxx", config.cim_cxx_compiler))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -63,6 +63,49 @@ def Cim_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getSignedInputsAttrName() {
       return ::llvm::StringLiteral("cim.signed_inputs");
     }
+    /// The probability that an input bit of a crossbar layer is '1' (an
+    /// f64 in [0, 1], CIMQ's bit sparsity): the cost model prices DAC and
+    /// cell energy, and the all-zero DAC cycles a skipping target saves,
+    /// with it instead of 1/2 (set by cim-calibrate's `input-ones`).
+    static constexpr ::llvm::StringLiteral getInputOnesAttrName() {
+      return ::llvm::StringLiteral("cim.input_ones");
+    }
+    /// The measured fraction of a crossbar layer's row-group DAC cycles whose
+    /// digits are all zero (an f64 in [0, 1], set with `cim.input_ones`):
+    /// the cost model's skipped cycles, in place of the estimate from p1.
+    static constexpr ::llvm::StringLiteral getZeroCyclesAttrName() {
+      return ::llvm::StringLiteral("cim.zero_cycles");
+    }
+    /// Restricts a crossbar layer's unsigned input codes (and a
+    /// `cim.isa.encode`'s) to those with at most this many '1' bits (a
+    /// positive integer; CIMQ's bit-sparsity activation quantizer, set by
+    /// cim-quantize's `act-max-ones`).
+    static constexpr ::llvm::StringLiteral getActMaxOnesAttrName() {
+      return ::llvm::StringLiteral("cim.act_max_ones");
+    }
+    /// The fixed scale of a crossbar layer's input codes (a positive f64),
+    /// from a pre-quantized (QDQ) model: code = round(x / scale), in place
+    /// of a calibrated clip. Layers with fixed scales keep their precision.
+    static constexpr ::llvm::StringLiteral getInputScaleAttrName() {
+      return ::llvm::StringLiteral("cim.input_scale");
+    }
+    /// The fixed weight scales of a crossbar layer from a pre-quantized
+    /// model: `array<f64>` with one positive entry per weight column (or one
+    /// for all), in place of scales derived from the weights.
+    static constexpr ::llvm::StringLiteral getWeightScalesAttrName() {
+      return ::llvm::StringLiteral("cim.weight_scales");
+    }
+    /// Whether `op` is a crossbar layer with fixed (pre-quantized) scales.
+    static bool hasFixedScales(::mlir::Operation *op);
+    /// The `cim.weight_scales` of `op` (empty without).
+    static ::llvm::ArrayRef<double> getFixedWeightScales(::mlir::Operation *op);
+    /// The clip of a crossbar layer's input codes whose largest code is
+    /// `maxCode`: `cim.input_scale * maxCode` for a fixed scale (so that the
+    /// scale, clip / maxCode, is the fixed one), else the calibrated clip
+    /// (`cim.calibration`), else none (the values seen decide). The graph
+    /// evaluator and cim-lower-to-isa both read it here.
+    static std::optional<double> getInputClip(::mlir::Operation *op,
+                                              int64_t maxCode);
     /// The core an instruction runs on, set by cim-schedule.
     static constexpr ::llvm::StringLiteral getCoreAttrName() {
       return ::llvm::StringLiteral("cim.core");

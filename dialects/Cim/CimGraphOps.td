@@ -49,6 +49,7 @@ def Cim_ConstantOp : Cim_Op<"constant",
   let results = (outs Cim_Tensor:$result);
   let assemblyFormat = "$value attr-dict";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -175,6 +176,7 @@ class Cim_BinaryOp<string mnemonic, string formula, list<Trait> traits = []>
 
 def Cim_AddOp : Cim_BinaryOp<"add", "lhs + rhs", [Commutative]> {
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 def Cim_SubOp : Cim_BinaryOp<"sub", "lhs - rhs">;
 def Cim_MulOp : Cim_BinaryOp<"mul", "lhs * rhs", [Commutative]> {

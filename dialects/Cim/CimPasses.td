@@ -229,8 +229,10 @@ def CimReport : Pass<"cim-report", "::mlir::ModuleOp"> {
     data movement), energy by component and the expected input popcount.
     `json` prints JSON (a `layers` list and a `total` object); `model=
     pelke2026` uses the published latency model of Pelke et al. (DATE 2026)
-    instead of ours; `output` writes to a file instead of stdout. The module
-    is not changed.
+    instead of ours; `output` writes to a file instead of stdout;
+    `skip-zero-cycles` models hardware that skips all-zero DAC cycles (their
+    expected number, from each layer's `cim.input_ones`, is reported as
+    `skipped_dac_cycles`). The module is not changed.
 
     Example:
 
@@ -244,7 +246,10 @@ def CimReport : Pass<"cim-report", "::mlir::ModuleOp"> {
     Option<"model", "model", "std::string", /*default=*/"\"cim\"",
            "Latency model: 'cim' (ours) or 'pelke2026'">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
-           "File to write the report to ('-' = stdout)">
+           "File to write the report to ('-' = stdout)">,
+    Option<"skipZeroCycles", "skip-zero-cycles", "bool", /*default=*/"false",
+           "The hardware skips DAC cycles whose input bits are all zero in "
+           "a row group (expected from cim.input_ones)">
   ];
 }
 
@@ -319,6 +324,17 @@ def CimQuantize : Pass<"cim-quantize", "::mlir::ModuleOp"> {
       PIM-QAT's BN calibration (and of Nagel et al.'s bias correction). It
       runs after the ADC ranges, so it also removes their bias.
 
+    * `act-max-ones=N` (CIMQ's bit-sparsity activation quantizer) marks
+      every layer with unsigned input codes `cim.act_max_ones = N`: its
+      codes are restricted to those with at most N '1' bits (the clip maps
+      to the largest such code, each value takes the nearest), so fewer
+      bits are driven and more DAC cycles are all zero. The evaluator and
+      the instructions (`cim.isa.encode`) quantize identically.
+    * `input-ones` runs the quantized model on `calib` and records each
+      layer's fraction of '1' input bits as `cim.input_ones`, which the
+      cost model uses for DAC and cell energy and for the all-zero cycles a
+      skipping target saves (`cim-report="skip-zero-cycles"`).
+
     Run it after `cim-assign-precision` (and `cim-calibrate`, whose input
     clips it uses); the result runs on `cim-run --quantize` and lowers to
     instructions as usual.
@@ -343,7 +359,13 @@ def CimQuantize : Pass<"cim-quantize", "::mlir::ModuleOp"> {
            "Add back each layer's mean quantization error per column">,
     Option<"granularity", "granularity", "std::string", /*default=*/"\"\"",
            "Weight scale granularity for every layer: tensor, channel, tile "
-           "or tile_column (empty = keep)">
+           "or tile_column (empty = keep)">,
+    Option<"actMaxOnes", "act-max-ones", "unsigned", /*default=*/"0",
+           "Restrict unsigned activation codes to at most this many '1' "
+           "bits (bit sparsity; 0 = off)">,
+    Option<"inputOnes", "input-ones", "bool", /*default=*/"false",
+           "Measure each layer's probability of a '1' input bit on calib "
+           "(cim.input_ones, for the cost model)">
   ];
 }
 

@@ -13,10 +13,16 @@
 #ifndef CIM_INITALL_H
 #define CIM_INITALL_H
 
+#include "cim/Conversion/Passes.h"
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Dialect/Cim/CimPasses.h"
 #include "cim/Dialect/Cim/CimPipelines.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectRegistry.h"
 
 namespace mlir::cim {
@@ -28,7 +34,16 @@ inline void registerAllDialects(DialectRegistry &registry) {
 
 /// Registers every cim pass and pass pipeline with the global
 /// registry, so `--cim-*` flags and pass-pipeline strings find them.
+/// The dialects models arrive in besides cim (convert-tosa-to-cim and
+/// convert-linalg-to-cim take them to the graph level), for tools that parse
+/// such input.
+inline void registerInputDialects(DialectRegistry &registry) {
+  registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+                  tensor::TensorDialect, tosa::TosaDialect>();
+}
+
 inline void registerAllPasses() {
+  registerCimConversionPasses();
   registerCimPasses();
   registerCimPipelines();
 }

@@ -56,6 +56,10 @@ struct TileFacts {
   int64_t invocations = 0, rows = 0, cols = 0, physRows = 0, physCols = 0;
   int64_t groups = 0, cycles = 0, copies = 1;
   unsigned weightBits = 0, actBits = 0, adcBits = 0;
+  /// Probability that an input bit is 1 (`cim.input_ones`), and the
+  /// measured fraction of all-zero row-group cycles (`cim.zero_cycles`).
+  double p1 = 0.5;
+  std::optional<double> zeroCycles;
   ArrayRef<int64_t> crossbars;
   int64_t epoch = 0;
   bool placed = false;
@@ -125,7 +129,29 @@ std::optional<int64_t> digitalOps(Operation *op) {
       .Default([](Operation *) { return std::nullopt; });
 }
 
+/// The crossbar op's `cim.input_ones`, else 1/2: without statistics every
+/// input bit is taken to be 1 half the time.
+double inputOnes(Operation *op) {
+  if (auto p1 =
+          op->getAttrOfType<FloatAttr>(CimDialect::getInputOnesAttrName()))
+    return p1.getValueAsDouble();
+  return 0.5;
+}
+
+std::optional<double> zeroCyclesOf(Operation *op) {
+  if (auto f =
+          op->getAttrOfType<FloatAttr>(CimDialect::getZeroCyclesAttrName()))
+    return f.getValueAsDouble();
+  return std::nullopt;
+}
+
 } // namespace
+
+double cost::zeroCycleProbability(double p1, int64_t rows, unsigned dacBits) {
+  if (p1 <= 0.0)
+    return 1.0;
+  return std::pow(1.0 - p1, double(rows) * double(dacBits));
+}
 
 std::string cost::layerName(Location loc) {
   if (auto name = dyn_cast<NameLoc>(loc))
@@ -173,9 +199,9 @@ namespace {
 
 class CostBuilder {
 public:
-  CostBuilder(TargetAttr target, LatencyModel model)
+  CostBuilder(TargetAttr target, LatencyModel model, const CostOptions &options)
       : target(target), geometry(layout::Geometry::fromTarget(target)),
-        rates(Rates::of(target)) {
+        rates(Rates::of(target)), options(options) {
     cost.target = target.getName().str();
     cost.model = model;
     cost.availableCrossbars = int64_t(target.getNumCrossbars());
@@ -199,6 +225,7 @@ public:
 private:
   struct Layer {
     LayerCost cost;
+    double p1 = 0.5;
     llvm::SmallVector<Matrix> matrices;
     llvm::DenseSet<Value> weights;
   };
@@ -397,6 +424,8 @@ private:
     }
     f.epoch = tile.getEpoch().value_or(0);
     f.bundle = tile.getBundle();
+    f.p1 = inputOnes(tile);
+    f.zeroCycles = zeroCyclesOf(tile);
     Layer &layer = layerOf(tile, tile.getWeight());
     addMatrix(layer, tile.getWeight(), f.invocations, f.weightBits, f.actBits);
     addTile(layer, f);
@@ -431,6 +460,8 @@ private:
     }
     f.epoch = xbar.getEpoch().value_or(0);
     f.bundle = xbar.getBundle();
+    f.p1 = inputOnes(xbar);
+    f.zeroCycles = zeroCyclesOf(xbar);
     auto slices = xbar.getCells().getDefiningOp<CellSlicesOp>();
     Layer &layer = layerOf(xbar, slices ? slices.getWeight() : Value());
     if (slices)
@@ -465,6 +496,8 @@ private:
     f.placed = true;
     f.epoch = mvm.getEpoch();
     f.bundle = mvm.getBundle();
+    f.p1 = inputOnes(mvm);
+    f.zeroCycles = zeroCyclesOf(mvm);
     Layer &layer = layerOf(mvm, mvm.getCodes());
     // The layer's matrix is K (the codes' width) by the columns of its
     // first row tiles.
@@ -507,6 +540,8 @@ private:
       f.actBits = precision.getActBits();
       f.adcBits =
           precision.getAdcBits() ? precision.getAdcBits() : defaultAdcBits();
+      f.p1 = inputOnes(mvm);
+      f.zeroCycles = zeroCyclesOf(mvm);
       addTile(layer, f);
     }
     return success();
@@ -538,6 +573,20 @@ private:
     int64_t conversions = activations * f.physCols;
     c.adcConversions += conversions;
     c.shiftAdds += conversions;
+    layer.p1 = f.p1;
+    // All-zero row-group cycles, measured or else expected with bits taken
+    // independent: a skipping target spends neither their conversions nor
+    // their time.
+    double zero =
+        f.zeroCycles
+            ? *f.zeroCycles
+            : zeroCycleProbability(
+                  f.p1,
+                  llvm::divideCeil(f.rows, std::max<int64_t>(f.groups, 1)),
+                  geometry.dacBits);
+    c.zeroDacCycles += zero * double(activations);
+    c.skipsZeroCycles = options.skipZeroCycles;
+    double spent = options.skipZeroCycles ? 1.0 - zero : 1.0;
     // Inputs in at activation precision, 32-bit partial sums out.
     int64_t bytes = llvm::divideCeil(f.invocations * f.rows * f.actBits, 8) +
                     4 * f.invocations * f.cols;
@@ -545,19 +594,20 @@ private:
 
     // Copies split the invocations; tiles of a layer run in parallel.
     double mvmNs = double(llvm::divideCeil(f.invocations, f.copies)) *
-                   f.cycles * f.groups * rates.mvmCycleNs;
+                   f.cycles * f.groups * rates.mvmCycleNs * spent;
     c.mvmNs = std::max(c.mvmNs, mvmNs);
     duration = std::max(duration, mvmNs + double(bytes) * rates.memoryByteNs);
 
-    // Row drives and cell reads happen for non-zero digits only; without
-    // calibration statistics every input bit is taken to be 1 half the time.
-    double nonzero = 1.0 - std::ldexp(1.0, -int(geometry.dacBits));
+    // Row drives and cell reads happen for non-zero digits only: a digit of
+    // b bits is non-zero with probability 1 - (1 - p1)^b (1/2 at a 1-bit
+    // DAC without statistics).
+    double nonzero = 1.0 - std::pow(1.0 - f.p1, double(geometry.dacBits));
     double driven = double(activations) / f.groups * f.physRows * nonzero;
     c.energy.dac += driven * rates.dacPj;
     c.energy.cell += driven * f.physCols * rates.cellPj;
     // ADC energy doubles per bit around the target's default resolution.
-    c.energy.adc += double(conversions) * rates.adcPjAt(f.adcBits);
-    c.energy.shiftAdd += double(conversions) * rates.shiftAddPj;
+    c.energy.adc += double(conversions) * spent * rates.adcPjAt(f.adcBits);
+    c.energy.shiftAdd += double(conversions) * spent * rates.shiftAddPj;
     c.energy.program += double(cells * f.copies) * rates.programCellPj;
 
     for (int64_t id : f.crossbars) {
@@ -600,7 +650,7 @@ private:
       for (const Matrix &m : layer.matrices) {
         c.k = std::max(c.k, m.k);
         c.n += m.n;
-        c.inputPopcount += 0.5 * double(m.invocations) * m.k * m.actBits;
+        c.inputPopcount += layer.p1 * double(m.invocations) * m.k * m.actBits;
       }
       c.digitalNs = double(c.digitalOps) * rates.digitalOpNs;
       c.movementNs = double(c.bytesMoved) * rates.memoryByteNs;
@@ -655,6 +705,8 @@ private:
     t.programmedCells += c.programmedCells;
     t.writes += c.writes;
     t.inputPopcount += c.inputPopcount;
+    t.zeroDacCycles += c.zeroDacCycles;
+    t.skipsZeroCycles = t.skipsZeroCycles || c.skipsZeroCycles;
     t.mvmNs += c.mvmNs;
     t.programNs += c.programNs;
     t.digitalNs += c.digitalNs;
@@ -666,6 +718,7 @@ private:
   TargetAttr target;
   layout::Geometry geometry;
   Rates rates;
+  CostOptions options;
   ModelCost cost;
   llvm::MapVector<const void *, Layer> layers;
   std::map<int64_t, CoreUse> cores;
@@ -687,7 +740,8 @@ private:
 
 } // namespace
 
-FailureOr<ModelCost> cost::computeCost(Operation *op, LatencyModel model) {
+FailureOr<ModelCost> cost::computeCost(Operation *op, LatencyModel model,
+                                       const CostOptions &options) {
   auto module = dyn_cast<ModuleOp>(op);
   if (!module)
     module = op->getParentOfType<ModuleOp>();
@@ -696,7 +750,7 @@ FailureOr<ModelCost> cost::computeCost(Operation *op, LatencyModel model) {
   FailureOr<TargetAttr> target = requireTarget(module, "the cost model");
   if (failed(target))
     return failure();
-  CostBuilder builder(*target, model);
+  CostBuilder builder(*target, model, options);
   if (failed(builder.run(module)))
     return failure();
   return builder.take();
@@ -707,7 +761,7 @@ CostModel::CostModel(Operation *op)
 
 static llvm::json::Object layerToJSON(const LayerCost &c) {
   const Energy &e = c.energy;
-  return llvm::json::Object{
+  llvm::json::Object json{
       {"name", c.name},
       {"kind", c.kind},
       {"k", c.k},
@@ -744,6 +798,10 @@ static llvm::json::Object layerToJSON(const LayerCost &c) {
                                     {"memory", e.memory},
                                     {"program", e.program}}},
   };
+  // Only with skipping on: reports without it keep their fields.
+  if (c.skipsZeroCycles)
+    json["skipped_dac_cycles"] = c.zeroDacCycles;
+  return json;
 }
 
 llvm::json::Value cost::toJSON(const ModelCost &cost) {

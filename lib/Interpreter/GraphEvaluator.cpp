@@ -78,6 +78,11 @@ void Stats::merge(const Stats &o) {
   dacCycles += o.dacCycles;
   skippedDacCycles += o.skippedDacCycles;
   inputOnes += o.inputOnes;
+  skippableConversions += o.skippableConversions;
+  inputBits += o.inputBits;
+  for (const auto &[op, activity] : o.inputActivity)
+    inputActivity[op] += activity;
+  skippableEnergy += o.skippableEnergy;
   slicedLayers += o.slicedLayers;
   exactLayers += o.exactLayers;
   for (const auto &[op, sums] : o.columnSums)
@@ -414,10 +419,13 @@ private:
             ArrayRef<int64_t> slices, uint64_t stream);
   const numerics::InputCodes &encode(Value xValue, const Tensor &x,
                                      numerics::CodeRange range,
-                                     std::optional<double> clip);
+                                     std::optional<double> clip,
+                                     unsigned maxOnes);
   /// What one tile MVM did on the crossbars (for the timeline).
   struct MvmEvents {
     uint64_t conversions = 0, ones = 0;
+    /// Row-group DAC cycles, those all zero, and the conversions of those.
+    uint64_t rowCycles = 0, zeroCycles = 0, zeroConversions = 0;
     int64_t cycles = 0, groups = 0;
   };
   llvm::Error tileMVM(Operation *op, TargetAttr target,
@@ -476,9 +484,10 @@ private:
     const void *tensor;
     int64_t min, max;
     double clip;
+    unsigned maxOnes;
     bool operator<(const InputKey &o) const {
-      return std::tie(tensor, min, max, clip) <
-             std::tie(o.tensor, o.min, o.max, o.clip);
+      return std::tie(tensor, min, max, clip, maxOnes) <
+             std::tie(o.tensor, o.min, o.max, o.clip, o.maxOnes);
     }
   };
   std::map<InputKey, numerics::InputCodes> inputCodes;
@@ -679,18 +688,20 @@ Runner::configFor(Operation *op, TargetAttr target, PrecisionAttr precision,
 
 const numerics::InputCodes &Runner::encode(Value xValue, const Tensor &x,
                                            numerics::CodeRange range,
-                                           std::optional<double> clip) {
+                                           std::optional<double> clip,
+                                           unsigned maxOnes) {
   InputKey key{xValue.getAsOpaquePointer(), range.min, range.max,
-               clip ? *clip : -1.0};
+               clip ? *clip : -1.0, maxOnes};
   auto cached = inputCodes.find(key);
   if (cached == inputCodes.end())
     cached =
         inputCodes
-            .try_emplace(key, x.isInteger
-                                  ? numerics::quantizeInputs(
-                                        [&](int64_t e) { return at(x, e); },
-                                        x.numElements(), range, clip)
-                                  : numerics::quantizeInputs(x.f, range, clip))
+            .try_emplace(
+                key, x.isInteger
+                         ? numerics::quantizeInputs(
+                               [&](int64_t e) { return at(x, e); },
+                               x.numElements(), range, clip, maxOnes)
+                         : numerics::quantizeInputs(x.f, range, clip, maxOnes))
             .first;
   return cached->second;
 }
@@ -769,15 +780,28 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
     for (int64_t i = 0; i < p; ++i)
       std::copy_n(xq.begin() + i * rows + t.rowBegin, t.numRows(),
                   tileInputs.begin() + i * t.numRows());
+    uint64_t zeroBefore = activity.zeroCycles;
     numerics::countInputActivity(config, tileInputs, p, t.numRows(), activity);
+    // An all-zero cycle of a row group spares a conversion per column.
+    uint64_t zeroConversions = (activity.zeroCycles - zeroBefore) *
+                               uint64_t(t.numCols()) *
+                               tiling->encoding.columnsPerOutput;
+    stats->skippableConversions += zeroConversions;
+    if (events)
+      events->zeroConversions += zeroConversions;
   }
   if (events) {
     events->cycles = tiling->encoding.cycles;
     events->ones = activity.ones;
+    events->rowCycles = activity.cycles;
+    events->zeroCycles = activity.zeroCycles;
   }
   stats->dacCycles += activity.cycles;
   stats->skippedDacCycles += activity.zeroCycles;
   stats->inputOnes += activity.ones;
+  stats->inputBits += activity.bits;
+  if (options.recordInputActivity)
+    stats->inputActivity[op] += activity;
   stats->macs += uint64_t(p) * rows * cols;
   (exact ? stats->exactLayers : stats->slicedLayers) += 1;
   return llvm::Error::success();
@@ -854,23 +878,34 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
     int64_t copies = std::max<int64_t>(1, op.getCrossbars().size());
     int64_t bytes =
         llvm::divideCeil(p * rows * config->inputBits, 8) + 4 * p * cols;
-    double ns = double(llvm::divideCeil(p, copies)) * events.cycles *
-                    events.groups * rates.mvmCycleNs +
-                double(bytes) * rates.memoryByteNs;
+    double mvmNs = double(llvm::divideCeil(p, copies)) * events.cycles *
+                   events.groups * rates.mvmCycleNs;
     int64_t columnsPerOutput =
         events.cycles && events.groups && p && cols
             ? int64_t(events.conversions) /
                   (p * events.cycles * events.groups * cols)
             : 1;
-    cost::Energy energy;
+    cost::Energy energy, skippable;
     energy.dac = double(events.ones) * rates.dacPj;
     energy.cell =
         double(events.ones) * double(cols * columnsPerOutput) * rates.cellPj;
     energy.adc = double(events.conversions) * rates.adcPjAt(config->adcBits);
     energy.shiftAdd = double(events.conversions) * rates.shiftAddPj;
+    // All-zero cycles drive no row (no DAC or cell energy either way); what
+    // skipping them saves is their conversions, shift-adds and time.
+    skippable.adc =
+        double(events.zeroConversions) * rates.adcPjAt(config->adcBits);
+    skippable.shiftAdd = double(events.zeroConversions) * rates.shiftAddPj;
+    stats->skippableEnergy += skippable;
+    if (options.skipZeroCycles) {
+      energy.adc -= skippable.adc;
+      energy.shiftAdd -= skippable.shiftAdd;
+      if (events.rowCycles)
+        mvmNs *= 1.0 - double(events.zeroCycles) / double(events.rowCycles);
+    }
     energy.buffer = double(bytes) * rates.bufferBytePj;
     energy.memory = double(bytes) * rates.memoryBytePj;
-    account(op, ns, energy);
+    account(op, mvmNs + double(bytes) * rates.memoryByteNs, energy);
   }
   set(op.getOutput(), Tensor::integers({p, cols}, std::move(acc)));
   return llvm::Error::success();
@@ -958,7 +993,8 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
         [&](int64_t e) { return double(at(w, e)); }, w.shape[0], nTotal, r0, r1,
         c0, c1,
         precision ? precision.getGranularity() : ScaleGranularity::channel,
-        numerics::weightCodeRange(config));
+        numerics::weightCodeRange(config),
+        CimDialect::getFixedWeightScales(op));
     entry->codes = std::move(codes.codes);
     entry->scales = std::move(codes.scales);
     entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
@@ -973,13 +1009,10 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   // Input codes: one scale per tensor, from the calibrated clip when the
   // layer has one, else the values seen. Every tile of a layer reads the same
   // input: it is quantized once per run.
-  auto calibration =
-      op->getAttrOfType<DictionaryAttr>(CimDialect::getCalibrationAttrName());
-  FloatAttr clip =
-      calibration ? calibration.getAs<FloatAttr>("clip") : FloatAttr();
+  numerics::CodeRange inputRange = numerics::inputCodeRange(config);
   const numerics::InputCodes &inputs = encode(
-      xValue, x, numerics::inputCodeRange(config),
-      clip ? std::optional<double>(clip.getValueAsDouble()) : std::nullopt);
+      xValue, x, inputRange, CimDialect::getInputClip(op, inputRange.max),
+      numerics::layerCalibrationOf(op).actMaxOnes);
   std::vector<int64_t> xq(p * rows);
   for (int64_t i = 0; i < p; ++i)
     std::copy_n(inputs.codes.begin() + i * kTotal + r0, rows,
@@ -1054,11 +1087,13 @@ llvm::Error Runner::execute(Operation *op) {
           clip = e.getClip()->convertToDouble();
         // Each ENCODE is its own: no cache, the codes move into the result.
         numerics::CodeRange range{int64_t(e.getMin()), int64_t(e.getMax())};
+        unsigned maxOnes = numerics::layerCalibrationOf(e).actMaxOnes;
         numerics::InputCodes codes =
             x.isInteger
                 ? numerics::quantizeInputs([&](int64_t i) { return at(x, i); },
-                                           x.numElements(), range, clip)
-                : numerics::quantizeInputs(x.f, range, clip);
+                                           x.numElements(), range, clip,
+                                           maxOnes)
+                : numerics::quantizeInputs(x.f, range, clip, maxOnes);
         encodeScales[e.getOutput()] = codes.scale;
         set(e.getOutput(), Tensor::integers(x.shape, std::move(codes.codes)));
         return llvm::Error::success();

@@ -510,6 +510,7 @@ void numerics::countInputActivity(const CrossbarConfig &config,
           }
         }
         ++activity.cycles;
+        activity.bits += uint64_t(g1 - g0) * cycle.width;
         if (!any)
           ++activity.zeroCycles;
       }

@@ -81,6 +81,9 @@ numerics::LayerCalibration numerics::layerCalibrationOf(Operation *op) {
   calibration.nonnegativeInputs =
       op->hasAttr(CimDialect::getNonnegativeInputsAttrName());
   calibration.signedInputs = op->hasAttr(CimDialect::getSignedInputsAttrName());
+  if (auto maxOnes =
+          op->getAttrOfType<IntegerAttr>(CimDialect::getActMaxOnesAttrName()))
+    calibration.actMaxOnes = unsigned(maxOnes.getInt());
   return calibration;
 }
 
@@ -103,9 +106,21 @@ numerics::WeightCodes
 numerics::quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
                           int64_t n, int64_t r0, int64_t r1, int64_t c0,
                           int64_t c1, ScaleGranularity granularity,
-                          CodeRange range) {
+                          CodeRange range, llvm::ArrayRef<double> fixedScales) {
   WeightCodes out;
   int64_t rows = r1 - r0, cols = c1 - c0;
+  if (!fixedScales.empty()) {
+    out.scales.resize(cols);
+    for (int64_t j = 0; j < cols; ++j)
+      out.scales[j] =
+          fixedScales.size() == 1 ? fixedScales[0] : fixedScales[c0 + j];
+    out.codes.resize(rows * cols);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < cols; ++j)
+        out.codes[r * cols + j] =
+            toCode(at((r0 + r) * n + c0 + j) / out.scales[j], range);
+    return out;
+  }
   bool perTile = granularity == ScaleGranularity::tile ||
                  granularity == ScaleGranularity::tile_column;
   int64_t scaleRowBegin = perTile ? r0 : 0, scaleRowEnd = perTile ? r1 : k;
@@ -135,11 +150,42 @@ numerics::quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
   return out;
 }
 
+/// Whether `maxOnes` restricts the codes of `range`.
+static bool restricts(numerics::CodeRange range, unsigned maxOnes) {
+  return maxOnes > 0 && range.min >= 0 && range.max > 0 &&
+         maxOnes < unsigned(llvm::Log2_64_Ceil(uint64_t(range.max) + 1));
+}
+
+std::vector<int64_t> numerics::allowedInputCodes(CodeRange range,
+                                                 unsigned maxOnes) {
+  std::vector<int64_t> codes;
+  bool restricted = restricts(range, maxOnes);
+  for (int64_t c = range.min; c <= range.max; ++c)
+    if (!restricted || unsigned(llvm::popcount(uint64_t(c))) <= maxOnes)
+      codes.push_back(c);
+  return codes;
+}
+
+/// The allowed code nearest to `v` (ties to the lower), 0 for NaN.
+static int64_t nearestAllowed(double v, const std::vector<int64_t> &allowed) {
+  if (std::isnan(v))
+    return 0;
+  auto above = std::lower_bound(
+      allowed.begin(), allowed.end(), v,
+      [](int64_t code, double value) { return double(code) < value; });
+  if (above == allowed.end())
+    return allowed.back();
+  if (above == allowed.begin())
+    return *above;
+  int64_t hi = *above, lo = *std::prev(above);
+  return double(hi) - v < v - double(lo) ? hi : lo;
+}
+
 /// The one definition of input quantization; `at` reads element e.
 template <typename At>
-static numerics::InputCodes quantize(At at, int64_t count,
-                                     numerics::CodeRange range,
-                                     std::optional<double> clip) {
+static numerics::InputCodes
+quantize(At at, int64_t count, numerics::CodeRange range,
+         std::optional<double> clip, unsigned maxOnes) {
   numerics::InputCodes out;
   double xMax = 0;
   if (clip) {
@@ -148,8 +194,18 @@ static numerics::InputCodes quantize(At at, int64_t count,
     for (int64_t e = 0; e < count; ++e)
       xMax = std::max(xMax, range.min < 0 ? std::fabs(at(e)) : at(e));
   }
-  out.scale = xMax > 0 ? xMax / double(range.max) : 1.0;
   out.codes.resize(count);
+  if (restricts(range, maxOnes)) {
+    // The clip maps to the largest sparse code, so the range is kept and
+    // only the grid inside it thins out.
+    std::vector<int64_t> allowed = numerics::allowedInputCodes(range, maxOnes);
+    out.scale = xMax > 0 ? xMax / double(allowed.back()) : 1.0;
+    const double scale = out.scale;
+    for (int64_t e = 0; e < count; ++e)
+      out.codes[e] = nearestAllowed(at(e) / scale, allowed);
+    return out;
+  }
+  out.scale = xMax > 0 ? xMax / double(range.max) : 1.0;
   const double scale = out.scale;
   for (int64_t e = 0; e < count; ++e)
     out.codes[e] = toCode(at(e) / scale, range);
@@ -158,14 +214,16 @@ static numerics::InputCodes quantize(At at, int64_t count,
 
 numerics::InputCodes
 numerics::quantizeInputs(llvm::function_ref<double(int64_t)> at, int64_t count,
-                         CodeRange range, std::optional<double> clip) {
-  return quantize(at, count, range, clip);
+                         CodeRange range, std::optional<double> clip,
+                         unsigned maxOnes) {
+  return quantize(at, count, range, clip, maxOnes);
 }
 
 numerics::InputCodes numerics::quantizeInputs(llvm::ArrayRef<float> values,
                                               CodeRange range,
-                                              std::optional<double> clip) {
+                                              std::optional<double> clip,
+                                              unsigned maxOnes) {
   const float *data = values.data();
   return quantize([data](int64_t e) { return double(data[e]); },
-                  int64_t(values.size()), range, clip);
+                  int64_t(values.size()), range, clip, maxOnes);
 }

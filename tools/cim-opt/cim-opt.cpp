@@ -11,24 +11,24 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/InitAll.h"
+#include "cim/Support/Limits.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::cim::registerAllDialects(registry);
-  registry.insert<mlir::arith::ArithDialect, mlir::func::FuncDialect,
-                  mlir::tensor::TensorDialect>();
+  mlir::cim::registerInputDialects(registry);
 
   mlir::cim::registerAllPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
   mlir::registerInlinerPass();
+  // --max-tensor-elements bounds the constants a module may declare (the
+  // cim.constant verifier), as for every other input of cim.
+  mlir::cim::registerResourceLimitOptions();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "cim optimizer driver: passes for computing-in-memory\n",

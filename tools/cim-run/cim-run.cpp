@@ -82,6 +82,11 @@ static cl::opt<uint64_t> noiseSeed(
     "noise-seed",
     cl::desc("Simulate the target's analog noise (#cim.noise) with this seed "
              "(--quantize; off by default)"));
+static cl::opt<bool> skipZeroCycles(
+    "skip-zero-cycles",
+    cl::desc("The hardware skips a row group's DAC cycle whose input bits "
+             "are all zero: the timeline, energy and modeled costs leave its "
+             "conversions out (a compiled program; default: off)"));
 static cl::opt<unsigned>
     threads("workers", cl::desc("Workers over batch slices"), cl::init(2));
 static cl::opt<bool>
@@ -159,6 +164,7 @@ int main(int argc, char **argv) {
 
   eval::Options options;
   options.quantize = quantize;
+  options.skipZeroCycles = skipZeroCycles;
   if (noiseSeed.getNumOccurrences()) {
     // A program always runs its crossbars; a module only with --quantize.
     if (!quantize && !program)
@@ -338,6 +344,9 @@ int main(int argc, char **argv) {
         {"dac_cycles", int64_t(total.dacCycles)},
         {"skippable_dac_cycles", int64_t(total.skippedDacCycles)},
         {"input_ones", int64_t(total.inputOnes)},
+        {"input_bits", int64_t(total.inputBits)},
+        {"skippable_adc_conversions", int64_t(total.skippableConversions)},
+        {"skip_zero_cycles", bool(skipZeroCycles)},
     };
     if (program) {
       // The interpreter's own timeline: per core, busy time and when it
@@ -367,6 +376,13 @@ int main(int argc, char **argv) {
       json["instruction_counts"] = std::move(counts);
       json["syncs"] = int64_t(total.syncs);
       json["energy_pj"] = e.total();
+      // Both figures from one run: what the skipped cycles would cost is
+      // known either way.
+      double skippable = total.skippableEnergy.total();
+      json["energy_pj_without_skipping"] =
+          skipZeroCycles ? e.total() + skippable : e.total();
+      json["energy_pj_with_skipping"] =
+          skipZeroCycles ? e.total() : e.total() - skippable;
       json["energy_pj_by_component"] =
           llvm::json::Object{{"dac", e.dac},         {"cell", e.cell},
                              {"adc", e.adc},         {"shift_add", e.shiftAdd},
@@ -377,8 +393,8 @@ int main(int argc, char **argv) {
     // inference, times the slices): the evaluator computes values, the cost
     // model what producing them costs on the target.
     if (quantize || program) {
-      FailureOr<cost::ModelCost> modeled =
-          cost::computeCost(*module, cost::LatencyModel::cim);
+      FailureOr<cost::ModelCost> modeled = cost::computeCost(
+          *module, cost::LatencyModel::cim, cost::CostOptions{skipZeroCycles});
       if (failed(modeled))
         return 1; // Reported through the diagnostic handler.
       const cost::LayerCost &t = modeled->total;

@@ -6,7 +6,8 @@
 //===----------------------------------------------------------------------===//
 //
 // cimc model.onnx --target T [--precision auto|wXaY|policy.json]
-//      [--calib x.npy] [--labels y.npy] [--max-accuracy-drop 0.5] -o out/
+//      [--calib x.npy] [--validation v.npy] [--labels y.npy]
+//      [--max-accuracy-drop 0.5] -o out/
 //
 // ONNX in, program and reports out (ARCHITECTURE.md): out/model.cimbin,
 // model.cimasm, policy.json (the per-layer bits, replayable with
@@ -22,6 +23,7 @@
 #include "cim/Dialect/Cim/CimPasses.h"
 #include "cim/Dialect/Cim/CimPipelines.h"
 #include "cim/Hardware/CostModel.h"
+#include "cim/InitAll.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Support/Limits.h"
 #include "cim/Support/Npy.h"
@@ -30,6 +32,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -49,8 +52,9 @@ using namespace mlir;
 using namespace mlir::cim;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.onnx>"));
+static cl::opt<std::string>
+    modelPath(cl::Positional, cl::Required,
+              cl::desc("<model.onnx or model.mlir (cim, TOSA or Linalg)>"));
 static cl::opt<std::string>
     targetName("target", cl::Required,
                cl::desc("Target preset name or JSON file"));
@@ -63,9 +67,36 @@ static cl::list<std::string>
     inputShapes("input-shape", cl::desc("NAME:1x1x28x28 (symbolic dims)"));
 static cl::opt<std::string> calib("calib",
                                   cl::desc("Calibration inputs (.npy)"));
+static cl::opt<unsigned> actMaxOnes(
+    "act-max-ones",
+    cl::desc("Bit-sparse activation codes: at most N '1' bits per unsigned "
+             "input code (CIMQ; cim-quantize act-max-ones, needs --calib; "
+             "0 = dense)"),
+    cl::init(0));
+static cl::opt<bool> inputOnes(
+    "input-ones",
+    cl::desc("Measure each layer's share of '1' input bits and all-zero DAC "
+             "cycles on --calib for the cost model (cim-quantize input-ones)"),
+    cl::init(false));
+static cl::opt<bool> skipZeroCycles(
+    "skip-zero-cycles",
+    cl::desc("Cost hardware that skips all-zero DAC cycles (both the "
+             "program and the W8A8 baseline)"),
+    cl::init(false));
+static cl::opt<std::string> validation(
+    "validation",
+    cl::desc("Inputs (.npy) on which --precision auto and the report measure "
+             "accuracy, when they should differ from the --calib inputs that "
+             "set activation and ADC ranges (default: --calib)"));
 static cl::opt<std::string>
-    labels("labels", cl::desc("Labels of the calibration inputs (.npy): the "
-                              "precision search and the accuracy report"));
+    labels("labels", cl::desc("Labels of the --validation inputs (or of "
+                              "--calib without it): the precision search and "
+                              "the accuracy report"));
+
+/// The inputs accuracy is measured on.
+static const std::string &measuredInputs() {
+  return validation.empty() ? calib : validation;
+}
 static cl::opt<unsigned>
     samples("samples", cl::desc("Batches of calibration data to use (0 = all)"),
             cl::init(0));
@@ -358,7 +389,7 @@ static llvm::Expected<Data> loadData(ModuleOp module) {
   Data data;
   auto func = module.lookupSymbol<func::FuncOp>("main");
   auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes().front());
-  llvm::Expected<npy::Array> x = npy::read(calib);
+  llvm::Expected<npy::Array> x = npy::read(measuredInputs());
   if (!x)
     return x.takeError();
   llvm::Expected<std::vector<float>> values = npy::toFloat32(*x);
@@ -387,6 +418,9 @@ int main(int argc, char **argv) {
                               "cimc: compile an ONNX model for a CIM target\n");
   DialectRegistry registry;
   registry.insert<CimDialect, func::FuncDialect>();
+  // A .mlir model may be written in TOSA or Linalg; the graph pipeline
+  // converts it first.
+  registerInputDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // IR printing needs a single-threaded pass manager.
@@ -399,6 +433,11 @@ int main(int argc, char **argv) {
       (calib.empty() || (labels.empty() && maxOutputError <= 0)))
     return fail("--precision auto measures accuracy: it needs --calib and "
                 "--labels (or --max-output-error without labels)");
+  if ((actMaxOnes || inputOnes) && calib.empty())
+    return fail("--act-max-ones and --input-ones need --calib");
+  if (!validation.empty() && calib.empty())
+    return fail("--validation needs --calib (the inputs that set the "
+                "ranges)");
   if (latencyModel != "cim" && latencyModel != "pelke2026")
     return fail("--latency-model must be cim or pelke2026, got '" +
                 latencyModel + "'");
@@ -419,10 +458,18 @@ int main(int argc, char **argv) {
     if (failed(parseInputShape(spec, importOptions, error)))
       return fail("--input-shape " + spec + ": " + error);
   }
-  OwningOpRef<ModuleOp> module =
-      importONNXFile(modelPath, &context, importOptions);
+  OwningOpRef<ModuleOp> module;
+  if (llvm::StringRef(modelPath).ends_with(".mlir")) {
+    if (!inputShapes.empty())
+      return fail("--input-shape applies to ONNX models; a .mlir model has "
+                  "static shapes");
+    module =
+        parseSourceFile<ModuleOp>(modelPath, sourceMgr, ParserConfig(&context));
+  } else {
+    module = importONNXFile(modelPath, &context, importOptions);
+  }
   if (!module)
-    return 1; // The importer reported why.
+    return 1; // The parser or importer reported why.
 
   auto configure = [&](PassManager &pm) {
     if (dumpAfter.empty())
@@ -468,7 +515,7 @@ int main(int argc, char **argv) {
   } else if (precision == "auto") {
     if (failed(run([&](PassManager &pm) {
           CimAssignPrecisionOptions a;
-          a.data = calib;
+          a.data = measuredInputs();
           a.labels = labels;
           a.samples = samples;
           a.maxAccuracyDrop = maxAccuracyDrop;
@@ -498,6 +545,8 @@ int main(int argc, char **argv) {
           q.adcClip = adcClip;
           q.biasCorrection = biasCorrection;
           q.granularity = granularity;
+          q.actMaxOnes = actMaxOnes;
+          q.inputOnes = inputOnes;
           pm.addPass(createCimQuantize(q));
         })))
       return 1;
@@ -516,14 +565,18 @@ int main(int argc, char **argv) {
     if (failed(buildMappedPipeline(pm, w8a8)) || failed(pm.run(*baseline)))
       return 1;
   }
-  FailureOr<cost::ModelCost> baseCost = cost::computeCost(*baseline, model);
+  cost::CostOptions costOptions;
+  costOptions.skipZeroCycles = skipZeroCycles;
+  FailureOr<cost::ModelCost> baseCost =
+      cost::computeCost(*baseline, model, costOptions);
 
   // Mapped stage, costed at the same level as the baseline; then the
   // instruction stage.
   if (failed(run(
           [&](PassManager &pm) { (void)buildMappedPipeline(pm, pipeline); })))
     return 1;
-  FailureOr<cost::ModelCost> ours = cost::computeCost(*module, model);
+  FailureOr<cost::ModelCost> ours =
+      cost::computeCost(*module, model, costOptions);
   if (failed(baseCost) || failed(ours))
     return 1;
   std::optional<isa::Program> program;
@@ -585,7 +638,7 @@ int main(int argc, char **argv) {
   // calibration data (relative L2), the measure --max-output-error bounds.
   std::optional<double> outputError;
   if (!calib.empty() && labels.empty()) {
-    llvm::Expected<npy::Array> x = npy::read(calib);
+    llvm::Expected<npy::Array> x = npy::read(measuredInputs());
     if (!x)
       return fail(llvm::toString(x.takeError()));
     llvm::Expected<std::vector<float>> values = npy::toFloat32(*x);

@@ -82,8 +82,14 @@ struct LayerCost {
   int64_t rowGroups = 0, dacCycles = 0;
   int64_t adcConversions = 0, shiftAdds = 0, digitalOps = 0;
   int64_t bytesMoved = 0, programmedCells = 0, writes = 0;
-  /// Expected '1' bits driven into the rows (bit-level sparsity).
+  /// Expected '1' bits driven into the rows (bit-level sparsity), from the
+  /// layer's `cim.input_ones` (else every bit is 1 half the time).
   double inputPopcount = 0;
+  /// Expected row-group DAC cycles whose digits are all zero, and whether
+  /// the target skips them (CostOptions::skipZeroCycles); skipped cycles
+  /// are left out of the conversions' energy and the MVM latency.
+  double zeroDacCycles = 0;
+  bool skipsZeroCycles = false;
   double mvmNs = 0, programNs = 0, digitalNs = 0, movementNs = 0;
   /// Inference latency: MVM + digital + movement, + programming when the
   /// weights are rewritten on every inference.
@@ -119,9 +125,22 @@ struct ModelCost {
   std::vector<CrossbarUse> crossbars;
 };
 
+/// What the hardware does beyond the target description.
+struct CostOptions {
+  /// The hardware skips a row group's DAC cycle whose digits are all zero
+  /// (CIMQ): its conversions, shift-adds and time are not spent.
+  bool skipZeroCycles = false;
+};
+
 /// Computes the cost of the module `op` (or of the module enclosing it).
 /// Errors name the op that cannot be costed.
-FailureOr<ModelCost> computeCost(Operation *op, LatencyModel model);
+FailureOr<ModelCost> computeCost(Operation *op, LatencyModel model,
+                                 const CostOptions &options = {});
+
+/// The probability that all `rows` x `dacBits` input bits of one row-group
+/// DAC cycle are zero, each bit being 1 with probability `p1`
+/// independently: (1 - p1)^(rows * dacBits).
+double zeroCycleProbability(double p1, int64_t rows, unsigned dacBits);
 
 /// The name a layer is reported under: its ONNX node (NameLoc), else the
 /// source line, else the printed location. Policies name layers the same

@@ -72,6 +72,14 @@ struct Options {
   /// `Stats::columnSums` (ADC calibration; slower, as no layer takes the
   /// exact-GEMM shortcut).
   bool recordColumnSums = false;
+  /// The hardware skips a row group's DAC cycle whose digits are all zero
+  /// (CIMQ's bit sparsity): instruction-level runs then spend neither its
+  /// conversions, its shift-adds nor its time. Off, the skippable work is
+  /// still counted (Stats::skippableConversions), so one run gives both.
+  bool skipZeroCycles = false;
+  /// Quantized mode: record every crossbar layer's input bit activity in
+  /// `Stats::inputActivity` (cim-quantize's `input-ones`).
+  bool recordInputActivity = false;
 };
 
 /// Event counts of a quantized run.
@@ -80,6 +88,16 @@ struct Stats {
   /// Row-group activations per DAC cycle, those with all digits zero (which
   /// bit-sparsity-aware hardware skips), and '1' bits driven.
   uint64_t dacCycles = 0, skippedDacCycles = 0, inputOnes = 0;
+  /// ADC conversions of those all-zero cycles, and (instruction-level runs)
+  /// the ADC and shift-add energy they take: left out of `energy` with
+  /// Options::skipZeroCycles, included otherwise.
+  uint64_t skippableConversions = 0;
+  cost::Energy skippableEnergy;
+  /// Input digit bits driven, zeros included (inputOnes / inputBits is the
+  /// measured probability that an input bit is 1).
+  uint64_t inputBits = 0;
+  /// Per crossbar op, with Options::recordInputActivity.
+  std::map<Operation *, numerics::InputActivity> inputActivity;
   /// Crossbar layers computed through the bit-sliced path (the others were
   /// provably exact and ran as one integer GEMM).
   uint64_t slicedLayers = 0, exactLayers = 0;

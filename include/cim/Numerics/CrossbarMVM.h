@@ -179,6 +179,17 @@ int64_t fullScaleColumnSum(const CrossbarConfig &config);
 /// (which hardware can skip), non-zero digits driven and '1' bits driven.
 struct InputActivity {
   uint64_t cycles = 0, zeroCycles = 0, nonzeroDigits = 0, ones = 0;
+  /// Digit bits driven, zeros included: ones / bits is the probability that
+  /// an input bit is 1 (the cost model's p1).
+  uint64_t bits = 0;
+  InputActivity &operator+=(const InputActivity &o) {
+    cycles += o.cycles;
+    zeroCycles += o.zeroCycles;
+    nonzeroDigits += o.nonzeroDigits;
+    ones += o.ones;
+    bits += o.bits;
+    return *this;
+  }
 };
 
 /// Adds the activity of `batch` input vectors of `rows` codes each (row-major)

@@ -39,6 +39,9 @@ struct LayerCalibration {
   bool nonnegativeInputs = false;
   /// Inputs seen negative (`cim.signed_inputs`).
   bool signedInputs = false;
+  /// Unsigned input codes restricted to at most this many '1' bits
+  /// (`cim.act_max_ones`, set by cim-quantize's `act-max-ones`); 0: all.
+  unsigned actMaxOnes = 0;
 };
 LayerCalibration layerCalibrationOf(Operation *op);
 
@@ -72,11 +75,14 @@ struct WeightCodes {
 /// Symmetric codes of block [r0, r1) x [c0, c1) of a k x n matrix `w`
 /// (row-major, read through `at`). Channel and tensor scales span the whole
 /// matrix, so every tile of a layer shares them; tile and tile-column
-/// scales span the block.
+/// scales span the block. `fixedScales` (one per column of the whole
+/// matrix, or one for all) replaces the derived scales: a pre-quantized
+/// layer keeps its own (`cim.weight_scales`).
 WeightCodes quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
                             int64_t n, int64_t r0, int64_t r1, int64_t c0,
                             int64_t c1, ScaleGranularity granularity,
-                            CodeRange range);
+                            CodeRange range,
+                            llvm::ArrayRef<double> fixedScales = {});
 
 struct InputCodes {
   double scale = 1;
@@ -86,11 +92,23 @@ struct InputCodes {
 /// Codes of `count` values with one scale: `clip / range.max` for a
 /// calibrated clip (values beyond it saturate), else the largest value seen
 /// (magnitude, for a signed range).
+///
+/// `maxOnes` > 0 restricts unsigned ranges to the codes with at most that
+/// many '1' bits (CIMQ's bit-sparsity activation quantizer: fewer bits
+/// driven, more all-zero DAC cycles): the scale maps the clip to the
+/// largest such code and each value takes the nearest one (ties to the
+/// lower). Signed ranges, and `maxOnes` at or above the code width, are
+/// not restricted.
 InputCodes quantizeInputs(llvm::function_ref<double(int64_t)> at, int64_t count,
-                          CodeRange range, std::optional<double> clip);
+                          CodeRange range, std::optional<double> clip,
+                          unsigned maxOnes = 0);
 /// The same for float32 values (no call per element).
 InputCodes quantizeInputs(llvm::ArrayRef<float> values, CodeRange range,
-                          std::optional<double> clip);
+                          std::optional<double> clip, unsigned maxOnes = 0);
+
+/// The codes quantizeInputs may produce for `range` and `maxOnes`,
+/// ascending: every code of the range when unrestricted.
+std::vector<int64_t> allowedInputCodes(CodeRange range, unsigned maxOnes);
 
 } // namespace mlir::cim::numerics
 

@@ -15,6 +15,7 @@
 #include "cim/Dialect/Cim/CimDialect.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -48,9 +49,13 @@ TargetAttr mlir::cim::lookupTarget(Operation *op) {
 FailureOr<TargetAttr> mlir::cim::requireTarget(Operation *op, StringRef user) {
   if (TargetAttr target = lookupTarget(op))
     return target;
-  return op->emitError() << user
-                         << " needs a target: attach one with "
-                            "--cim-set-target=target=NAME";
+  // A missing target is a property of the module: name its location
+  // rather than printing the whole module after the message.
+  InFlightDiagnostic diag =
+      llvm::isa<ModuleOp>(op) ? emitError(op->getLoc()) : op->emitError();
+  return diag << user
+              << " needs a target: attach one with "
+                 "--cim-set-target=target=NAME";
 }
 
 /// Shortest decimal form of `value` ("0.1", "-1", "+Inf") for messages.

@@ -10,6 +10,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::cim;
 
@@ -37,6 +39,27 @@ CimDialect::getAdcRange(Operation *op) {
   if (!range || range.size() != 2)
     return std::nullopt;
   return std::make_pair(range[0], range[1]);
+}
+
+bool CimDialect::hasFixedScales(Operation *op) {
+  return op->hasAttr(getWeightScalesAttrName());
+}
+
+ArrayRef<double> CimDialect::getFixedWeightScales(Operation *op) {
+  if (auto scales =
+          op->getAttrOfType<DenseF64ArrayAttr>(getWeightScalesAttrName()))
+    return scales.asArrayRef();
+  return {};
+}
+
+std::optional<double> CimDialect::getInputClip(Operation *op, int64_t maxCode) {
+  if (auto scale = op->getAttrOfType<FloatAttr>(getInputScaleAttrName()))
+    return scale.getValueAsDouble() * double(maxCode);
+  if (auto calibration =
+          op->getAttrOfType<DictionaryAttr>(getCalibrationAttrName()))
+    if (auto clip = calibration.getAs<FloatAttr>("clip"))
+      return clip.getValueAsDouble();
+  return std::nullopt;
 }
 
 LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
@@ -84,6 +107,58 @@ LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
     if (!isa<UnitAttr>(attr.getValue()))
       return op->emitError() << "'" << attr.getName().getValue()
                              << "' must be a unit attribute";
+    return success();
+  }
+  if (attr.getName() == getInputOnesAttrName() ||
+      attr.getName() == getZeroCyclesAttrName()) {
+    auto p = dyn_cast<FloatAttr>(attr.getValue());
+    if (!p || !(p.getValueAsDouble() >= 0.0) || !(p.getValueAsDouble() <= 1.0))
+      return op->emitError() << "'" << attr.getName().getValue()
+                             << "' must be a float in [0, 1] ("
+                             << (attr.getName() == getInputOnesAttrName()
+                                     ? "the probability that an input bit is 1"
+                                     : "the fraction of all-zero DAC cycles")
+                             << "), got " << attr.getValue();
+    return success();
+  }
+  if (attr.getName() == getActMaxOnesAttrName()) {
+    auto maxOnes = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!maxOnes || maxOnes.getInt() < 1 || maxOnes.getInt() > 62)
+      return op->emitError() << "'" << getActMaxOnesAttrName()
+                             << "' must be an integer in [1, 62] (the most "
+                                "'1' bits of an input code), got "
+                             << attr.getValue();
+    return success();
+  }
+  if (attr.getName() == getInputScaleAttrName()) {
+    auto scale = dyn_cast<FloatAttr>(attr.getValue());
+    if (!scale || !(scale.getValueAsDouble() > 0) ||
+        !std::isfinite(scale.getValueAsDouble()))
+      return op->emitError()
+             << "'" << getInputScaleAttrName()
+             << "' must be a positive finite float, got " << attr.getValue();
+    return success();
+  }
+  if (attr.getName() == getWeightScalesAttrName()) {
+    auto scales = dyn_cast<DenseF64ArrayAttr>(attr.getValue());
+    if (!scales || scales.empty() ||
+        llvm::any_of(scales.asArrayRef(),
+                     [](double s) { return !(s > 0) || !std::isfinite(s); }))
+      return op->emitError() << "'" << getWeightScalesAttrName()
+                             << "' must be a non-empty array<f64> of "
+                                "positive finite scales, got "
+                             << attr.getValue();
+    // One per weight column (the last dimension of a crossbar layer's
+    // weight), or one for all.
+    if (op->getNumOperands() >= 2)
+      if (auto weight = dyn_cast<RankedTensorType>(op->getOperand(1).getType()))
+        if (weight.getRank() == 2 && scales.size() != 1 &&
+            int64_t(scales.size()) != weight.getDimSize(1))
+          return op->emitError()
+                 << "'" << getWeightScalesAttrName() << "' has "
+                 << scales.size() << " scales for a weight of "
+                 << weight.getDimSize(1) << " columns (expected 1 or "
+                 << weight.getDimSize(1) << ")";
     return success();
   }
   if (attr.getName() == getAdcRangeAttrName()) {

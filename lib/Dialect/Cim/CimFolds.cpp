@@ -38,6 +38,127 @@ OpFoldResult AddOp::fold(FoldAdaptor) {
   return {};
 }
 
+/// If `c` is a constant whose only non-unit dimension (numpy-aligned to
+/// `rank`) is `dim`, returns its element count.
+static std::optional<int64_t> perChannelConstant(Value c, int64_t rank,
+                                                 int64_t dim) {
+  if (!matchPattern(c, m_Constant()))
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(c.getType());
+  if (type && !type.hasStaticShape())
+    type = {};
+  if (!type || type.getRank() > rank)
+    return std::nullopt;
+  int64_t offset = rank - type.getRank();
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (i + offset != dim && type.getDimSize(i) != 1)
+      return std::nullopt;
+  return type.getNumElements();
+}
+
+/// The constant `bias` as a 1-D constant of `size` entries created before
+/// `user` (the add's constant operand need not dominate the conv or gemm).
+static Value biasBefore(PatternRewriter &rewriter, Operation *user, Value bias,
+                        int64_t size) {
+  DenseElementsAttr dense;
+  if (!matchPattern(bias, m_Constant(&dense)))
+    return {};
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(user);
+  return ConstantOp::create(
+      rewriter, bias.getLoc(),
+      dense.reshape(RankedTensorType::get({size}, dense.getElementType())));
+}
+
+/// add(conv2d(x, w), b) -> conv2d(x, w, b) and add(gemm(x, w), b) ->
+/// gemm(x, w, b) for a per-channel constant b, also when the conv result is
+/// first transposed to NHWC or the gemm result reshaped (unit dims only):
+/// the cim form the ONNX importer gives a biased Conv or Gemm.
+namespace {
+struct FoldBiasAdd : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      Value value = op->getOperand(side), bias = op->getOperand(1 - side);
+      if (value.getType() != op.getType() || !value.hasOneUse())
+        continue;
+      int64_t rank = op.getType().getRank();
+      Operation *producer = value.getDefiningOp();
+      // Look through one layout op to the conv or gemm.
+      TransposeOp layoutTranspose;
+      ReshapeOp layoutReshape;
+      int64_t channelDim = -1;
+      if (auto t = dyn_cast_or_null<TransposeOp>(producer)) {
+        if (!t.getInput().hasOneUse() ||
+            !llvm::isa_and_present<Conv2dOp>(t.getInput().getDefiningOp()))
+          continue;
+        layoutTranspose = t;
+        producer = t.getInput().getDefiningOp();
+        // Where the NCHW channel dim ends up.
+        channelDim =
+            llvm::find(t.getPermutation(), 1) - t.getPermutation().begin();
+      } else if (auto r = dyn_cast_or_null<ReshapeOp>(producer)) {
+        auto gemm = r.getInput().getDefiningOp<GemmOp>();
+        if (!gemm || !r.getInput().hasOneUse() ||
+            r.getType().getShape().back() != gemm.getType().getDimSize(1) ||
+            r.getType().getNumElements() != gemm.getType().getNumElements())
+          continue;
+        layoutReshape = r;
+        producer = gemm;
+        channelDim = rank - 1;
+      }
+      if (auto conv = dyn_cast_or_null<Conv2dOp>(producer)) {
+        if (conv.getBias())
+          continue;
+        if (!layoutTranspose)
+          channelDim = 1;
+        int64_t filters = conv.getType().getDimSize(1);
+        std::optional<int64_t> count =
+            perChannelConstant(bias, rank, channelDim);
+        if (!count || *count != filters ||
+            cast<RankedTensorType>(bias.getType()).getElementType() !=
+                conv.getType().getElementType())
+          continue;
+        Value b = biasBefore(rewriter, conv, bias, filters);
+        if (!b)
+          continue;
+        rewriter.modifyOpInPlace(conv,
+                                 [&] { conv.getBiasMutable().assign(b); });
+        rewriter.replaceOp(op, value);
+        return success();
+      }
+      if (auto gemm = dyn_cast_or_null<GemmOp>(producer)) {
+        if (gemm.getBias() || layoutTranspose)
+          continue;
+        if (!layoutReshape)
+          channelDim = rank - 1;
+        int64_t n = gemm.getType().getDimSize(1);
+        std::optional<int64_t> count =
+            perChannelConstant(bias, rank, channelDim);
+        if (!count || *count != n ||
+            cast<RankedTensorType>(bias.getType()).getElementType() !=
+                gemm.getType().getElementType())
+          continue;
+        Value b = biasBefore(rewriter, gemm, bias, n);
+        if (!b)
+          continue;
+        rewriter.modifyOpInPlace(gemm,
+                                 [&] { gemm.getBiasMutable().assign(b); });
+        rewriter.replaceOp(op, value);
+        return success();
+      }
+    }
+    return failure();
+  }
+};
+} // namespace
+
+void AddOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                        MLIRContext *context) {
+  results.add<FoldBiasAdd>(context);
+}
+
 OpFoldResult MulOp::fold(FoldAdaptor) {
   if (isSplatOf(getRhs(), 1) && getLhs().getType() == getType())
     return getLhs();

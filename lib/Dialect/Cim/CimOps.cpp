@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/Cim/CimOps.h"
+#include "cim/Support/Limits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -222,6 +223,23 @@ ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
     return failure();
   inferredReturnTypes.push_back(type);
   return success();
+}
+
+// A splat or resource constant is a few bytes of text however many elements
+// it declares, and passes and emitters materialize every element: bound it
+// like any other declared tensor (docs/reliability.md).
+LogicalResult ConstantOp::verify() {
+  uint64_t limit = getResourceLimits().maxTensorElements;
+  int64_t elements = checkedProduct(getType().getShape());
+  if (elements >= 0 && uint64_t(elements) <= limit)
+    return success();
+  InFlightDiagnostic diag = emitOpError() << "declares " << getType() << " (";
+  if (elements < 0)
+    diag << "more elements than int64 holds";
+  else
+    diag << elements << " elements";
+  return diag << "), more than the limit of " << limit
+              << " elements (--max-tensor-elements)";
 }
 
 //===----------------------------------------------------------------------===//

@@ -37,7 +37,7 @@ static LogicalResult emit(Operation *op, raw_ostream &os, bool binary) {
     return op->emitError() << "expected a module";
   llvm::Expected<Program> program = programFromModule(module);
   if (!program)
-    return op->emitError() << llvm::toString(program.takeError());
+    return emitError(op->getLoc()) << llvm::toString(program.takeError());
   if (binary)
     writeBinary(*program, os);
   else

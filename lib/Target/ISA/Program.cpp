@@ -155,7 +155,8 @@ llvm::Expected<Program> isa::programFromModule(ModuleOp module,
   Program program;
   TargetAttr target = lookupTarget(module);
   if (!target)
-    return error("the module has no cim.target");
+    return error("the module has no cim.target: only an instruction-level "
+                 "module (after cim-compile-pipeline) can be emitted");
   llvm::raw_string_ostream targetText(program.target);
   targetText << targetToJSON(target);
   auto func = module.lookupSymbol<func::FuncOp>(entry);
@@ -172,6 +173,7 @@ llvm::Expected<Program> isa::programFromModule(ModuleOp module,
     return ids[v];
   };
   Block &body = func.getBody().front();
+  uint64_t constantElements = 0;
   for (BlockArgument arg : body.getArguments()) {
     auto d =
         describe(arg.getType(), "argument " + llvm::Twine(arg.getArgNumber()));
@@ -217,8 +219,15 @@ llvm::Expected<Program> isa::programFromModule(ModuleOp module,
         return d.takeError();
       d->role = Role::Constant;
       // Row-major bytes; a splat is expanded (the reader needs no special
-      // case, and splats of weights are rare).
+      // case, and splats of weights are rare), so the expanded total is
+      // bounded before allocating.
       int64_t n = d->numElements();
+      constantElements += uint64_t(n);
+      if (llvm::Error e =
+              checkLimit(constantElements, getResourceLimits().maxTotalElements,
+                         "the constants (up to " + opText(op) + ")", "elements",
+                         "max-total-elements"))
+        return std::move(e);
       unsigned bytes = d->elementBytes();
       d->offset = program.constants.size();
       d->size = uint64_t(n) * bytes;

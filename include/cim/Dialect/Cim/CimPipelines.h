@@ -46,6 +46,25 @@ struct CompilePipelineOptions
       *this, "pack",
       llvm::cl::desc("Share crossbars among the groups of a convolution"),
       llvm::cl::init(true)};
+  Option<std::string> calib{
+      *this, "calib",
+      llvm::cl::desc("Calibration inputs (.npy): when given, the graph stage "
+                     "also runs cim-calibrate and cim-quantize on them"),
+      llvm::cl::init("")};
+  Option<unsigned> samples{
+      *this, "samples",
+      llvm::cl::desc("Batches of the calibration inputs to use (0 = all)"),
+      llvm::cl::init(0)};
+  Option<unsigned> actMaxOnes{
+      *this, "act-max-ones",
+      llvm::cl::desc("With calib: restrict unsigned activation codes to at "
+                     "most this many '1' bits (cim-quantize; 0 = off)"),
+      llvm::cl::init(0)};
+  Option<bool> inputOnes{
+      *this, "input-ones",
+      llvm::cl::desc("With calib: record each layer's measured probability "
+                     "of a '1' input bit for the cost model (cim-quantize)"),
+      llvm::cl::init(false)};
   Option<bool> bitSlice{
       *this, "bit-slice",
       llvm::cl::desc("Spell out cell slices, DAC cycles and the ADC "
@@ -54,8 +73,10 @@ struct CompilePipelineOptions
       llvm::cl::init(false)};
 };
 
-/// Graph level -> graph level ready for mapping: attach the target, fold
-/// batch norms, lower convolutions to MVMs, canonicalize.
+/// Graph level -> graph level ready for mapping: convert TOSA and Linalg,
+/// attach the target, fold batch norms, lower convolutions to MVMs,
+/// canonicalize; with `calib`, calibrate activation ranges and quantize
+/// (weight scales, ADC ranges) on those inputs.
 LogicalResult buildGraphPipeline(OpPassManager &pm,
                                  const CompilePipelineOptions &options);
 

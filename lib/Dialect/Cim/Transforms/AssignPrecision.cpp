@@ -103,7 +103,7 @@ struct CimAssignPrecisionPass
   unsigned kinds() const { return searchAdc ? 3 : 2; }
 
   LogicalResult fail(const Twine &message) {
-    getOperation().emitError() << "cim-assign-precision: " << message;
+    emitError(getOperation().getLoc()) << "cim-assign-precision: " << message;
     return failure();
   }
 
@@ -416,9 +416,23 @@ struct CimAssignPrecisionPass
         requireTarget(module, "cim-assign-precision");
     if (failed(target) || failed(parseAdcBits(*target)) || failed(load()))
       return signalPassFailure();
-    module.walk([&](MvmOp mvm) { units[mvm.getLoc()].push_back(mvm); });
+    // Pre-quantized layers keep the bits and scales they came with.
+    bool anyFixed = false;
+    module.walk([&](MvmOp mvm) {
+      if (CimDialect::hasFixedScales(mvm))
+        anyFixed = true;
+      else
+        units[mvm.getLoc()].push_back(mvm);
+    });
+    if (units.empty() && anyFixed) {
+      emitWarning(module.getLoc())
+          << "cim-assign-precision: every crossbar layer is pre-quantized "
+             "(QDQ) and keeps its bits; nothing to choose";
+      return;
+    }
     if (units.empty())
-      return (void)fail("found no crossbar layers (cim.mvm): run "
+      return (void)fail("found no crossbar layers to choose bits for "
+                        "(cim.mvm without fixed scales): run "
                         "--cim-lower-conv first"),
              signalPassFailure();
 

@@ -78,34 +78,36 @@ struct CimCalibratePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (calib.empty()) {
-      module.emitError() << "cim-calibrate needs calibration inputs: "
-                            "calib=FILE.npy";
+      emitError(module.getLoc()) << "cim-calibrate needs calibration inputs: "
+                                    "calib=FILE.npy";
       return signalPassFailure();
     }
     if (method != "max" && method != "percentile" && method != "mse") {
-      module.emitError() << "cim-calibrate: method must be max, percentile "
-                            "or mse, got '"
-                         << method << "'";
+      emitError(module.getLoc())
+          << "cim-calibrate: method must be max, percentile "
+             "or mse, got '"
+          << method << "'";
       return signalPassFailure();
     }
     if (!(percentile > 0.0 && percentile <= 100.0)) {
-      module.emitError() << "cim-calibrate: percentile must be in (0, 100], "
-                            "got "
-                         << double(percentile);
+      emitError(module.getLoc())
+          << "cim-calibrate: percentile must be in (0, 100], "
+             "got "
+          << double(percentile);
       return signalPassFailure();
     }
     llvm::Expected<eval::GraphEvaluator> evaluator =
         eval::GraphEvaluator::create(module);
     if (!evaluator) {
-      module.emitError() << "cim-calibrate: "
-                         << llvm::toString(evaluator.takeError());
+      emitError(module.getLoc())
+          << "cim-calibrate: " << llvm::toString(evaluator.takeError());
       return signalPassFailure();
     }
     llvm::Expected<CalibrationData> data =
         readCalibrationData(*evaluator, calib, samples);
     if (!data) {
-      module.emitError() << "cim-calibrate: "
-                         << llvm::toString(data.takeError());
+      emitError(module.getLoc())
+          << "cim-calibrate: " << llvm::toString(data.takeError());
       return signalPassFailure();
     }
     ArrayRef<int64_t> want = evaluator->getInputShapes().front();
@@ -148,8 +150,8 @@ struct CimCalibratePass
       llvm::Expected<std::vector<eval::Tensor>> out =
           evaluator->run({input}, nullptr, observer);
       if (!out) {
-        module.emitError() << "cim-calibrate: "
-                           << llvm::toString(out.takeError());
+        emitError(module.getLoc())
+            << "cim-calibrate: " << llvm::toString(out.takeError());
         return signalPassFailure();
       }
     }
@@ -159,7 +161,8 @@ struct CimCalibratePass
     Builder b(&getContext());
     for (auto [op, input] : layers) {
       Statistics &s = stats[input];
-      if (s.seen == 0)
+      // Pre-quantized layers keep their input scale and signedness.
+      if (s.seen == 0 || CimDialect::hasFixedScales(op))
         continue;
       auto precision = op->getAttrOfType<PrecisionAttr>("precision");
       unsigned bits = precision ? precision.getActBits() : 8;

@@ -170,7 +170,8 @@ struct CimLowerToIsaPass
     int64_t c0 = tile.getColumns()[0], c1 = tile.getColumns()[1];
     numerics::WeightCodes codes = numerics::quantizeWeights(
         [&](int64_t e) { return w[e]; }, k, n, r0, r1, c0, c1,
-        precision.getGranularity(), numerics::weightCodeRange(config));
+        precision.getGranularity(), numerics::weightCodeRange(config),
+        CimDialect::getFixedWeightScales(tile));
     MLIRContext *ctx = &getContext();
     Type i32 = IntegerType::get(ctx, 32);
     auto codesType = RankedTensorType::get({r1 - r0, c1 - c0}, i32);
@@ -187,13 +188,11 @@ struct CimLowerToIsaPass
 
     // One ENCODE per tensor, code range and clip, right after the tensor.
     numerics::CodeRange range = numerics::inputCodeRange(config);
-    auto calibration = tile->getAttrOfType<DictionaryAttr>(
-        CimDialect::getCalibrationAttrName());
-    FloatAttr clip =
-        calibration ? calibration.getAs<FloatAttr>("clip") : FloatAttr();
+    std::optional<double> clip = CimDialect::getInputClip(tile, range.max);
     Value input = tile.getInput();
+    unsigned maxOnes = numerics::layerCalibrationOf(tile).actMaxOnes;
     auto key = std::make_tuple(input.getAsOpaquePointer(), range.min, range.max,
-                               clip ? clip.getValueAsDouble() : -1.0);
+                               clip ? *clip : -1.0, maxOnes);
     Value &encoded = encodings[key];
     if (!encoded) {
       OpBuilder::InsertionGuard guard(rewriter);
@@ -203,8 +202,13 @@ struct CimLowerToIsaPass
           rewriter, loc, RankedTensorType::get(inType.getShape(), i32), input,
           rewriter.getI64IntegerAttr(range.min),
           rewriter.getI64IntegerAttr(range.max),
-          clip ? rewriter.getF64FloatAttr(clip.getValueAsDouble())
-               : FloatAttr());
+          clip ? rewriter.getF64FloatAttr(*clip) : FloatAttr());
+      // The sparse code grid travels with the ENCODE, so cim-run quantizes
+      // as the evaluator did.
+      if (maxOnes)
+        encoded.getDefiningOp()->setAttr(
+            CimDialect::getActMaxOnesAttrName(),
+            rewriter.getI64IntegerAttr(int64_t(maxOnes)));
     }
     int64_t p = tile.getType().getDimSize(0);
     auto accType = RankedTensorType::get({p, c1 - c0}, i32);
@@ -219,7 +223,9 @@ struct CimLowerToIsaPass
     // Calibration travels with the instruction.
     for (StringRef name : {CimDialect::getAdcRangeAttrName(),
                            CimDialect::getNonnegativeInputsAttrName(),
-                           CimDialect::getSignedInputsAttrName()})
+                           CimDialect::getSignedInputsAttrName(),
+                           CimDialect::getInputOnesAttrName(),
+                           CimDialect::getZeroCyclesAttrName()})
       if (Attribute value = tile->getAttr(name))
         acc.getDefiningOp()->setAttr(name, value);
     rewriter.replaceOpWithNewOp<IsaDecodeOp>(
@@ -228,7 +234,8 @@ struct CimLowerToIsaPass
     return success();
   }
 
-  std::map<std::tuple<const void *, int64_t, int64_t, double>, Value> encodings;
+  std::map<std::tuple<const void *, int64_t, int64_t, double, unsigned>, Value>
+      encodings;
   DenseMap<Operation *, std::vector<double>> decoded;
 };
 

@@ -51,12 +51,12 @@ struct CimMapPass : public mlir::cim::impl::CimMapBase<CimMapPass> {
     int64_t available = int64_t(target.getNumCrossbars());
     if ((needed > available && !target.getWeightReprogramming()) ||
         widest > available) {
-      module.emitError() << "the model needs " << needed
-                         << " crossbars, target '" << target.getName()
-                         << "' has " << available << " (" << target.getCores()
-                         << " cores x " << target.getCrossbarsPerCore()
-                         << "); use fewer weight bits or copies, or a target "
-                            "with weight_reprogramming";
+      emitError(module.getLoc())
+          << "the model needs " << needed << " crossbars, target '"
+          << target.getName() << "' has " << available << " ("
+          << target.getCores() << " cores x " << target.getCrossbarsPerCore()
+          << "); use fewer weight bits or copies, or a target "
+             "with weight_reprogramming";
       return signalPassFailure();
     }
 

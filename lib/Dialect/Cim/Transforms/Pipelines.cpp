@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Conversion/Passes.h"
 #include "cim/Dialect/Cim/CimPasses.h"
 #include "cim/Dialect/Cim/CimPipelines.h"
 
@@ -34,10 +35,26 @@ mlir::cim::buildGraphPipeline(OpPassManager &pm,
     setTarget.target = options.target;
     pm.addPass(createCimSetTarget(setTarget));
   }
+  // TOSA and Linalg input enters the graph level here; on cim input both
+  // conversions find nothing to do.
+  pm.addPass(createConvertTosaToCim());
+  pm.addPass(createConvertLinalgToCim());
   pm.addPass(createCimFoldBatchNorm());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCimLowerConv());
   pm.addPass(createCanonicalizerPass());
+  if (!options.calib.empty()) {
+    CimCalibrateOptions calibrate;
+    calibrate.calib = options.calib;
+    calibrate.samples = options.samples;
+    pm.addPass(createCimCalibrate(calibrate));
+    CimQuantizeOptions quantize;
+    quantize.calib = options.calib;
+    quantize.samples = options.samples;
+    quantize.actMaxOnes = options.actMaxOnes;
+    quantize.inputOnes = options.inputOnes;
+    pm.addPass(createCimQuantize(quantize));
+  }
   return success();
 }
 

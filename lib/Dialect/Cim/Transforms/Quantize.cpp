@@ -54,7 +54,7 @@ struct CimQuantizePass
   CalibrationData data;
 
   LogicalResult fail(const Twine &message) {
-    module.emitError() << "cim-quantize: " << message;
+    emitError(module.getLoc()) << "cim-quantize: " << message;
     return failure();
   }
 
@@ -99,6 +99,9 @@ struct CimQuantizePass
                   "got '" +
                   granularity + "'");
     for (Operation *op : layers()) {
+      // Pre-quantized layers keep the scales they came with.
+      if (CimDialect::hasFixedScales(op))
+        continue;
       PrecisionAttr p = precisionOf(op);
       op->setAttr("precision",
                   PrecisionAttr::get(&getContext(), p ? p.getWeightBits() : 8,
@@ -108,19 +111,25 @@ struct CimQuantizePass
     return success();
   }
 
+  /// Runs the model in quantized mode (the target's crossbar arithmetic)
+  /// on all calibration batches, collecting what `options` asks for.
+  LogicalResult runQuantized(eval::Options options, eval::Stats &stats) {
+    options.quantize = true;
+    llvm::Expected<eval::GraphEvaluator> evaluator =
+        eval::GraphEvaluator::create(module, "main", options);
+    if (!evaluator)
+      return fail(llvm::toString(evaluator.takeError()));
+    return runAll(*evaluator, &stats, {});
+  }
+
   LogicalResult calibrateAdcRanges(TargetAttr target,
                                    numerics::AdcClipMethod method) {
     Builder b(&getContext());
     for (unsigned round = 0; round < rounds; ++round) {
       eval::Options options;
-      options.quantize = true;
       options.recordColumnSums = true;
-      llvm::Expected<eval::GraphEvaluator> evaluator =
-          eval::GraphEvaluator::create(module, "main", options);
-      if (!evaluator)
-        return fail(llvm::toString(evaluator.takeError()));
       eval::Stats stats;
-      if (failed(runAll(*evaluator, &stats, {})))
+      if (failed(runQuantized(options, stats)))
         return failure();
       for (Operation *op : layers()) {
         auto it = stats.columnSums.find(op);
@@ -257,9 +266,11 @@ struct CimQuantizePass
       return (void)fail("needs a @main function"), signalPassFailure();
     if (!granularity.empty() && failed(setGranularity()))
       return signalPassFailure();
+    if (actMaxOnes && failed(restrictActivationCodes(target)))
+      return signalPassFailure();
 
     bool clipped = target.getAdc().getMode() == AdcMode::clipped;
-    bool needData = (method && clipped) || biasCorrection;
+    bool needData = (method && clipped) || biasCorrection || inputOnes;
     if (!needData)
       return;
     if (calib.empty())
@@ -282,6 +293,59 @@ struct CimQuantizePass
       return signalPassFailure();
     if (biasCorrection && failed(correctBiases()))
       return signalPassFailure();
+    // Last: the bits measured are those of the final quantization.
+    if (inputOnes && failed(measureInputOnes()))
+      return signalPassFailure();
+  }
+
+  /// Marks every crossbar layer with unsigned input codes
+  /// `cim.act_max_ones`; signed codes (and pre-quantized layers, whose
+  /// scale is fixed) keep the full grid.
+  LogicalResult restrictActivationCodes(TargetAttr target) {
+    if (actMaxOnes > 62)
+      return fail("act-max-ones must be in [1, 62] (0 = off), got " +
+                  Twine(unsigned(actMaxOnes)));
+    Builder b(&getContext());
+    for (Operation *op : layers()) {
+      if (CimDialect::hasFixedScales(op))
+        continue;
+      numerics::CrossbarConfig config =
+          numerics::layerConfig(target, precisionOf(op), slicesOf(op), 8, 8,
+                                numerics::layerCalibrationOf(op));
+      if (config.inputSign != InputSign::unsigned_) {
+        op->removeAttr(CimDialect::getActMaxOnesAttrName());
+        continue;
+      }
+      op->setAttr(CimDialect::getActMaxOnesAttrName(),
+                  b.getI64IntegerAttr(int64_t(actMaxOnes)));
+    }
+    return success();
+  }
+
+  /// Runs the quantized model on the calibration data and records, per
+  /// crossbar layer, the fraction of its input bits that are 1
+  /// (`cim.input_ones`, the cost model's p1) and of its row-group DAC cycles
+  /// that are all zero (`cim.zero_cycles`).
+  LogicalResult measureInputOnes() {
+    eval::Options options;
+    options.recordInputActivity = true;
+    eval::Stats stats;
+    if (failed(runQuantized(options, stats)))
+      return failure();
+    Builder b(&getContext());
+    for (Operation *op : layers()) {
+      auto it = stats.inputActivity.find(op);
+      if (it == stats.inputActivity.end() || it->second.bits == 0)
+        continue;
+      const numerics::InputActivity &a = it->second;
+      op->setAttr(CimDialect::getInputOnesAttrName(),
+                  b.getF64FloatAttr(double(a.ones) / double(a.bits)));
+      // Zero bits cluster (ReLU zeros, empty high bit planes): the measured
+      // all-zero cycles, not an estimate from p1, are what skipping saves.
+      op->setAttr(CimDialect::getZeroCyclesAttrName(),
+                  b.getF64FloatAttr(double(a.zeroCycles) / double(a.cycles)));
+    }
+    return success();
   }
 };
 

@@ -33,19 +33,23 @@ struct CimReportPass : public mlir::cim::impl::CimReportBase<CimReportPass> {
     } else if (model == "pelke2026") {
       latencyModel = cost::LatencyModel::pelke2026;
     } else {
-      module.emitError() << "cim-report: model must be 'cim' or 'pelke2026', "
-                            "got '"
-                         << model << "'";
+      emitError(module.getLoc())
+          << "cim-report: model must be 'cim' or 'pelke2026', "
+             "got '"
+          << model << "'";
       return signalPassFailure();
     }
-    FailureOr<cost::ModelCost> cost = cost::computeCost(module, latencyModel);
+    cost::CostOptions costOptions;
+    costOptions.skipZeroCycles = skipZeroCycles;
+    FailureOr<cost::ModelCost> cost =
+        cost::computeCost(module, latencyModel, costOptions);
     if (failed(cost))
       return signalPassFailure();
 
     std::string error;
     std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(output, &error);
     if (!file) {
-      module.emitError() << "cim-report: " << error;
+      emitError(module.getLoc()) << "cim-report: " << error;
       return signalPassFailure();
     }
     if (json)

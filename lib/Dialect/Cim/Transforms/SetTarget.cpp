@@ -27,23 +27,23 @@ struct CimSetTargetPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (target.empty()) {
-      module.emitError() << "cim-set-target needs a target: a preset ("
-                         << llvm::join(getTargetPresetNames(), ", ")
-                         << ") or a JSON file";
+      emitError(module.getLoc())
+          << "cim-set-target needs a target: a preset ("
+          << llvm::join(getTargetPresetNames(), ", ") << ") or a JSON file";
       return signalPassFailure();
     }
     llvm::Expected<TargetAttr> loaded = loadTarget(target, &getContext());
     if (!loaded) {
-      module.emitError() << llvm::toString(loaded.takeError());
+      emitError(module.getLoc()) << llvm::toString(loaded.takeError());
       return signalPassFailure();
     }
     StringRef attrName = CimDialect::getTargetAttrName();
     if (auto existing = module->getAttrOfType<TargetAttr>(attrName);
         existing && existing != *loaded && !force) {
-      module.emitError() << "module is already compiled for target '"
-                         << existing.getName()
-                         << "'; pass force=true to retarget it to '"
-                         << loaded->getName() << "'";
+      emitError(module.getLoc())
+          << "module is already compiled for target '" << existing.getName()
+          << "'; pass force=true to retarget it to '" << loaded->getName()
+          << "'";
       return signalPassFailure();
     }
     module->setAttr(attrName, *loaded);

@@ -80,9 +80,9 @@ struct CimTileCrossbarPass
     if (duplicate != "auto") {
       int64_t n;
       if (llvm::StringRef(duplicate).getAsInteger(10, n) || n < 1) {
-        module.emitError() << "cim-tile-crossbar: duplicate must be a "
-                              "positive number or 'auto', got '"
-                           << duplicate << "'";
+        emitError(module.getLoc()) << "cim-tile-crossbar: duplicate must be a "
+                                      "positive number or 'auto', got '"
+                                   << duplicate << "'";
         return signalPassFailure();
       }
       fixedCopies = n;
@@ -263,9 +263,16 @@ struct CimTileCrossbarPass
                 mvm->getAttr(CimDialect::getCalibrationAttrName()))
           op->setAttr(CimDialect::getCalibrationAttrName(), calibration);
         // So do its calibrated ADC range and input signedness.
+        // And fixed scales of a pre-quantized layer (the weight scales are
+        // indexed by the layer's column, not the tile's).
         for (StringRef name : {CimDialect::getAdcRangeAttrName(),
                                CimDialect::getNonnegativeInputsAttrName(),
-                               CimDialect::getSignedInputsAttrName()})
+                               CimDialect::getSignedInputsAttrName(),
+                               CimDialect::getInputOnesAttrName(),
+                               CimDialect::getZeroCyclesAttrName(),
+                               CimDialect::getActMaxOnesAttrName(),
+                               CimDialect::getInputScaleAttrName(),
+                               CimDialect::getWeightScalesAttrName()})
           if (Attribute value = mvm->getAttr(name))
             op->setAttr(name, value);
         partials.push_back(op);
