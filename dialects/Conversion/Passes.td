@@ -21,6 +21,12 @@ def ConvertTosaToCim : Pass<"convert-tosa-to-cim", "::mlir::ModuleOp"> {
     compile time) and transposes are then moved through elementwise
     operations and cancelled.
 
+    Quantized (integer) TOSA is read as codes: `cim.dequantize` with scale 1
+    where a layer reads integers, the layer on the codes as floats, and each
+    `tosa.rescale` as a `cim.quantize` with scale 2^shift / multiplier, so
+    symmetric int8 layers reach `cim-lower-conv` in the QDQ form it maps
+    onto crossbars with the model's own codes (docs/interop.md).
+
     Operations it cannot map stay in place, and each is reported with a
     warning naming the operation and the reason; the pass does not fail,
     so a later stage reports what it cannot handle.

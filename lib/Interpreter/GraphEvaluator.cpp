@@ -1554,7 +1554,11 @@ llvm::Error Runner::execute(Operation *op) {
         for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
           int64_t c = channelOf(e);
           double v = std::nearbyint(double(at(x, e)) / scale[c]) + zero[c];
-          out.i[e] = std::clamp<int64_t>(int64_t(v), lo, hi);
+          // Saturate before converting: out-of-range doubles (and NaN) have
+          // no int64_t value.
+          out.i[e] = std::isnan(v)
+                         ? zero[c]
+                         : int64_t(std::clamp(v, double(lo), double(hi)));
         }
         set(q.getOutput(), std::move(out));
         return llvm::Error::success();

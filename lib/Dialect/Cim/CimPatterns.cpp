@@ -136,6 +136,39 @@ struct HoistTransposeThroughBinary : OpRewritePattern<OpTy> {
   }
 };
 
+/// quantize/dequantize(transpose(x, p)) -> transpose(quantize/dequantize(x),
+/// p): (de)quantization is elementwise; a per-channel axis a of the result
+/// is axis p[a] of x.
+template <typename OpTy>
+struct HoistTransposeThroughQdq : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    auto t = op.getInput().template getDefiningOp<TransposeOp>();
+    // A transpose of a constant folds into it instead (weights).
+    if (!t || matchPattern(t.getInput(), m_Constant()))
+      return failure();
+    ArrayRef<int64_t> perm = t.getPermutation();
+    auto type = cast<RankedTensorType>(op.getType());
+    IntegerAttr axis;
+    if (std::optional<int64_t> a = op.getAxis()) {
+      int64_t rank = type.getRank();
+      int64_t normalized = *a < 0 ? *a + rank : *a;
+      if (normalized < 0 || normalized >= rank)
+        return failure();
+      axis = rewriter.getI64IntegerAttr(perm[normalized]);
+    }
+    auto innerType = RankedTensorType::get(
+        permuteShape(type.getShape(), inversePermutation(perm)),
+        type.getElementType());
+    Value inner = OpTy::create(rewriter, op.getLoc(), innerType, t.getInput(),
+                               op.getScaleAttr(), op.getZeroPointAttr(), axis,
+                               op.getBitsAttr());
+    rewriter.replaceOp(op, createTranspose(rewriter, op.getLoc(), inner, perm));
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::cim::populateLayoutCleanupPatterns(RewritePatternSet &patterns) {
@@ -154,6 +187,8 @@ void mlir::cim::populateLayoutCleanupPatterns(RewritePatternSet &patterns) {
       HoistTransposeThroughBinary<AddOp>, HoistTransposeThroughBinary<SubOp>,
       HoistTransposeThroughBinary<MulOp>, HoistTransposeThroughBinary<DivOp>>(
       context);
+  patterns.add<HoistTransposeThroughQdq<QuantizeOp>,
+               HoistTransposeThroughQdq<DequantizeOp>>(context);
   TransposeOp::getCanonicalizationPatterns(patterns, context);
   ReshapeOp::getCanonicalizationPatterns(patterns, context);
 }

@@ -115,18 +115,94 @@ func.func @elementwise(%a: tensor<2x4xf32>, %b: tensor<2x4xf32>) -> tensor<4x2xf
 
 // -----
 
-// What cannot be mapped stays, with a warning naming the op and the reason.
-// CHECK-LABEL: func.func @unmapped
-// CHECK: tosa.conv2d
-// CHECK: tosa.reduce_sum
-func.func @unmapped(%x: tensor<1x4x4x1xi8>) -> tensor<1x1x4x2xi32> {
-  %w = "tosa.const"() <{values = dense<1> : tensor<2x1x1x1xi8>}> : () -> tensor<2x1x1x1xi8>
+// Quantized TOSA: codes are read as floats with scale 1 (minus their zero
+// points), integer weights change layout as codes and are dequantized, the
+// i32 accumulator is the conv's f32 sum, and tosa.rescale is a cim.quantize
+// with scale 2^shift / multiplier per output channel (here 2^32 / 2^30 = 4,
+// 2^33 / (3 * 2^29) = 16/3, 2^34 / 2^31 = 8). The integer clamp is a relu
+// on the codes; the layout transposes move through the quantizes.
+// CHECK-LABEL: func.func @quantized_conv
+// CHECK-DAG: %[[B:.*]] = cim.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: %[[W:.*]] = cim.constant dense<{{\[\[\[\[}}1]], {{\[\[}}-2]]], {{\[\[\[}}3]], {{\[\[}}4]]], {{\[\[\[}}-5]], {{\[\[}}6]]]]> : tensor<3x2x1x1xi8>
+// CHECK: %[[Q:.*]] = cim.quantize %{{.*}} {bits = 8 : i64, scale = array<f32: 1.000000e+00>, zero_point = array<i64: 0>} : tensor<1x4x4x2xf32> -> tensor<1x4x4x2xi8>
+// CHECK: %[[X:.*]] = cim.dequantize %[[Q]] {bits = 8 : i64, scale = array<f32: 1.000000e+00>, zero_point = array<i64: 0>}
+// CHECK: %[[XT:.*]] = cim.transpose %[[X]] {permutation = array<i64: 0, 3, 1, 2>}
+// CHECK: %[[WF:.*]] = cim.dequantize %[[W]] {bits = 8 : i64, scale = array<f32: 1.000000e+00>, zero_point = array<i64: 0>} : tensor<3x2x1x1xi8> -> tensor<3x2x1x1xf32>
+// CHECK: %[[C:.*]] = cim.conv2d %[[XT]], %[[WF]], %[[B]] : tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32> -> tensor<1x3x4x4xf32>
+// CHECK: %[[R:.*]] = cim.quantize %[[C]] {axis = 1 : i64, bits = 8 : i64, scale = array<f32: 4.000000e+00, 5.33333349, 8.000000e+00>, zero_point = array<i64: 0, 0, 0>} : tensor<1x3x4x4xf32> -> tensor<1x3x4x4xi8>
+// CHECK: %[[RF:.*]] = cim.dequantize %[[R]]
+// CHECK: %[[RELU:.*]] = cim.relu %[[RF]]
+// CHECK: cim.quantize %[[RELU]] {bits = 8 : i64, scale = array<f32: 1.000000e+00>, zero_point = array<i64: 0>}
+// CHECK-NOT: tosa.
+func.func @quantized_conv(%x: tensor<1x4x4x2xf32>) -> tensor<1x4x4x3xf32> {
+  %sh0 = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %ten = "tosa.const"() <{values = dense<10.0> : tensor<1x1x1x1xf32>}> : () -> tensor<1x1x1x1xf32>
+  %xs = tosa.mul %x, %ten, %sh0 : (tensor<1x4x4x2xf32>, tensor<1x1x1x1xf32>, tensor<1xi8>) -> tensor<1x4x4x2xf32>
+  %xq = tosa.cast %xs : (tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xi8>
+  %w = "tosa.const"() <{values = dense<[[[[1, -2]]], [[[3, 4]]], [[[-5, 6]]]]> : tensor<3x1x1x2xi8>}> : () -> tensor<3x1x1x2xi8>
+  %b = "tosa.const"() <{values = dense<[1, 2, 3]> : tensor<3xi32>}> : () -> tensor<3xi32>
+  %zp8 = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %zp32 = "tosa.const"() <{values = dense<0> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %acc = tosa.conv2d %xq, %w, %b, %zp8, %zp8 {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xi8>, tensor<3x1x1x2xi8>, tensor<3xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x3xi32>
+  %m = "tosa.const"() <{values = dense<[1073741824, 1610612736, 2147483647]> : tensor<3xi32>}> : () -> tensor<3xi32>
+  %s = "tosa.const"() <{values = dense<[32, 33, 34]> : tensor<3xi8>}> : () -> tensor<3xi8>
+  %y = tosa.rescale %acc, %m, %s, %zp32, %zp8 {input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x4x4x3xi32>, tensor<3xi32>, tensor<3xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x4x4x3xi8>
+  %r = tosa.clamp %y {max_val = 127 : i8, min_val = 0 : i8} : (tensor<1x4x4x3xi8>) -> tensor<1x4x4x3xi8>
+  %f = tosa.cast %r : (tensor<1x4x4x3xi8>) -> tensor<1x4x4x3xf32>
+  return %f : tensor<1x4x4x3xf32>
+}
+
+// -----
+
+// Zero points are subtracted when the codes are read: an asymmetric input
+// (zero point 3) and rescale output (zero point -128) are exact, and stay
+// digital later (cim-lower-conv maps only symmetric layers onto crossbars).
+// An i32 residual add adds the two accumulators' f32 sums.
+// CHECK-LABEL: func.func @zero_points
+// CHECK: cim.dequantize %arg0 {bits = 8 : i64, scale = array<f32: 1.000000e+00>, zero_point = array<i64: 3>} : tensor<1x2x2x1xi8> -> tensor<1x2x2x1xf32>
+// CHECK: %[[C:.*]] = cim.conv2d
+// CHECK: %[[S:.*]] = cim.add %[[C]], %[[C]]
+// CHECK: cim.quantize %[[S]] {bits = 8 : i64, scale = array<f32: 4.000000e+00>, zero_point = array<i64: -128>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
+func.func @zero_points(%x: tensor<1x2x2x1xi8>) -> tensor<1x2x2x2xi8> {
+  %w = "tosa.const"() <{values = dense<[[[[1]]], [[[2]]]]> : tensor<2x1x1x1xi8>}> : () -> tensor<2x1x1x1xi8>
   %b = "tosa.const"() <{values = dense<0> : tensor<2xi32>}> : () -> tensor<2xi32>
   %izp = "tosa.const"() <{values = dense<3> : tensor<1xi8>}> : () -> tensor<1xi8>
   %wzp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
-  // expected-warning @+1 {{convert-tosa-to-cim: cannot map 'tosa.conv2d': non-zero zero points (quantized TOSA)}}
-  %y = tosa.conv2d %x, %w, %b, %izp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x1xi8>, tensor<2x1x1x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+  %ozp = "tosa.const"() <{values = dense<-128> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %zp32 = "tosa.const"() <{values = dense<0> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %acc = tosa.conv2d %x, %w, %b, %izp, %wzp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xi8>, tensor<2x1x1x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x2x2xi32>
+  %sum = tosa.add %acc, %acc : (tensor<1x2x2x2xi32>, tensor<1x2x2x2xi32>) -> tensor<1x2x2x2xi32>
+  %m = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %s = "tosa.const"() <{values = dense<32> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %y = tosa.rescale %sum, %m, %s, %zp32, %ozp {input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x2x2x2xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2x2x2xi8>
+  return %y : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+// What cannot be mapped stays, with a warning naming the op and the reason:
+// i48 accumulators (int16 convolutions), unsigned rescales, integer average
+// pools, and ops without a pattern.
+// CHECK-LABEL: func.func @unmapped
+// CHECK: tosa.conv2d
+// CHECK: tosa.rescale
+// CHECK: tosa.avg_pool2d
+// CHECK: tosa.reduce_sum
+func.func @unmapped(%x: tensor<1x4x4x1xi16>, %u: tensor<1x4x4x1xi8>) -> (tensor<1x4x4x2xi48>, tensor<1x4x4x1xi8>, tensor<1x2x2x1xi8>, tensor<1x1x4x1xi8>) {
+  %w = "tosa.const"() <{values = dense<1> : tensor<2x1x1x1xi8>}> : () -> tensor<2x1x1x1xi8>
+  %b = "tosa.const"() <{values = dense<0> : tensor<2xi48>}> : () -> tensor<2xi48>
+  %izp = "tosa.const"() <{values = dense<0> : tensor<1xi16>}> : () -> tensor<1xi16>
+  %wzp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  // expected-warning @+1 {{convert-tosa-to-cim: cannot map 'tosa.conv2d': accumulator wider than 32 bits}}
+  %y = tosa.conv2d %x, %w, %b, %izp, %wzp {acc_type = i48, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x1xi16>, tensor<2x1x1x1xi8>, tensor<2xi48>, tensor<1xi16>, tensor<1xi8>) -> tensor<1x4x4x2xi48>
+  %m = "tosa.const"() <{values = dense<1073741824> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %s = "tosa.const"() <{values = dense<31> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %zp8 = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  // expected-warning @+1 {{convert-tosa-to-cim: cannot map 'tosa.rescale': unsigned rescale}}
+  %r = tosa.rescale %u, %m, %s, %zp8, %zp8 {input_unsigned = true, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x4x4x1xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x1xi8>
+  // expected-warning @+1 {{convert-tosa-to-cim: cannot map 'tosa.avg_pool2d': integer average pooling}}
+  %p = tosa.avg_pool2d %u, %zp8, %zp8 {acc_type = i32, kernel = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 2, 2>} : (tensor<1x4x4x1xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x2x1xi8>
   // expected-warning @+1 {{convert-tosa-to-cim: cannot map 'tosa.reduce_sum': no conversion for this operation}}
-  %r = tosa.reduce_sum %y {axis = 1 : i32} : (tensor<1x4x4x2xi32>) -> tensor<1x1x4x2xi32>
-  return %r : tensor<1x1x4x2xi32>
+  %rs = tosa.reduce_sum %u {axis = 1 : i32} : (tensor<1x4x4x1xi8>) -> tensor<1x1x4x1xi8>
+  return %y, %r, %p, %rs : tensor<1x4x4x2xi48>, tensor<1x4x4x1xi8>, tensor<1x2x2x1xi8>, tensor<1x1x4x1xi8>
 }
