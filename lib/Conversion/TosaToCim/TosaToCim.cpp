@@ -185,6 +185,11 @@ checkIntegerLayer(PatternRewriter &rewriter, TosaOp op, Value input,
                      "32-bit integers");
   if (!isSupportedWidth(integerElement(op.getResult())))
     return cannotMap(rewriter, op, "accumulator wider than 32 bits");
+  if constexpr (!std::is_same_v<TosaOp, tosa::MatMulOp>)
+    if (!isSupportedWidth(integerElement(op.getBias())))
+      return cannotMap(rewriter, op,
+                       "bias is not a signed 8-, 16- or "
+                       "32-bit integer");
   FailureOr<int64_t> izp = zeroPointValue(inputZp);
   FailureOr<int64_t> wzp = zeroPointValue(weightZp);
   if (failed(izp) || failed(wzp))
@@ -230,6 +235,8 @@ template <typename TosaConv> struct ConvPattern : OpRewritePattern<TosaConv> {
     } else if (!isZeroPoint(op.getInputZp()) ||
                !isZeroPoint(op.getWeightZp())) {
       return cannotMap(rewriter, op, "non-zero zero points on float tensors");
+    } else if (!isFloatTensor(op.getWeight()) || !isFloatTensor(op.getBias())) {
+      return cannotMap(rewriter, op, "float input with integer weights");
     }
     Location loc = op.getLoc();
     auto weightType = cast<RankedTensorType>(op.getWeight().getType());
@@ -297,6 +304,8 @@ struct MatMulPattern : OpRewritePattern<tosa::MatMulOp> {
       std::tie(aZp, bZp) = *zps;
     } else if (!isZeroPoint(op.getAZp()) || !isZeroPoint(op.getBZp())) {
       return cannotMap(rewriter, op, "non-zero zero points on float tensors");
+    } else if (!isFloatTensor(op.getB())) {
+      return cannotMap(rewriter, op, "float input with integer weights");
     }
     Location loc = op.getLoc();
     auto aType = cast<RankedTensorType>(op.getA().getType());
@@ -518,8 +527,10 @@ struct RescalePattern : OpRewritePattern<tosa::RescaleOp> {
     for (auto [m, sh] :
          llvm::zip(multipliers.getValues<APInt>(), shifts.getValues<APInt>())) {
       int64_t multiplier = m.getSExtValue(), shift = sh.getSExtValue();
+      if (multiplier <= 0)
+        return cannotMap(rewriter, op, "non-positive multiplier");
       float scale = float(std::ldexp(1.0, int(shift)) / double(multiplier));
-      if (multiplier <= 0 || !std::isfinite(scale) || scale <= 0.0f)
+      if (!std::isfinite(scale) || scale <= 0.0f)
         return cannotMap(rewriter, op,
                          "non-positive multiplier or a scale "
                          "outside f32");

@@ -206,3 +206,22 @@ func.func @unmapped(%x: tensor<1x4x4x1xi16>, %u: tensor<1x4x4x1xi8>) -> (tensor<
   %rs = tosa.reduce_sum %u {axis = 1 : i32} : (tensor<1x4x4x1xi8>) -> tensor<1x1x4x1xi8>
   return %y, %r, %p, %rs : tensor<1x4x4x2xi48>, tensor<1x4x4x1xi8>, tensor<1x2x2x1xi8>, tensor<1x1x4x1xi8>
 }
+
+// -----
+
+// Malformed quantized layers are reported, not converted into invalid IR.
+// CHECK-LABEL: func.func @malformed
+// CHECK: tosa.conv2d
+// CHECK: tosa.rescale
+func.func @malformed(%x: tensor<1x2x2x1xi8>, %b: tensor<2xf32>, %a: tensor<1x2xi32>) -> (tensor<1x2x2x2xi32>, tensor<1x2xi8>) {
+  %w = "tosa.const"() <{values = dense<1> : tensor<2x1x1x1xi8>}> : () -> tensor<2x1x1x1xi8>
+  %zp = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  // expected-warning @+1 {{convert-tosa-to-cim: cannot map 'tosa.conv2d': bias is not a signed 8-, 16- or 32-bit integer}}
+  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x2x2x1xi8>, tensor<2x1x1x1xi8>, tensor<2xf32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x2x2xi32>
+  %m = "tosa.const"() <{values = dense<0> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %s = "tosa.const"() <{values = dense<-5> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %zp32 = "tosa.const"() <{values = dense<0> : tensor<1xi32>}> : () -> tensor<1xi32>
+  // expected-warning @+1 {{convert-tosa-to-cim: cannot map 'tosa.rescale': non-positive multiplier}}
+  %r = tosa.rescale %a, %m, %s, %zp32, %zp {input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x2xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x2xi8>
+  return %y, %r : tensor<1x2x2x2xi32>, tensor<1x2xi8>
+}
