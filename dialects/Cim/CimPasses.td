@@ -89,6 +89,29 @@ def CimLowerConv : Pass<"cim-lower-conv", "::mlir::ModuleOp"> {
   }];
 }
 
+def CimDefaultPrecision : Pass<"cim-default-precision", "::mlir::ModuleOp"> {
+  let summary = "Give crossbar layers without a precision the default one";
+  let description = [{
+    Sets `#cim.precision<weight_bits = W, act_bits = A>` on every `cim.mvm`
+    that has none. `cim-tile-crossbar` gives such layers the same default;
+    passes that measure the quantized model before it (`cim-calibrate`,
+    `cim-quantize`, `cim-assign-precision`) must see those bits too, so the
+    pipelines run this pass first when they calibrate: a `precision=w4a6
+    calib=...` pipeline then calibrates ADC ranges and biases at W4A6, not
+    at the evaluator's W8A8 default.
+
+    ```
+    cim-opt m.mlir --cim-default-precision="weight-bits=4 act-bits=6"
+    ```
+  }];
+  let options = [
+    Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
+           "Weight bits of layers without a precision">,
+    Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
+           "Activation bits of layers without a precision">
+  ];
+}
+
 def CimTileCrossbar : Pass<"cim-tile-crossbar", "::mlir::ModuleOp"> {
   let summary = "Cut weight matrices into crossbar tiles";
   let description = [{
@@ -365,7 +388,11 @@ def CimQuantize : Pass<"cim-quantize", "::mlir::ModuleOp"> {
            "bits (bit sparsity; 0 = off)">,
     Option<"inputOnes", "input-ones", "bool", /*default=*/"false",
            "Measure each layer's probability of a '1' input bit on calib "
-           "(cim.input_ones, for the cost model)">
+           "(cim.input_ones, for the cost model)">,
+    Option<"noiseSeed", "noise-seed", "int64_t", /*default=*/"-1",
+           "Measure on the target's noisy crossbars (#cim.noise) drawn with "
+           "this seed: ADC ranges and bias correction then see the analog "
+           "errors (PIM-QAT's calibration on the hardware; -1 = noiseless)">
   ];
 }
 
@@ -464,7 +491,11 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
            "search=evolutionary: generations after the initial population "
            "(1..10000)">,
     Option<"population", "population", "unsigned", /*default=*/"16",
-           "search=evolutionary: individuals per generation (4..4096)">
+           "search=evolutionary: individuals per generation (4..4096)">,
+    Option<"noiseSeed", "noise-seed", "int64_t", /*default=*/"-1",
+           "Measure every policy on the target's noisy crossbars (#cim.noise) "
+           "drawn with this seed, and offer only ADC bits that noise leaves "
+           "effective (-1 = noiseless)">
   ];
 }
 

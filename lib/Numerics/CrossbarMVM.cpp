@@ -92,6 +92,26 @@ unsigned numerics::losslessAdcBits(const CrossbarConfig &config) {
   return config.weightSign == WeightSign::differential_rows ? bits + 1 : bits;
 }
 
+double numerics::effectiveAdcBits(const CrossbarConfig &config, unsigned bits) {
+  unsigned lossless = losslessAdcBits(config);
+  double lsb = std::ldexp(1.0, int(lossless > bits ? lossless - bits : 0));
+  double read = config.noise.read * double(fullScaleColumnSum(config)) / lsb;
+  double sigma2 =
+      config.noise.thermalLsb * config.noise.thermalLsb + read * read;
+  return double(std::min(bits, lossless)) -
+         0.5 * std::log2(1.0 + 12.0 * sigma2);
+}
+
+unsigned numerics::usefulAdcBits(const CrossbarConfig &config, unsigned lo,
+                                 unsigned hi) {
+  unsigned useful = lo;
+  while (useful < hi && effectiveAdcBits(config, useful + 1) -
+                                effectiveAdcBits(config, useful) >=
+                            0.5)
+    ++useful;
+  return useful;
+}
+
 CodeRange numerics::weightCodeRange(const CrossbarConfig &config) {
   int64_t max = (int64_t(1) << (config.weightBits - 1)) - 1;
   return {-max, max};

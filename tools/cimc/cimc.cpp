@@ -162,6 +162,13 @@ static cl::opt<bool> biasCorrection(
     "bias-correction",
     cl::desc("Add back each layer's mean quantization error per output "
              "column, measured on --calib (cim-quantize)"));
+static cl::opt<int64_t> noiseSeed(
+    "noise-seed",
+    cl::desc("Compile for the target's noisy crossbars (#cim.noise) drawn "
+             "with this seed: the precision search, ADC ranges, bias "
+             "correction and the reported accuracy all measure under that "
+             "noise (PIM-QAT's noise-aware calibration; default: noiseless)"),
+    cl::init(-1));
 static cl::opt<std::string>
     granularity("granularity",
                 cl::desc("Weight scale granularity: tensor, channel, tile or "
@@ -435,6 +442,8 @@ int main(int argc, char **argv) {
                 "--labels (or --max-output-error without labels)");
   if ((actMaxOnes || inputOnes) && calib.empty())
     return fail("--act-max-ones and --input-ones need --calib");
+  if (noiseSeed < -1)
+    return fail("--noise-seed must be a seed >= 0");
   if (!validation.empty() && calib.empty())
     return fail("--validation needs --calib (the inputs that set the "
                 "ranges)");
@@ -499,6 +508,14 @@ int main(int argc, char **argv) {
   pipeline.duplicate = duplicate;
   if (failed(run([&](PassManager &pm) {
         (void)buildGraphPipeline(pm, pipeline);
+        // Uniform or replayed precision: what follows measures the layers
+        // at their bits (the search sets its own).
+        if (precision != "auto") {
+          CimDefaultPrecisionOptions d;
+          d.weightBits = defaultW;
+          d.actBits = defaultA;
+          pm.addPass(createCimDefaultPrecision(d));
+        }
         if (!calib.empty()) {
           CimCalibrateOptions c;
           c.calib = calib;
@@ -532,6 +549,7 @@ int main(int argc, char **argv) {
           llvm::sys::path::append(paretoPath, "pareto.json");
           a.pareto = paretoPath.str().str();
           a.maxOutputError = maxOutputError;
+          a.noiseSeed = noiseSeed;
           pm.addPass(createCimAssignPrecision(a));
         })))
       return 1;
@@ -547,6 +565,7 @@ int main(int argc, char **argv) {
           q.granularity = granularity;
           q.actMaxOnes = actMaxOnes;
           q.inputOnes = inputOnes;
+          q.noiseSeed = noiseSeed;
           pm.addPass(createCimQuantize(q));
         })))
       return 1;
@@ -616,6 +635,8 @@ int main(int argc, char **argv) {
     // same outputs either way (docs/isa.md, identity).
     eval::Options quantized;
     quantized.quantize = true;
+    if (noiseSeed >= 0)
+      quantized.noiseSeed = uint64_t(noiseSeed);
     llvm::Expected<eval::GraphEvaluator> programEval =
         eval::GraphEvaluator::create(*module, "main", quantized);
     if (!programEval)
@@ -646,6 +667,8 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(values.takeError()));
     eval::Options quantized;
     quantized.quantize = true;
+    if (noiseSeed >= 0)
+      quantized.noiseSeed = uint64_t(noiseSeed);
     llvm::Expected<eval::GraphEvaluator> floatEval =
         eval::GraphEvaluator::create(*floatModule);
     llvm::Expected<eval::GraphEvaluator> compiledEval =

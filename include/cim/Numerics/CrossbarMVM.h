@@ -174,6 +174,18 @@ unsigned losslessAdcBits(const CrossbarConfig &config);
 /// (2^cell - 1) (differential rows reach -FS too).
 int64_t fullScaleColumnSum(const CrossbarConfig &config);
 
+/// Effective bits of `config`'s converter at `bits` bits under its thermal
+/// and read noise (`config.noise`): min(bits, L) - log2(sqrt(1 + 12 s^2)),
+/// s the noise per conversion in full-range LSBs (2^(L - bits) column-sum
+/// units; an ideal converter's own quantization noise is LSB^2 / 12). Read
+/// noise is relative to the full scale, so it costs more effective bits
+/// the finer the LSB: past some width an extra bit buys almost nothing.
+double effectiveAdcBits(const CrossbarConfig &config, unsigned bits);
+
+/// The widest ADC in [lo, hi] whose every bit above `lo` still gains at
+/// least half an effective bit under `config.noise` (hi without noise).
+unsigned usefulAdcBits(const CrossbarConfig &config, unsigned lo, unsigned hi);
+
 /// Bit-level activity of the inputs of one crossbar (CIMQ's bit sparsity):
 /// row-group activations per DAC cycle, those whose digits are all zero
 /// (which hardware can skip), non-zero digits driven and '1' bits driven.

@@ -19,6 +19,8 @@
 #include "cim/Dialect/Cim/CimPasses.h"
 #include "cim/Hardware/CostModel.h"
 #include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Numerics/Noise.h"
+#include "cim/Numerics/Quantize.h"
 #include "cim/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -184,10 +186,19 @@ struct CimAssignPrecisionPass
       }
   }
 
+  /// The noise seed of the measurements, if any.
+  std::optional<uint64_t> noise() const {
+    if (noiseSeed < 0)
+      return std::nullopt;
+    return uint64_t(noiseSeed);
+  }
+
   /// Per image, whether the module as it stands gets it right.
   FailureOr<std::vector<bool>> correct(bool quantize) {
     eval::Options options;
     options.quantize = quantize;
+    if (quantize)
+      options.noiseSeed = noise();
     llvm::Expected<eval::GraphEvaluator> evaluator =
         eval::GraphEvaluator::create(getOperation(), "main", options);
     if (!evaluator) {
@@ -227,6 +238,7 @@ struct CimAssignPrecisionPass
     }
     eval::Options options;
     options.quantize = true;
+    options.noiseSeed = noise();
     llvm::Expected<eval::GraphEvaluator> evaluator =
         eval::GraphEvaluator::create(getOperation(), "main", options);
     if (!evaluator) {
@@ -355,6 +367,23 @@ struct CimAssignPrecisionPass
       return fail("adc-bits=" + adcBits + " does not meet the ADC range " +
                   Twine(adc.getMinBits()) + ".." + Twine(adc.getMaxBits()) +
                   " of target '" + target.getName() + "'");
+    // Under noise, bits finer than the noise cost ADC energy and buy
+    // (almost) no accuracy: search only those worth half an effective bit.
+    if (noise() && target.getNoise()) {
+      numerics::CrossbarConfig config =
+          numerics::layerConfig(target, PrecisionAttr(), {});
+      config.noise = numerics::noiseFromAttr(target.getNoise(), *noise());
+      unsigned useful = numerics::usefulAdcBits(config, lo, hi);
+      if (useful < hi) {
+        llvm::errs() << llvm::formatv(
+            "cim-assign-precision: under the target's noise, ADC bits above "
+            "{0} gain less than half an effective bit each ({1:f2} effective "
+            "at {0} bits, {2:f2} at {3}); searching {4}..{0}\n",
+            useful, numerics::effectiveAdcBits(config, useful),
+            numerics::effectiveAdcBits(config, hi), hi, lo);
+        hi = useful;
+      }
+    }
     ranges[kAdc] = {lo, hi};
     searchAdc = true;
     return success();
@@ -362,6 +391,9 @@ struct CimAssignPrecisionPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (noiseSeed < -1)
+      return (void)fail("noise-seed must be -1 (off) or a seed >= 0"),
+             signalPassFailure();
     std::optional<std::pair<unsigned, unsigned>> wRange =
         parseRange(weightBits);
     std::optional<std::pair<unsigned, unsigned>> aRange = parseRange(actBits);

@@ -44,6 +44,15 @@ mlir::cim::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCimLowerConv());
   pm.addPass(createCanonicalizerPass());
   if (!options.calib.empty()) {
+    // Calibration measures the layers at the bits they will be tiled with.
+    CimDefaultPrecisionOptions defaults;
+    if (failed(parsePrecision(options.precision, defaults.weightBits,
+                              defaults.actBits))) {
+      llvm::errs() << "cim pipeline: precision must look like 'w8a8', got '"
+                   << options.precision << "'\n";
+      return failure();
+    }
+    pm.addPass(createCimDefaultPrecision(defaults));
     CimCalibrateOptions calibrate;
     calibrate.calib = options.calib;
     calibrate.samples = options.samples;

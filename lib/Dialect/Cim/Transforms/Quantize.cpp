@@ -115,6 +115,7 @@ struct CimQuantizePass
   /// on all calibration batches, collecting what `options` asks for.
   LogicalResult runQuantized(eval::Options options, eval::Stats &stats) {
     options.quantize = true;
+    options.noiseSeed = noise();
     llvm::Expected<eval::GraphEvaluator> evaluator =
         eval::GraphEvaluator::create(module, "main", options);
     if (!evaluator)
@@ -185,6 +186,7 @@ struct CimQuantizePass
 
     eval::Options options;
     options.quantize = true;
+    options.noiseSeed = noise();
     llvm::Expected<eval::GraphEvaluator> evaluator =
         eval::GraphEvaluator::create(module, "main", options);
     if (!evaluator)
@@ -245,8 +247,18 @@ struct CimQuantizePass
     return success();
   }
 
+  /// The noise seed of the measurements, if any.
+  std::optional<uint64_t> noise() const {
+    if (noiseSeed < 0)
+      return std::nullopt;
+    return uint64_t(noiseSeed);
+  }
+
   void runOnOperation() override {
     module = getOperation();
+    if (noiseSeed < -1)
+      return (void)fail("noise-seed must be -1 (off) or a seed >= 0"),
+             signalPassFailure();
     std::optional<numerics::AdcClipMethod> method;
     if (adcClip == "mse")
       method = numerics::AdcClipMethod::mse;
