@@ -470,3 +470,44 @@ TEST(Noise, ConfigFromTargetAttribute) {
 }
 
 } // namespace
+
+// Effective bits under read and thermal noise: b - log2(sqrt(1 + 12 s^2)),
+// s the noise in LSBs of a full-range converter, computed here from the
+// config's fields (FS = 64 rows * 1 * 3 = 192, lossless width 8).
+TEST(Noise, EffectiveAdcBits) {
+  CrossbarConfig config;
+  config.parallelRows = 64;
+  config.cellBits = 2;
+  config.dacBits = 1;
+  config.weightSign = WeightSign::offset;
+  config.adcMode = AdcMode::full_range;
+  const double fullScale = 64 * 1 * 3;
+  const unsigned lossless = 8;
+  auto expected = [&](unsigned bits, double read, double thermal) {
+    double lsb = std::ldexp(1.0, int(lossless) - int(std::min(bits, lossless)));
+    double s2 = thermal * thermal + std::pow(read * fullScale / lsb, 2);
+    return double(std::min(bits, lossless)) - 0.5 * std::log2(1 + 12 * s2);
+  };
+  // Noiseless: every bit up to the lossless width counts.
+  for (unsigned b = 1; b <= 10; ++b)
+    EXPECT_DOUBLE_EQ(effectiveAdcBits(config, b), double(std::min(b, 8u)));
+  EXPECT_EQ(usefulAdcBits(config, 2, 8), 8u);
+
+  config.noise.read = 0.01;
+  config.noise.thermalLsb = 0.25;
+  for (unsigned b = 1; b <= 10; ++b)
+    EXPECT_NEAR(effectiveAdcBits(config, b), expected(b, 0.01, 0.25), 1e-12)
+        << b << " bits";
+  // 1.92 column-sum units of read noise: at 8 bits (LSB 1) it costs about
+  // 2.75 bits, at 4 bits (LSB 16) the quarter-LSB thermal noise dominates.
+  EXPECT_NEAR(effectiveAdcBits(config, 8), 5.24, 0.01);
+  EXPECT_NEAR(effectiveAdcBits(config, 4), 3.53, 0.01);
+  // The widest width whose every extra bit still buys half a bit.
+  unsigned useful = 2;
+  while (useful < 8 &&
+         expected(useful + 1, 0.01, 0.25) - expected(useful, 0.01, 0.25) >= 0.5)
+    ++useful;
+  EXPECT_EQ(usefulAdcBits(config, 2, 8), useful);
+  EXPECT_LT(useful, 8u);
+  EXPECT_EQ(usefulAdcBits(config, 8, 8), 8u);
+}
