@@ -715,6 +715,9 @@ int main(int argc, char **argv) {
   report["energy_saving_vs_w8a8"] = energyRatio;
   if (!accuracy.empty())
     report["accuracy"] = llvm::json::Object(accuracy);
+  // The chip the measurements (search, calibration, accuracy) were made on.
+  if (noiseSeed >= 0)
+    report["noise_seed"] = int64_t(noiseSeed);
   report["latency_model"] = latencyModel;
   if (outputError)
     report["output_error"] = *outputError;
