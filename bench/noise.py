@@ -16,7 +16,8 @@ scaled from 0 to 4x its preset (1.17e-4 of the full-scale column sum).
    2^7).
 3. Noise-aware compilation: bias correction measured noiselessly against
    measured on the noisy crossbars of seed 7 (cimc --noise-seed 7), both
-   evaluated on three other chips (seeds 11, 12, 13).
+   evaluated on three other chips (seeds 11, 12, 13); cnn_bn, resnet_tiny
+   and mlp.
 
 Writes bench/results/noise.json and docs/noise-sweep.svg, and prints the
 markdown tables of docs/techniques.md.
@@ -59,6 +60,9 @@ def target(read, bits, encoding):
 
 
 def cimc(model, tgt, out, precision, *extra):
+    # Results of an earlier run are reused; delete build/bench-noise to redo.
+    if os.path.exists(os.path.join(out, "report.json")):
+        return
     subprocess.check_call(
         [os.path.join(bin_, "cimc"), os.path.join(fashion, model + ".onnx"), "--target", tgt,
          "--input-shape", "input:1x1x28x28", "--precision", precision, "--calib", calib,
@@ -66,11 +70,12 @@ def cimc(model, tgt, out, precision, *extra):
 
 
 def top1(cimbin, seed):
-    out = cimbin + "-run%d" % seed
+    out = cimbin + ("-run%d" % seed if seed is not None else "-noiseless")
     args = [os.path.join(bin_, "cim-run"), cimbin, "--input", "input=" + x, "--output-dir", out]
     if seed is not None:
         args += ["--noise-seed", str(seed)]
-    subprocess.check_call(args, stdout=subprocess.DEVNULL)
+    if not os.path.exists(os.path.join(out, "logits.npy")):
+        subprocess.check_call(args, stdout=subprocess.DEVNULL)
     return float((np.load(os.path.join(out, "logits.npy")).argmax(1) == y).mean())
 
 
@@ -101,8 +106,11 @@ for model in MODELS:
     print(row, flush=True)
 
 CHIPS = [11, 12, 13]
+# dwsep is at chance under the preset noise whatever the calibration (the
+# sweep), and its noisy calibration is the slowest: left out here.
+AWARE_MODELS = ["cnn_bn", "resnet_tiny", "mlp"]
 aware = []
-for model in MODELS:
+for model in AWARE_MODELS:
     for scale in [1, 4]:
         tgt = target(scale * PRESET_READ, 9, "differential_columns")
         row = {"model": model, "read_scale": scale, "read": scale * PRESET_READ}
