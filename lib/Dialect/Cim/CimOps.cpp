@@ -1221,3 +1221,15 @@ LogicalResult IsaSyncOp::verify() {
 }
 
 #include "cim/Dialect/Cim/CimOps.cpp.inc"
+
+PrecisionAttr mlir::cim::getDefaultPrecision(MvmOp mvm, unsigned weightBits,
+                                             unsigned actBits) {
+  return PrecisionAttr::getChecked(
+      [&] {
+        return mvm.emitOpError()
+               << "cannot take the default precision (weight-bits="
+               << weightBits << ", act-bits=" << actBits << "): ";
+      },
+      mvm.getContext(), weightBits, actBits, /*adc=*/0u,
+      ScaleGranularity::channel);
+}

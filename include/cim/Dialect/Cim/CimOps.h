@@ -21,4 +21,15 @@
 #define GET_OP_CLASSES
 #include "cim/Dialect/Cim/CimOps.h.inc"
 
+namespace mlir::cim {
+
+/// The precision of a crossbar layer without `#cim.precision`: `weightBits`
+/// and `actBits` with per-channel scales, as cim-default-precision and
+/// cim-tile-crossbar give it; null, with an error on `mvm`, if the bits are
+/// not a valid precision.
+PrecisionAttr getDefaultPrecision(MvmOp mvm, unsigned weightBits,
+                                  unsigned actBits);
+
+} // namespace mlir::cim
+
 #endif // CIM_DIALECT_CIM_CIMOPS_H

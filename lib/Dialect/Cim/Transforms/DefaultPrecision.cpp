@@ -33,16 +33,7 @@ struct CimDefaultPrecisionPass
     WalkResult result = getOperation().walk([&](MvmOp mvm) {
       if (mvm.getPrecisionAttr())
         return WalkResult::advance();
-      // The same attribute cim-tile-crossbar would give the layer.
-      PrecisionAttr precision = PrecisionAttr::getChecked(
-          [&] {
-            return mvm.emitOpError()
-                   << "cannot take the default precision (weight-bits="
-                   << unsigned(weightBits) << ", act-bits=" << unsigned(actBits)
-                   << "): ";
-          },
-          &getContext(), unsigned(weightBits), unsigned(actBits), /*adc=*/0u,
-          ScaleGranularity::channel);
+      PrecisionAttr precision = getDefaultPrecision(mvm, weightBits, actBits);
       if (!precision)
         return WalkResult::interrupt();
       mvm.setPrecisionAttr(precision);

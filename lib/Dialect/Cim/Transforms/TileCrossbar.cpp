@@ -175,15 +175,7 @@ struct CimTileCrossbarPass
       return mvm.emitOpError() << "has no invocations (P = 0) to place";
     plan.precision = mvm.getPrecisionAttr();
     if (!plan.precision)
-      plan.precision = PrecisionAttr::getChecked(
-          [&] {
-            return mvm.emitOpError()
-                   << "cannot take the default precision (weight-bits="
-                   << unsigned(weightBits) << ", act-bits=" << unsigned(actBits)
-                   << "): ";
-          },
-          &getContext(), unsigned(weightBits), unsigned(actBits), /*adc=*/0u,
-          ScaleGranularity::channel);
+      plan.precision = getDefaultPrecision(mvm, weightBits, actBits);
     if (!plan.precision)
       return failure();
     layout::Options options;
