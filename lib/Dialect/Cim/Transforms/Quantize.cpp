@@ -111,13 +111,20 @@ struct CimQuantizePass
     return success();
   }
 
-  /// Runs the model in quantized mode (the target's crossbar arithmetic)
-  /// on all calibration batches, collecting what `options` asks for.
-  LogicalResult runQuantized(eval::Options options, eval::Stats &stats) {
+  /// The model in quantized mode (the target's crossbar arithmetic), on
+  /// the noisy crossbars with noise-seed.
+  llvm::Expected<eval::GraphEvaluator>
+  quantizedEvaluator(eval::Options options = {}) {
     options.quantize = true;
     options.noiseSeed = noise();
+    return eval::GraphEvaluator::create(module, "main", options);
+  }
+
+  /// Runs the model in quantized mode on all calibration batches,
+  /// collecting what `options` asks for.
+  LogicalResult runQuantized(eval::Options options, eval::Stats &stats) {
     llvm::Expected<eval::GraphEvaluator> evaluator =
-        eval::GraphEvaluator::create(module, "main", options);
+        quantizedEvaluator(options);
     if (!evaluator)
       return fail(llvm::toString(evaluator.takeError()));
     return runAll(*evaluator, &stats, {});
@@ -184,11 +191,7 @@ struct CimQuantizePass
     if (mvms.empty())
       return success();
 
-    eval::Options options;
-    options.quantize = true;
-    options.noiseSeed = noise();
-    llvm::Expected<eval::GraphEvaluator> evaluator =
-        eval::GraphEvaluator::create(module, "main", options);
+    llvm::Expected<eval::GraphEvaluator> evaluator = quantizedEvaluator();
     if (!evaluator)
       return fail(llvm::toString(evaluator.takeError()));
     // Inputs of the layers, kept until their last reader has run.
