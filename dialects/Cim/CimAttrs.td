@@ -167,7 +167,13 @@ def Cim_NoiseAttr : Cim_Attr<"Noise", "noise"> {
     * `programming`: sigma of per-cell programming variation, relative to the
       cell's conductance range;
     * `adc_nonlinearity`: the aihwkit-style compression coefficient `n`,
-      `y <- y / (1 + n |y|)` on the normalized column sum (must be < 1).
+      `y <- y / (1 + n |y|)` on the normalized column sum (must be < 1);
+    * `active_cell`: sigma of the read noise of each conducting cell (a
+      non-zero cell driven by a non-zero input digit), relative to the
+      cell's largest level: a conversion with n such cells carries
+      `sigma^2 = active_cell^2 (2^cell - 1)^2 n` (ZEBRA's model
+      `sigma_col^2 = sigma_cell^2 n_active + sigma_adc^2`, with
+      `thermal_lsb` the ADC's term).
 
     Example:
 
@@ -179,13 +185,15 @@ def Cim_NoiseAttr : Cim_Attr<"Noise", "noise"> {
     Cim_RealParameter<"sigma in ADC LSBs">:$thermal_lsb,
     Cim_RealParameter<"sigma relative to full scale">:$read,
     Cim_RealParameter<"sigma relative to cell range">:$programming,
-    Cim_RealParameter<"compression coefficient">:$adc_nonlinearity);
+    Cim_RealParameter<"compression coefficient">:$adc_nonlinearity,
+    Cim_RealParameter<"sigma per active cell">:$active_cell);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     bool isNoiseless() const {
       return getThermalLsb().isZero() && getRead().isZero() &&
-             getProgramming().isZero() && getAdcNonlinearity().isZero();
+             getProgramming().isZero() && getAdcNonlinearity().isZero() &&
+             getActiveCell().isZero();
     }
   }];
 }

@@ -83,6 +83,16 @@ def Cim_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getActMaxOnesAttrName() {
       return ::llvm::StringLiteral("cim.act_max_ones");
     }
+    /// ZEBRA's zero-bit patterns on a crossbar layer (and its tiles and MVM
+    /// instructions): weight magnitudes restricted to codes with at most
+    /// this many '1' bits (an integer in [1, 16]; at or above the magnitude
+    /// width, no restriction) and stored in the zero-bit layout
+    /// (complemented columns, unmapped zero rows, unconverted zero columns;
+    /// numerics::CrossbarConfig::zeroBitLayout). Set by cim-quantize's
+    /// `weight-max-ones`.
+    static constexpr ::llvm::StringLiteral getWeightMaxOnesAttrName() {
+      return ::llvm::StringLiteral("cim.weight_max_ones");
+    }
     /// The fixed scale of a crossbar layer's input codes (a positive f64),
     /// from a pre-quantized (QDQ) model: code = round(x / scale), in place
     /// of a calibrated clip. Layers with fixed scales keep their precision.

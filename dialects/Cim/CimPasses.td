@@ -353,6 +353,16 @@ def CimQuantize : Pass<"cim-quantize", "::mlir::ModuleOp"> {
       to the largest such code, each value takes the nearest), so fewer
       bits are driven and more DAC cycles are all zero. The evaluator and
       the instructions (`cim.isa.encode`) quantize identically.
+    * `weight-max-ones=N` (ZEBRA's zero-bit patterns) marks every layer
+      `cim.weight_max_ones = N`: weight magnitudes take the nearest code
+      with at most N '1' bits (the scale maps the largest weight to the
+      largest such code), and the tiles store them in the zero-bit layout:
+      each physical column complemented when that leaves fewer conducting
+      cells (corrected digitally), all-zero rows not mapped and all-zero
+      columns not converted. Fewer conducting cells means less
+      per-active-cell noise (`#cim.noise<active_cell = ...>`). It needs no
+      data and is applied before the ADC ranges and biases are measured.
+      Pre-quantized layers keep their codes.
     * `input-ones` runs the quantized model on `calib` and records each
       layer's fraction of '1' input bits as `cim.input_ones`, which the
       cost model uses for DAC and cell energy and for the all-zero cycles a
@@ -392,7 +402,10 @@ def CimQuantize : Pass<"cim-quantize", "::mlir::ModuleOp"> {
     Option<"noiseSeed", "noise-seed", "int64_t", /*default=*/"-1",
            "Measure on the target's noisy crossbars (#cim.noise) drawn with "
            "this seed: ADC ranges and bias correction then see the analog "
-           "errors (PIM-QAT's calibration on the hardware; -1 = noiseless)">
+           "errors (PIM-QAT's calibration on the hardware; -1 = noiseless)">,
+    Option<"weightMaxOnes", "weight-max-ones", "unsigned", /*default=*/"0",
+           "ZEBRA's zero-bit patterns: weight magnitudes with at most this "
+           "many '1' bits, in the zero-bit layout (0 = off)">
   ];
 }
 

@@ -344,13 +344,18 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
   NoiseAttr noise;
   if (const Object *o = r.getObject(*root, "", "noise")) {
     r.checkKeys(*o, "noise",
-                {"thermal_lsb", "read", "programming", "adc_nonlinearity"});
+                {"thermal_lsb", "read", "programming", "adc_nonlinearity",
+                 "active_cell"});
     llvm::APFloat thermal = r.getReal(*o, "noise", "thermal_lsb");
     llvm::APFloat read = r.getReal(*o, "noise", "read");
     llvm::APFloat programming = r.getReal(*o, "noise", "programming");
     llvm::APFloat nonlinearity = r.getReal(*o, "noise", "adc_nonlinearity");
+    // Newer than the other noise fields: optional, so older files load.
+    llvm::APFloat activeCell = o->get("active_cell")
+                                   ? r.getReal(*o, "noise", "active_cell")
+                                   : llvm::APFloat(0.0);
     noise = buildChecked<NoiseAttr>(context, r, thermal, read, programming,
-                                    nonlinearity);
+                                    nonlinearity, activeCell);
   }
 
   TargetAttr target = buildChecked<TargetAttr>(
@@ -403,7 +408,7 @@ llvm::json::Value mlir::cim::targetToJSON(TargetAttr target) {
                                             zero, zero, zero, zero);
   NoiseAttr noise = target.getNoise()
                         ? target.getNoise()
-                        : NoiseAttr::get(context, zero, zero, zero, zero);
+                        : NoiseAttr::get(context, zero, zero, zero, zero, zero);
   AdcAttr adc = target.getAdc();
   return Object{
       {"name", target.getName()},
@@ -445,6 +450,7 @@ llvm::json::Value mlir::cim::targetToJSON(TargetAttr target) {
            {"thermal_lsb", noise.getThermalLsb().convertToDouble()},
            {"read", noise.getRead().convertToDouble()},
            {"programming", noise.getProgramming().convertToDouble()},
-           {"adc_nonlinearity", noise.getAdcNonlinearity().convertToDouble()}}},
+           {"adc_nonlinearity", noise.getAdcNonlinearity().convertToDouble()},
+           {"active_cell", noise.getActiveCell().convertToDouble()}}},
   };
 }

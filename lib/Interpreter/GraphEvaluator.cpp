@@ -75,6 +75,8 @@ void Stats::merge(const Stats &o) {
   macs += o.macs;
   conversions += o.conversions;
   clippedConversions += o.clippedConversions;
+  activeCells += o.activeCells;
+  zeroBitSkippedConversions += o.zeroBitSkippedConversions;
   dacCycles += o.dacCycles;
   skippedDacCycles += o.skippedDacCycles;
   inputOnes += o.inputOnes;
@@ -714,7 +716,7 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
                             std::vector<int64_t> &acc, MvmEvents *events) {
   // Noise makes every conversion count: no shortcut then.
   bool exact = numerics::isLosslessReadout(config) && !config.noise.enabled() &&
-               !options.recordColumnSums;
+               !options.recordColumnSums && !options.countActiveCells;
   numerics::CodeRange xRange = numerics::inputCodeRange(config),
                       wRange = numerics::weightCodeRange(config);
   const std::vector<int64_t> &wq = weights.codes;
@@ -751,6 +753,7 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
     for (const layout::Tile &t : tiling->tiles)
       blocks.push_back({t.rowBegin, t.rowEnd, t.colBegin, t.colEnd});
     numerics::CrossbarStats crossbarStats;
+    crossbarStats.countActiveCells = options.countActiveCells;
     if (stats && options.recordColumnSums)
       crossbarStats.columnSums = &stats->columnSums[op];
     if (llvm::Error error = numerics::tiledMVMBatch(
@@ -759,6 +762,8 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
     if (stats) {
       stats->conversions += crossbarStats.conversions;
       stats->clippedConversions += crossbarStats.clippedConversions;
+      stats->activeCells += crossbarStats.activeCells;
+      stats->zeroBitSkippedConversions += crossbarStats.skippedConversions;
     }
   }
   if (!stats)
@@ -767,9 +772,23 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
   // skipped them) and the bit-level activity of the inputs each drives.
   numerics::InputActivity activity;
   std::vector<int64_t> tileInputs;
+  std::vector<int64_t> tileCodes;
   for (const layout::Tile &t : tiling->tiles) {
     uint64_t conversions = uint64_t(p) * tiling->encoding.cycles * t.groups *
                            t.numCols() * tiling->encoding.columnsPerOutput;
+    if (config.zeroBitLayout) {
+      // ZEBRA converts only the mapped rows' groups and non-empty columns.
+      tileCodes.resize(t.numRows() * t.numCols());
+      for (int64_t r = 0; r < t.numRows(); ++r)
+        std::copy_n(wq.begin() + (t.rowBegin + r) * cols + t.colBegin,
+                    t.numCols(), tileCodes.begin() + r * t.numCols());
+      numerics::ZeroBitLayout zl =
+          numerics::zeroBitLayout(config, tileCodes, t.numRows(), t.numCols());
+      int64_t groups = llvm::divideCeil(int64_t(zl.mappedRows.size()),
+                                        numerics::groupRowCount(config));
+      conversions = uint64_t(p) * tiling->encoding.cycles * uint64_t(groups) *
+                    zl.convertedColumns;
+    }
     if (exact)
       stats->conversions += conversions;
     if (events) {
@@ -993,8 +1012,8 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
         [&](int64_t e) { return double(at(w, e)); }, w.shape[0], nTotal, r0, r1,
         c0, c1,
         precision ? precision.getGranularity() : ScaleGranularity::channel,
-        numerics::weightCodeRange(config),
-        CimDialect::getFixedWeightScales(op));
+        numerics::weightCodeRange(config), CimDialect::getFixedWeightScales(op),
+        numerics::weightCodebook(config));
     entry->codes = std::move(codes.codes);
     entry->scales = std::move(codes.scales);
     entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());

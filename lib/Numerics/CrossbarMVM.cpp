@@ -112,8 +112,32 @@ unsigned numerics::usefulAdcBits(const CrossbarConfig &config, unsigned lo,
   return useful;
 }
 
+/// True when weight code `q` is one `config` may hold.
+static bool isAllowedWeight(const CrossbarConfig &config, int64_t q) {
+  int64_t max = (int64_t(1) << (config.weightBits - 1)) - 1;
+  if (q < -max || q > max)
+    return false;
+  return !config.weightMaxOnes ||
+         unsigned(llvm::popcount(uint64_t(q < 0 ? -q : q))) <=
+             config.weightMaxOnes;
+}
+
+std::vector<int64_t>
+numerics::allowedWeightCodes(const CrossbarConfig &config) {
+  int64_t max = (int64_t(1) << (config.weightBits - 1)) - 1;
+  std::vector<int64_t> codes;
+  for (int64_t q = -max; q <= max; ++q)
+    if (isAllowedWeight(config, q))
+      codes.push_back(q);
+  return codes;
+}
+
 CodeRange numerics::weightCodeRange(const CrossbarConfig &config) {
   int64_t max = (int64_t(1) << (config.weightBits - 1)) - 1;
+  // The largest magnitude with at most weightMaxOnes '1' bits: the top ones.
+  if (config.weightMaxOnes && config.weightMaxOnes < config.weightBits - 1)
+    max &=
+        ~((int64_t(1) << (config.weightBits - 1 - config.weightMaxOnes)) - 1);
   return {-max, max};
 }
 
@@ -159,6 +183,9 @@ llvm::Error numerics::verifyConfig(const CrossbarConfig &config) {
   }
   if (config.adcMode == AdcMode::clipped && config.clipLow > config.clipHigh)
     return configError("clipLow must not exceed clipHigh");
+  if (config.weightMaxOnes > 16)
+    return configError("weightMaxOnes must be in [0, 16], got " +
+                       llvm::Twine(config.weightMaxOnes));
   if (llvm::Error error = verifyNoise(config.noise))
     return configError(llvm::toString(std::move(error)));
   return llvm::Error::success();
@@ -449,13 +476,18 @@ static int64_t drivenCode(const CrossbarConfig &config, int64_t x) {
 static llvm::Error checkCodes(const CrossbarConfig &config,
                               llvm::ArrayRef<int64_t> weights,
                               llvm::ArrayRef<int64_t> inputs) {
-  const int64_t wMax = weightCodeRange(config).max;
   const CodeRange xRange = inputCodeRange(config);
   for (int64_t w : weights)
-    if (w < -wMax || w > wMax)
+    if (!isAllowedWeight(config, w)) {
+      std::string codebook = config.weightMaxOnes
+                                 ? " of codes with at most " +
+                                       std::to_string(config.weightMaxOnes) +
+                                       " '1' bits"
+                                 : "";
       return configError("weight " + llvm::Twine(w) + " is outside the " +
                          llvm::Twine(config.weightBits) +
-                         "-bit symmetric range");
+                         "-bit symmetric range" + codebook);
+    }
   for (int64_t x : inputs)
     if (x < xRange.min || x > xRange.max)
       return configError("input " + llvm::Twine(x) + " is outside the " +
@@ -507,6 +539,71 @@ static SmallVector<Plane> weightPlanes(const CrossbarConfig &config,
     }
   }
   return wPlanes;
+}
+
+/// The zero-bit layout of planes `wPlanes` holding `codes` (see
+/// `ZeroBitLayout`).
+static ZeroBitLayout layoutOf(const CrossbarConfig &config,
+                              llvm::ArrayRef<Plane> wPlanes,
+                              const SmallVector<int64_t> (&codes)[2],
+                              int64_t rows, int64_t cols) {
+  ZeroBitLayout layout;
+  layout.rows = rows;
+  layout.cols = cols;
+  layout.flipped.assign(wPlanes.size() * cols, 0);
+  layout.empty.assign(wPlanes.size() * cols, 0);
+  // Analog subtraction of differential rows leaves no column to complement.
+  const bool canFlip = config.zeroBitLayout &&
+                       config.weightSign != WeightSign::differential_rows;
+  std::vector<uint8_t> mapped(rows, !config.zeroBitLayout);
+  for (auto [p, plane] : llvm::enumerate(wPlanes)) {
+    int64_t mask = (int64_t(1) << plane.width) - 1;
+    for (int64_t n = 0; n < cols; ++n) {
+      int64_t nonzero = 0, full = 0;
+      for (int64_t k = 0; k < rows; ++k) {
+        int64_t cell =
+            (codes[plane.array][k * cols + n] >> plane.offset) & mask;
+        nonzero += cell != 0;
+        full += cell == mask;
+      }
+      // The complement's non-zero cells are the ones not at full level.
+      bool flip = canFlip && rows - full < nonzero;
+      int64_t stored = flip ? rows - full : nonzero;
+      layout.flipped[p * cols + n] = flip;
+      layout.empty[p * cols + n] = stored == 0;
+      layout.nonzeroCells += uint64_t(stored);
+      if (!config.zeroBitLayout || !stored)
+        continue;
+      for (int64_t k = 0; k < rows; ++k) {
+        int64_t cell =
+            (codes[plane.array][k * cols + n] >> plane.offset) & mask;
+        if ((flip ? mask - cell : cell) != 0)
+          mapped[k] = 1;
+      }
+    }
+  }
+  for (int64_t k = 0; k < rows; ++k)
+    if (mapped[k])
+      layout.mappedRows.push_back(k);
+  const bool diffRows = config.weightSign == WeightSign::differential_rows;
+  for (auto [p, plane] : llvm::enumerate(wPlanes)) {
+    if (diffRows && plane.array == 1)
+      continue;
+    for (int64_t n = 0; n < cols; ++n) {
+      size_t at = p * cols + n;
+      bool empty = layout.empty[at] && (!diffRows || layout.empty[at + cols]);
+      layout.convertedColumns += !config.zeroBitLayout || !empty;
+    }
+  }
+  return layout;
+}
+
+ZeroBitLayout numerics::zeroBitLayout(const CrossbarConfig &config,
+                                      llvm::ArrayRef<int64_t> weights,
+                                      int64_t rows, int64_t cols) {
+  SmallVector<int64_t> codes[2];
+  SmallVector<Plane> wPlanes = weightPlanes(config, weights, codes);
+  return layoutOf(config, wPlanes, codes, rows, cols);
 }
 
 void numerics::countInputActivity(const CrossbarConfig &config,
@@ -596,50 +693,97 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
   const double conversionSigma =
       std::sqrt(thermalSigma * thermalSigma + readSigma * readSigma);
 
+  // The zero-bit layout: rows not mapped, columns stored complemented or
+  // not converted at all (without it, every row and column as it is).
+  const bool zebra = config.zeroBitLayout;
+  const bool diffRows = config.weightSign == WeightSign::differential_rows;
+  ZeroBitLayout layout = layoutOf(config, wPlanes, codes, rows, cols);
+  const std::vector<int64_t> &mapped = layout.mappedRows;
+  const int64_t mappedCount = int64_t(mapped.size());
+  if (stats)
+    stats->unmappedRows += uint64_t(rows - mappedCount);
+  const double activeSigma =
+      noise.activeCell * double((int64_t(1) << config.cellBits) - 1);
+
   std::fill(out.begin(), out.end(), 0);
   SmallVector<int64_t> digits(rows);
   for (const Plane &cycle : xCycles) {
     int64_t dMask = (int64_t(1) << cycle.width) - 1;
-    for (int64_t k = 0; k < rows; ++k)
+    int64_t digitSum = 0;
+    for (int64_t k = 0; k < rows; ++k) {
       digits[k] = (driven[k] >> cycle.offset) & dMask;
-    for (int64_t g0 = 0; g0 < rows; g0 += groupRows) {
-      int64_t g1 = std::min(rows, g0 + groupRows);
+      digitSum += digits[k];
+    }
+    // A complemented column converts sum d (m - c): the digital unit adds
+    // m * sum d over all rows (mapped or not) and subtracts the conversion.
+    if (zebra)
+      for (auto [p, plane] : llvm::enumerate(wPlanes)) {
+        int64_t cMask = (int64_t(1) << plane.width) - 1;
+        for (int64_t n = 0; n < cols; ++n)
+          if (layout.flipped[p * cols + n])
+            out[n] += int64_t(plane.sign * cycle.sign) *
+                      shiftLeft(cMask * digitSum, plane.offset + cycle.offset);
+      }
+    for (int64_t g0 = 0; g0 < mappedCount; g0 += groupRows) {
+      int64_t g1 = std::min(mappedCount, g0 + groupRows);
       if (stats)
         stats->dacCycles += 1;
       // Differential rows subtract in analog: one signed conversion per
       // slice; otherwise every array's plane is converted on its own.
       for (auto [p, plane] : llvm::enumerate(wPlanes)) {
-        if (config.weightSign == WeightSign::differential_rows &&
-            plane.array == 1)
+        if (diffRows && plane.array == 1)
           continue;
         int64_t cMask = (int64_t(1) << plane.width) - 1;
         for (int64_t n = 0; n < cols; ++n) {
-          int64_t sum = 0;
-          for (int64_t k = g0; k < g1; ++k) {
+          size_t at = p * cols + n;
+          // Differential rows: the negative array's plane follows.
+          if (zebra && layout.empty[at] &&
+              (!diffRows || layout.empty[at + cols])) {
+            if (stats)
+              ++stats->skippedConversions;
+            continue;
+          }
+          const bool flip = layout.flipped[at];
+          int64_t sum = 0, active = 0;
+          for (int64_t i = g0; i < g1; ++i) {
+            int64_t k = mapped[i];
             int64_t cell =
                 (codes[plane.array][k * cols + n] >> plane.offset) & cMask;
-            if (config.weightSign == WeightSign::differential_rows)
-              cell -= (codes[1][k * cols + n] >> plane.offset) & cMask;
+            if (flip)
+              cell = cMask - cell;
+            active += digits[k] != 0 && cell != 0;
+            if (diffRows) {
+              int64_t negative =
+                  (codes[1][k * cols + n] >> plane.offset) & cMask;
+              active += digits[k] != 0 && negative != 0;
+              cell -= negative;
+            }
             sum += digits[k] * cell;
           }
-          if (stats && stats->columnSums)
-            stats->columnSums->add(sum, plane.offset + cycle.offset);
+          if (stats) {
+            stats->activeCells += uint64_t(active);
+            if (stats->columnSums)
+              stats->columnSums->add(sum, plane.offset + cycle.offset);
+          }
           int64_t converted;
           if (!noisy) {
             converted = convert(config, sum, lossless, stats);
           } else {
             double analog = double(sum);
             if (!variation.empty()) {
-              // Differential rows: the negative array's plane follows.
-              for (int64_t k = g0; k < g1; ++k) {
+              for (int64_t i = g0; i < g1; ++i) {
+                int64_t k = mapped[i];
                 double e = variation[p][k * cols + n];
-                if (config.weightSign == WeightSign::differential_rows)
+                if (diffRows)
                   e -= variation[p + 1][k * cols + n];
                 analog += double(digits[k]) * e;
               }
             }
             if (conversionSigma > 0)
               analog += conversionSigma * conversionRng->gaussian();
+            if (activeSigma > 0)
+              analog += activeSigma * std::sqrt(double(active)) *
+                        conversionRng->gaussian();
             analog =
                 compressColumnSum(analog, fullScale, noise.adcNonlinearity);
             converted = convertReal(config, analog, lossless, fullScale, stats);
@@ -648,7 +792,7 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
           }
           if (stats)
             ++stats->conversions;
-          out[n] += int64_t(plane.sign * cycle.sign) *
+          out[n] += int64_t(plane.sign * cycle.sign) * (flip ? -1 : 1) *
                     shiftLeft(converted, plane.offset + cycle.offset);
         }
       }
@@ -782,7 +926,10 @@ llvm::Error numerics::crossbarMVMBatch(
     return configError("operand sizes do not match " + llvm::Twine(batch) +
                        " vectors times a " + llvm::Twine(rows) + "x" +
                        llvm::Twine(cols) + " matrix");
-  if (config.noise.enabled()) {
+  // Noise, the zero-bit layout and active-cell counts take the per-vector
+  // path, which implements them once.
+  if (config.noise.enabled() || config.zeroBitLayout ||
+      (stats && stats->countActiveCells)) {
     // Every vector is its own read: fresh conversion noise.
     CrossbarConfig vectorConfig = config;
     for (int64_t p = 0; p < batch; ++p) {

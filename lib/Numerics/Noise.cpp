@@ -51,7 +51,8 @@ llvm::Error numerics::verifyNoise(const NoiseConfig &noise) {
   for (Field field :
        {Field{"thermalLsb", noise.thermalLsb}, Field{"read", noise.read},
         Field{"programming", noise.programming},
-        Field{"adcNonlinearity", noise.adcNonlinearity}}) {
+        Field{"adcNonlinearity", noise.adcNonlinearity},
+        Field{"activeCell", noise.activeCell}}) {
     // Written so that NaN fails too.
     if (!(field.value >= 0) || !std::isfinite(field.value))
       return llvm::createStringError(
@@ -80,6 +81,7 @@ NoiseConfig numerics::noiseFromAttr(NoiseAttr attr, uint64_t seed,
   noise.read = attr.getRead().convertToDouble();
   noise.programming = attr.getProgramming().convertToDouble();
   noise.adcNonlinearity = attr.getAdcNonlinearity().convertToDouble();
+  noise.activeCell = attr.getActiveCell().convertToDouble();
   return noise;
 }
 

@@ -71,6 +71,12 @@ numerics::layerConfig(TargetAttr target, PrecisionAttr precision,
   }
   if (calibration.signedInputs && config.inputSign == InputSign::unsigned_)
     config.inputSign = InputSign::offset;
+  // A code width of at most the pattern's ones restricts nothing; the layout
+  // still applies.
+  config.weightMaxOnes = calibration.weightMaxOnes < config.weightBits - 1
+                             ? calibration.weightMaxOnes
+                             : 0;
+  config.zeroBitLayout = calibration.weightMaxOnes > 0;
   return config;
 }
 
@@ -84,6 +90,9 @@ numerics::LayerCalibration numerics::layerCalibrationOf(Operation *op) {
   if (auto maxOnes =
           op->getAttrOfType<IntegerAttr>(CimDialect::getActMaxOnesAttrName()))
     calibration.actMaxOnes = unsigned(maxOnes.getInt());
+  if (auto maxOnes = op->getAttrOfType<IntegerAttr>(
+          CimDialect::getWeightMaxOnesAttrName()))
+    calibration.weightMaxOnes = unsigned(maxOnes.getInt());
   return calibration;
 }
 
@@ -102,12 +111,39 @@ bool numerics::isLosslessReadout(const CrossbarConfig &config) {
   return false;
 }
 
+/// The allowed code nearest to `v` (ties to the lower), 0 for NaN.
+static int64_t nearestAllowed(double v, const std::vector<int64_t> &allowed) {
+  if (std::isnan(v))
+    return 0;
+  auto above = std::lower_bound(
+      allowed.begin(), allowed.end(), v,
+      [](int64_t code, double value) { return double(code) < value; });
+  if (above == allowed.end())
+    return allowed.back();
+  if (above == allowed.begin())
+    return *above;
+  int64_t hi = *above, lo = *std::prev(above);
+  return double(hi) - v < v - double(lo) ? hi : lo;
+}
+
+std::vector<int64_t> numerics::weightCodebook(const CrossbarConfig &config) {
+  if (!config.weightMaxOnes)
+    return {};
+  return allowedWeightCodes(config);
+}
+
 numerics::WeightCodes
 numerics::quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
                           int64_t n, int64_t r0, int64_t r1, int64_t c0,
                           int64_t c1, ScaleGranularity granularity,
-                          CodeRange range, llvm::ArrayRef<double> fixedScales) {
+                          CodeRange range, llvm::ArrayRef<double> fixedScales,
+                          llvm::ArrayRef<int64_t> codebook) {
   WeightCodes out;
+  std::vector<int64_t> allowed(codebook.begin(), codebook.end());
+  // A codebook's largest code is the range's top: the scale maps to it.
+  auto code = [&](double v) {
+    return allowed.empty() ? toCode(v, range) : nearestAllowed(v, allowed);
+  };
   int64_t rows = r1 - r0, cols = c1 - c0;
   if (!fixedScales.empty()) {
     out.scales.resize(cols);
@@ -118,7 +154,7 @@ numerics::quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < cols; ++j)
         out.codes[r * cols + j] =
-            toCode(at((r0 + r) * n + c0 + j) / out.scales[j], range);
+            code(at((r0 + r) * n + c0 + j) / out.scales[j]);
     return out;
   }
   bool perTile = granularity == ScaleGranularity::tile ||
@@ -145,7 +181,7 @@ numerics::quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < cols; ++j) {
       double v = at((r0 + r) * n + c0 + j) / scales[j];
-      out.codes[r * cols + j] = toCode(v, range);
+      out.codes[r * cols + j] = code(v);
     }
   return out;
 }
@@ -164,21 +200,6 @@ std::vector<int64_t> numerics::allowedInputCodes(CodeRange range,
     if (!restricted || unsigned(llvm::popcount(uint64_t(c))) <= maxOnes)
       codes.push_back(c);
   return codes;
-}
-
-/// The allowed code nearest to `v` (ties to the lower), 0 for NaN.
-static int64_t nearestAllowed(double v, const std::vector<int64_t> &allowed) {
-  if (std::isnan(v))
-    return 0;
-  auto above = std::lower_bound(
-      allowed.begin(), allowed.end(), v,
-      [](int64_t code, double value) { return double(code) < value; });
-  if (above == allowed.end())
-    return allowed.back();
-  if (above == allowed.begin())
-    return *above;
-  int64_t hi = *above, lo = *std::prev(above);
-  return double(hi) - v < v - double(lo) ? hi : lo;
 }
 
 /// The one definition of input quantization; `at` reads element e.

@@ -456,13 +456,15 @@ TEST(Noise, ConfigFromTargetAttribute) {
   EXPECT_EQ(none.seed, 5u);
   EXPECT_EQ(none.stream, 6u);
   auto attr = NoiseAttr::get(&context, llvm::APFloat(0.5), llvm::APFloat(0.0),
-                             llvm::APFloat(0.02), llvm::APFloat(0.1));
+                             llvm::APFloat(0.02), llvm::APFloat(0.1),
+                             llvm::APFloat(0.03));
   NoiseConfig noise = noiseFromAttr(attr, 7);
   EXPECT_TRUE(noise.enabled());
   EXPECT_EQ(noise.thermalLsb, 0.5);
   EXPECT_EQ(noise.read, 0.0);
   EXPECT_EQ(noise.programming, 0.02);
   EXPECT_EQ(noise.adcNonlinearity, 0.1);
+  EXPECT_EQ(noise.activeCell, 0.03);
   EXPECT_EQ(noise.seed, 7u);
   EXPECT_EQ(noise.stream, 0u);
   EXPECT_NE(noiseSubstream(0, 1), noiseSubstream(0, 2));

@@ -87,6 +87,10 @@ static cl::opt<bool> skipZeroCycles(
     cl::desc("The hardware skips a row group's DAC cycle whose input bits "
              "are all zero: the timeline, energy and modeled costs leave its "
              "conversions out (a compiled program; default: off)"));
+static cl::opt<bool> countActiveCells(
+    "count-active-cells",
+    cl::desc("Count the conducting cells of every conversion (stats "
+             "'active_cells'; slower: every crossbar layer is bit-sliced)"));
 static cl::opt<unsigned>
     threads("workers", cl::desc("Workers over batch slices"), cl::init(2));
 static cl::opt<bool>
@@ -165,6 +169,7 @@ int main(int argc, char **argv) {
   eval::Options options;
   options.quantize = quantize;
   options.skipZeroCycles = skipZeroCycles;
+  options.countActiveCells = countActiveCells;
   if (noiseSeed.getNumOccurrences()) {
     // A program always runs its crossbars; a module only with --quantize.
     if (!quantize && !program)
@@ -339,6 +344,9 @@ int main(int argc, char **argv) {
         {"crossbar_macs", int64_t(total.macs)},
         {"adc_conversions", int64_t(total.conversions)},
         {"clipped_conversions", int64_t(total.clippedConversions)},
+        {"active_cells", int64_t(total.activeCells)},
+        {"zero_bit_skipped_conversions",
+         int64_t(total.zeroBitSkippedConversions)},
         {"exact_layer_runs", int64_t(total.exactLayers)},
         {"bit_sliced_layer_runs", int64_t(total.slicedLayers)},
         {"dac_cycles", int64_t(total.dacCycles)},

@@ -80,11 +80,18 @@ struct Options {
   /// Quantized mode: record every crossbar layer's input bit activity in
   /// `Stats::inputActivity` (cim-quantize's `input-ones`).
   bool recordInputActivity = false;
+  /// Quantized mode: take the bit-sliced path everywhere and count the
+  /// conducting cells of every conversion (Stats::activeCells).
+  bool countActiveCells = false;
 };
 
 /// Event counts of a quantized run.
 struct Stats {
   uint64_t macs = 0, conversions = 0, clippedConversions = 0;
+  /// Conducting cells over all conversions (counted where the bit-sliced
+  /// path runs: noise, a lossy read-out, or Options::countActiveCells), and
+  /// the conversions the zero-bit layout leaves out (ZEBRA).
+  uint64_t activeCells = 0, zeroBitSkippedConversions = 0;
   /// Row-group activations per DAC cycle, those with all digits zero (which
   /// bit-sparsity-aware hardware skips), and '1' bits driven.
   uint64_t dacCycles = 0, skippedDacCycles = 0, inputOnes = 0;

@@ -60,6 +60,18 @@ struct CrossbarConfig {
   unsigned adcBits = 8;
   /// Range of `AdcMode::clipped`, in column-sum units.
   int64_t clipLow = 0, clipHigh = 0;
+  /// ZEBRA's zero-bit patterns: weight magnitudes have at most this many
+  /// '1' bits (0: any code). See `allowedWeightCodes`.
+  unsigned weightMaxOnes = 0;
+  /// Zero-bit layout (ZEBRA; on with `weightMaxOnes`): every physical column
+  /// (plane x column) stores the complement of its cells when that has fewer
+  /// non-zero cells (ISAAC's flip; the digital unit adds back
+  /// (2^width - 1) * sum of the digits), rows whose stored cells are all
+  /// zero are not mapped (row groups are formed from the mapped rows only)
+  /// and columns whose stored cells are all zero are not converted. Exact
+  /// with a lossless read-out; with a lossy or noisy one it changes what the
+  /// ADC sees: fewer conducting cells, smaller sums.
+  bool zeroBitLayout = false;
   /// Analog non-idealities; all zero (the default) is the exact integer
   /// model.
   NoiseConfig noise;
@@ -102,6 +114,16 @@ struct CrossbarStats {
   uint64_t clippedConversions = 0;
   /// Conversions of a noisy (real-valued) column sum.
   uint64_t noisyConversions = 0;
+  /// Conducting cells summed over conversions (a non-zero stored cell on a
+  /// row driven by a non-zero digit): what per-active-cell noise and array
+  /// read energy scale with. Counted on the per-vector path (noise or the
+  /// zero-bit layout on, or `countActiveCells`).
+  uint64_t activeCells = 0;
+  /// Zero-bit layout: conversions not done (all-zero stored columns) and
+  /// rows not mapped (per MVM).
+  uint64_t skippedConversions = 0, unmappedRows = 0;
+  /// Count `activeCells` on every path (slower: no batched GEMM).
+  bool countActiveCells = false;
   /// When set, every column sum (the noise-free value) is recorded here.
   ColumnSums *columnSums = nullptr;
 };
@@ -142,6 +164,36 @@ struct CodeRange {
 
 /// Weight codes `config` accepts: symmetric, |q_w| <= 2^(B_w-1) - 1.
 CodeRange weightCodeRange(const CrossbarConfig &config);
+
+/// The weight codes `config` accepts, ascending: the symmetric range, only
+/// those whose magnitude has at most `weightMaxOnes` '1' bits when set
+/// (ZEBRA's codebook).
+std::vector<int64_t> allowedWeightCodes(const CrossbarConfig &config);
+
+/// ZEBRA's layout of one crossbar's weights (`CrossbarConfig::zeroBitLayout`),
+/// per weight plane (the order of the cell planes: slices least significant
+/// first, differential arrays interleaved, the two's-complement sign plane
+/// last) and column.
+struct ZeroBitLayout {
+  int64_t rows = 0, cols = 0;
+  /// planes x cols: the column stores complemented cells.
+  std::vector<uint8_t> flipped;
+  /// planes x cols: every stored cell is zero (not converted).
+  std::vector<uint8_t> empty;
+  /// Rows with a non-zero stored cell, ascending (the mapped rows).
+  std::vector<int64_t> mappedRows;
+  /// Non-zero stored cells (programmed, conducting when driven).
+  uint64_t nonzeroCells = 0;
+  /// Columns converted per row group and DAC cycle (of the planes converted
+  /// on their own; differential rows convert both arrays' difference once).
+  uint64_t convertedColumns = 0;
+};
+
+/// The zero-bit layout of a rows x cols block of weight codes on `config`
+/// (without `zeroBitLayout`: nothing flipped, every row mapped).
+ZeroBitLayout zeroBitLayout(const CrossbarConfig &config,
+                            llvm::ArrayRef<int64_t> weights, int64_t rows,
+                            int64_t cols);
 
 /// Input codes `config` accepts: [0, 2^B_x) unsigned, else B_x-bit signed.
 CodeRange inputCodeRange(const CrossbarConfig &config);

@@ -49,6 +49,10 @@ struct NoiseConfig {
   /// aihwkit-style compression coefficient n in [0, 1): a column sum I
   /// becomes FS * y / (1 + n |y|) with y = I / FS.
   double adcNonlinearity = 0;
+  /// Sigma of the read noise of each conducting cell (non-zero level, non-zero
+  /// input digit), relative to the cell range: a conversion with n such cells
+  /// gets N(0, n (sigma * (2^cell - 1))^2) (ZEBRA's per-active-cell model).
+  double activeCell = 0;
   /// Seed of all draws (`cim-run --noise-seed`).
   uint64_t seed = 0;
   /// Which crossbar (layer, tile): programming variation is a function of
@@ -63,7 +67,7 @@ struct NoiseConfig {
   /// True if any non-ideality is on.
   bool enabled() const {
     return thermalLsb != 0 || read != 0 || programming != 0 ||
-           adcNonlinearity != 0;
+           adcNonlinearity != 0 || activeCell != 0;
   }
 };
 

@@ -42,6 +42,10 @@ struct LayerCalibration {
   /// Unsigned input codes restricted to at most this many '1' bits
   /// (`cim.act_max_ones`, set by cim-quantize's `act-max-ones`); 0: all.
   unsigned actMaxOnes = 0;
+  /// ZEBRA's zero-bit patterns (`cim.weight_max_ones`, set by cim-quantize's
+  /// `weight-max-ones`): weight magnitudes with at most this many '1' bits,
+  /// stored in the zero-bit layout; 0: off.
+  unsigned weightMaxOnes = 0;
 };
 LayerCalibration layerCalibrationOf(Operation *op);
 
@@ -77,12 +81,19 @@ struct WeightCodes {
 /// matrix, so every tile of a layer shares them; tile and tile-column
 /// scales span the block. `fixedScales` (one per column of the whole
 /// matrix, or one for all) replaces the derived scales: a pre-quantized
-/// layer keeps its own (`cim.weight_scales`).
+/// layer keeps its own (`cim.weight_scales`). A non-empty `codebook` (the
+/// ascending codes a ZEBRA layer may hold, `allowedWeightCodes`; `range` is
+/// then its extent) makes every weight its nearest code, ties to the lower.
 WeightCodes quantizeWeights(llvm::function_ref<double(int64_t)> at, int64_t k,
                             int64_t n, int64_t r0, int64_t r1, int64_t c0,
                             int64_t c1, ScaleGranularity granularity,
                             CodeRange range,
-                            llvm::ArrayRef<double> fixedScales = {});
+                            llvm::ArrayRef<double> fixedScales = {},
+                            llvm::ArrayRef<int64_t> codebook = {});
+
+/// The codebook `quantizeWeights` takes for `config`: empty unless its
+/// weights are restricted to zero-bit patterns.
+std::vector<int64_t> weightCodebook(const CrossbarConfig &config);
 
 struct InputCodes {
   double scale = 1;

@@ -136,12 +136,14 @@ LogicalResult EnergyAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 LogicalResult NoiseAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 APFloat thermalLsb, APFloat read,
-                                APFloat programming, APFloat adcNonlinearity) {
+                                APFloat programming, APFloat adcNonlinearity,
+                                APFloat activeCell) {
   if (failed(checkReal(emitError, "noise",
                        {{"thermal_lsb", thermalLsb},
                         {"read", read},
                         {"programming", programming},
-                        {"adc_nonlinearity", adcNonlinearity}})))
+                        {"adc_nonlinearity", adcNonlinearity},
+                        {"active_cell", activeCell}})))
     return failure();
   // y / (1 + n|y|) on |y| <= 1 must stay monotonic and invertible.
   if (adcNonlinearity.convertToDouble() >= 1.0)

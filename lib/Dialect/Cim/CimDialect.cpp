@@ -130,6 +130,15 @@ LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
                              << attr.getValue();
     return success();
   }
+  if (attr.getName() == getWeightMaxOnesAttrName()) {
+    auto maxOnes = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!maxOnes || maxOnes.getInt() < 1 || maxOnes.getInt() > 16)
+      return op->emitError() << "'" << getWeightMaxOnesAttrName()
+                             << "' must be an integer in [1, 16] (the most "
+                                "'1' bits of a weight magnitude), got "
+                             << attr.getValue();
+    return success();
+  }
   if (attr.getName() == getInputScaleAttrName()) {
     auto scale = dyn_cast<FloatAttr>(attr.getValue());
     if (!scale || !(scale.getValueAsDouble() > 0) ||

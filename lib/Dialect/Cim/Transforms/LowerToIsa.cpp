@@ -171,7 +171,8 @@ struct CimLowerToIsaPass
     numerics::WeightCodes codes = numerics::quantizeWeights(
         [&](int64_t e) { return w[e]; }, k, n, r0, r1, c0, c1,
         precision.getGranularity(), numerics::weightCodeRange(config),
-        CimDialect::getFixedWeightScales(tile));
+        CimDialect::getFixedWeightScales(tile),
+        numerics::weightCodebook(config));
     MLIRContext *ctx = &getContext();
     Type i32 = IntegerType::get(ctx, 32);
     auto codesType = RankedTensorType::get({r1 - r0, c1 - c0}, i32);
@@ -225,7 +226,8 @@ struct CimLowerToIsaPass
                            CimDialect::getNonnegativeInputsAttrName(),
                            CimDialect::getSignedInputsAttrName(),
                            CimDialect::getInputOnesAttrName(),
-                           CimDialect::getZeroCyclesAttrName()})
+                           CimDialect::getZeroCyclesAttrName(),
+                           CimDialect::getWeightMaxOnesAttrName()})
       if (Attribute value = tile->getAttr(name))
         acc.getDefiningOp()->setAttr(name, value);
     rewriter.replaceOpWithNewOp<IsaDecodeOp>(

@@ -283,6 +283,8 @@ struct CimQuantizePass
       return signalPassFailure();
     if (actMaxOnes && failed(restrictActivationCodes(target)))
       return signalPassFailure();
+    if (weightMaxOnes && failed(markZeroBitPatterns()))
+      return signalPassFailure();
 
     bool clipped = target.getAdc().getMode() == AdcMode::clipped;
     bool needData = (method && clipped) || biasCorrection || inputOnes;
@@ -334,6 +336,20 @@ struct CimQuantizePass
       op->setAttr(CimDialect::getActMaxOnesAttrName(),
                   b.getI64IntegerAttr(int64_t(actMaxOnes)));
     }
+    return success();
+  }
+
+  /// Marks every crossbar layer `cim.weight_max_ones` (ZEBRA); pre-quantized
+  /// layers keep their codes.
+  LogicalResult markZeroBitPatterns() {
+    if (weightMaxOnes > 16)
+      return fail("weight-max-ones must be in [1, 16] (0 = off), got " +
+                  Twine(unsigned(weightMaxOnes)));
+    Builder b(&getContext());
+    for (Operation *op : layers())
+      if (!CimDialect::hasFixedScales(op))
+        op->setAttr(CimDialect::getWeightMaxOnesAttrName(),
+                    b.getI64IntegerAttr(int64_t(weightMaxOnes)));
     return success();
   }
 

@@ -263,6 +263,7 @@ struct CimTileCrossbarPass
                                CimDialect::getInputOnesAttrName(),
                                CimDialect::getZeroCyclesAttrName(),
                                CimDialect::getActMaxOnesAttrName(),
+                               CimDialect::getWeightMaxOnesAttrName(),
                                CimDialect::getInputScaleAttrName(),
                                CimDialect::getWeightScalesAttrName()})
           if (Attribute value = mvm->getAttr(name))
