@@ -213,6 +213,10 @@ def Cim_TargetAttr : Cim_Attr<"Target", "target"> {
     each hardware event. `weight_reprogramming` says whether a model larger
     than the chip may run by rewriting crossbars between layers (the mapping
     then counts the writes, as Pelke et al. do) instead of being rejected.
+    `float_alignment` says the macro has floating-point CIM's exponent
+    comparison tree and mantissa shifters (FP-CIM): layers may then use a
+    floating-point precision (`#cim.fp`), pre-aligned per row group of
+    `parallel_rows`.
 
     A module compiled for a target carries it as the discardable attribute
     `cim.target`; `cim-set-target` attaches a preset or a JSON file
@@ -244,7 +248,8 @@ def Cim_TargetAttr : Cim_Attr<"Target", "target"> {
     OptionalParameter<"LatencyAttr">:$latency,
     OptionalParameter<"EnergyAttr">:$energy,
     OptionalParameter<"NoiseAttr">:$noise,
-    DefaultValuedParameter<"bool", "false">:$weight_reprogramming);
+    DefaultValuedParameter<"bool", "false">:$weight_reprogramming,
+    DefaultValuedParameter<"bool", "false">:$float_alignment);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
@@ -265,12 +270,49 @@ def Cim_TargetAttr : Cim_Attr<"Target", "target"> {
 // PrecisionAttr
 //===----------------------------------------------------------------------===//
 
+def Cim_FpAttr : Cim_Attr<"Fp", "fp"> {
+  let summary = "Floating-point CIM formats of one layer (FP-CIM)";
+  let description = [{
+    Inputs are floating-point numbers with `input_exp` exponent and
+    `input_man` mantissa bits (sign separate; no inf/NaN), weights likewise
+    with `weight_exp` and `weight_man`. Each group of `parallel_rows` rows
+    that accumulate together is pre-aligned to the group's largest exponent
+    E: every input becomes a signed integer mantissa of `aligned_bits`
+    magnitude bits, `round(|x| 2^(aligned_bits - 1 - E))` (`truncate`
+    floors instead; small values underflow to 0). Weights share one
+    exponent per row group and column, with `weight_man + 1` magnitude bits.
+    The crossbar computes the integer MAC of the mantissas bit-serially
+    (the precision's `act_bits = aligned_bits + 1` and
+    `weight_bits = weight_man + 2`), and the digital unit scales each group's
+    sum by its exponents and accumulates (lib/Numerics/FloatingPoint.h).
+
+    Example (FP8 E4M3 inputs and weights, 8 aligned bits):
+
+    ```mlir
+    #cim.precision<weight_bits = 5, act_bits = 9,
+      fp = <input_exp = 4, input_man = 3, weight_exp = 4, weight_man = 3,
+            aligned_bits = 8>>
+    ```
+  }];
+  let parameters = (ins
+    "unsigned":$input_exp,
+    "unsigned":$input_man,
+    "unsigned":$weight_exp,
+    "unsigned":$weight_man,
+    "unsigned":$aligned_bits,
+    DefaultValuedParameter<"bool", "false">:$truncate);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 def Cim_PrecisionAttr : Cim_Attr<"Precision", "precision"> {
   let summary = "Number formats of one crossbar layer";
   let description = [{
     `weight_bits` and `act_bits` are the integer widths of the quantized
     weights and input activations (1..8; 16-bit formats belong to the
-    floating-point CIM mode). `adc_bits` is the read-out resolution; 0 means
+    floating-point CIM mode: with `fp`, the layer computes in floating point
+    and the two widths are those of its aligned integer mantissas, see
+    `#cim.fp`). `adc_bits` is the read-out resolution; 0 means
     "the target's default" and is the only legal value on targets whose
     read-out does not convert (`ideal`, `adder_tree`). `granularity` says
     which weights share a scale: the whole tensor, one output channel, one
@@ -290,9 +332,17 @@ def Cim_PrecisionAttr : Cim_Attr<"Precision", "precision"> {
     "unsigned":$act_bits,
     DefaultValuedParameter<"unsigned", "0">:$adc_bits,
     DefaultValuedParameter<"ScaleGranularity",
-                           "ScaleGranularity::channel">:$granularity);
+                           "ScaleGranularity::channel">:$granularity,
+    OptionalParameter<"FpAttr">:$fp);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "unsigned":$weight_bits, "unsigned":$act_bits,
+                     "unsigned":$adc_bits, "ScaleGranularity":$granularity), [{
+      return $_get($_ctxt, weight_bits, act_bits, adc_bits, granularity,
+                   FpAttr());
+    }]>
+  ];
   let extraClassDeclaration = [{
     /// Checks this precision against what `target` can execute; reports
     /// through `emitError`.

@@ -266,7 +266,7 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
               {"name", "description", "source", "rows", "cols", "parallel_rows",
                "cell_bits", "dac_bits", "adc", "weight_sign", "input_sign",
                "cores", "crossbars_per_core", "weight_reprogramming", "memory",
-               "latency", "energy", "noise"});
+               "latency", "energy", "noise", "float_alignment"});
   // Free-text documentation fields; only their type is checked.
   for (llvm::StringRef key : {"description", "source"})
     if (root->get(key))
@@ -298,6 +298,7 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
       r.getUnsigned<unsigned>(*root, "", "crossbars_per_core");
   bool reprogramming =
       r.getOptionalBool(*root, "", "weight_reprogramming", false);
+  bool floatAlignment = r.getOptionalBool(*root, "", "float_alignment", false);
 
   MemoryAttr memory;
   if (const Object *o = r.getObject(*root, "", "memory")) {
@@ -361,7 +362,7 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
   TargetAttr target = buildChecked<TargetAttr>(
       context, r, name, rows, cols, parallelRows, cellBits, dacBits, adc,
       weightSign, inputSign, cores, crossbarsPerCore, memory, latency, energy,
-      noise, reprogramming);
+      noise, reprogramming, floatAlignment);
   if (r.failed())
     return r.takeError();
   return target;
@@ -426,6 +427,7 @@ llvm::json::Value mlir::cim::targetToJSON(TargetAttr target) {
       {"cores", target.getCores()},
       {"crossbars_per_core", target.getCrossbarsPerCore()},
       {"weight_reprogramming", target.getWeightReprogramming()},
+      {"float_alignment", target.getFloatAlignment()},
       {"memory", Object{{"input_buffer_bytes", memory.getInputBufferBytes()},
                         {"output_buffer_bytes", memory.getOutputBufferBytes()},
                         {"global_bytes", memory.getGlobalBytes()}}},

@@ -776,6 +776,7 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
   for (const layout::Tile &t : tiling->tiles) {
     uint64_t conversions = uint64_t(p) * tiling->encoding.cycles * t.groups *
                            t.numCols() * tiling->encoding.columnsPerOutput;
+    int64_t groups = t.groups;
     if (config.zeroBitLayout) {
       // ZEBRA converts only the mapped rows' groups and non-empty columns.
       tileCodes.resize(t.numRows() * t.numCols());
@@ -784,8 +785,8 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
                     t.numCols(), tileCodes.begin() + r * t.numCols());
       numerics::ZeroBitLayout zl =
           numerics::zeroBitLayout(config, tileCodes, t.numRows(), t.numCols());
-      int64_t groups = llvm::divideCeil(int64_t(zl.mappedRows.size()),
-                                        numerics::groupRowCount(config));
+      groups = llvm::divideCeil(int64_t(zl.mappedRows.size()),
+                                numerics::groupRowCount(config));
       conversions = uint64_t(p) * tiling->encoding.cycles * uint64_t(groups) *
                     zl.convertedColumns;
     }
@@ -793,7 +794,7 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
       stats->conversions += conversions;
     if (events) {
       events->conversions += conversions;
-      events->groups = std::max<int64_t>(events->groups, t.groups);
+      events->groups = std::max<int64_t>(events->groups, groups);
     }
     tileInputs.resize(p * t.numRows());
     for (int64_t i = 0; i < p; ++i)

@@ -55,8 +55,9 @@ TEST_F(TargetJSONTest, AllPresetsLoad) {
         << llvm::toString(target.takeError());
     EXPECT_EQ(target->getName(), name);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"aihwkit-pcm", "isaac", "puma",
-                                             "rwth-rram", "sram-dcim"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"aihwkit-pcm", "fp-cim", "isaac", "puma",
+                                      "rwth-rram", "sram-dcim"}));
 }
 
 TEST_F(TargetJSONTest, IsaacFields) {

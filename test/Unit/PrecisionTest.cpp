@@ -34,7 +34,7 @@ protected:
     lastError.clear();
     auto emitError = [&] { return mlir::emitError(UnknownLoc::get(&context)); };
     if (failed(PrecisionAttr::verify(emitError, w, a, adc,
-                                     ScaleGranularity::channel)))
+                                     ScaleGranularity::channel, FpAttr())))
       return lastError;
     PrecisionAttr precision =
         PrecisionAttr::get(&context, w, a, adc, ScaleGranularity::channel);

@@ -73,6 +73,12 @@ static cl::opt<unsigned> actMaxOnes(
              "input code (CIMQ; cim-quantize act-max-ones, needs --calib; "
              "0 = dense)"),
     cl::init(0));
+static cl::opt<unsigned> weightMaxOnes(
+    "weight-max-ones",
+    cl::desc("ZEBRA's zero-bit patterns: weight magnitudes with at most N "
+             "'1' bits, stored with complemented columns and without zero "
+             "rows and columns (cim-quantize weight-max-ones; 0 = off)"),
+    cl::init(0));
 static cl::opt<bool> inputOnes(
     "input-ones",
     cl::desc("Measure each layer's share of '1' input bits and all-zero DAC "
@@ -444,6 +450,9 @@ int main(int argc, char **argv) {
     return fail("--act-max-ones and --input-ones need --calib");
   if (noiseSeed < -1)
     return fail("--noise-seed must be a seed >= 0");
+  if (weightMaxOnes > 16)
+    return fail("--weight-max-ones must be in [1, 16] (0 = off), got " +
+                llvm::Twine(unsigned(weightMaxOnes)));
   if (!validation.empty() && calib.empty())
     return fail("--validation needs --calib (the inputs that set the "
                 "ranges)");
@@ -525,6 +534,16 @@ int main(int argc, char **argv) {
       })))
     return 1;
   OwningOpRef<ModuleOp> floatModule = module->clone();
+  // Zero-bit patterns: the search and the quantizers measure the layers as
+  // they will be stored; the W8A8 baseline (from floatModule) stays
+  // conventional.
+  if (weightMaxOnes && failed(run([&](PassManager &pm) {
+        CimQuantizeOptions q;
+        q.adcClip = "none";
+        q.weightMaxOnes = weightMaxOnes;
+        pm.addPass(createCimQuantize(q));
+      })))
+    return 1;
   if (policyFile) {
     std::string error;
     if (failed(applyPolicy(*module, precision, error)))
@@ -718,6 +737,8 @@ int main(int argc, char **argv) {
   // The chip the measurements (search, calibration, accuracy) were made on.
   if (noiseSeed >= 0)
     report["noise_seed"] = int64_t(noiseSeed);
+  if (weightMaxOnes)
+    report["weight_max_ones"] = int64_t(weightMaxOnes);
   report["latency_model"] = latencyModel;
   if (outputError)
     report["output_error"] = *outputError;

@@ -13,6 +13,7 @@
 
 #include "cim/Dialect/Cim/CimAttrs.h"
 #include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Numerics/FloatingPoint.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -162,12 +163,14 @@ static constexpr unsigned kMaxCrossbarDim = 65536;
 /// Cells and DACs resolve at most this many bits.
 static constexpr unsigned kMaxCellBits = 8;
 
-LogicalResult TargetAttr::verify(
-    function_ref<InFlightDiagnostic()> emitError, StringRef name, unsigned rows,
-    unsigned cols, unsigned parallelRows, unsigned cellBits, unsigned dacBits,
-    AdcAttr adc, WeightSign weightSign, InputSign inputSign, unsigned cores,
-    unsigned crossbarsPerCore, MemoryAttr memory, LatencyAttr latency,
-    EnergyAttr energy, NoiseAttr noise, bool weightReprogramming) {
+LogicalResult
+TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
+                   unsigned rows, unsigned cols, unsigned parallelRows,
+                   unsigned cellBits, unsigned dacBits, AdcAttr adc,
+                   WeightSign weightSign, InputSign inputSign, unsigned cores,
+                   unsigned crossbarsPerCore, MemoryAttr memory,
+                   LatencyAttr latency, EnergyAttr energy, NoiseAttr noise,
+                   bool weightReprogramming, bool floatAlignment) {
   if (name.empty())
     return emitError() << "name must not be empty";
   if (rows < 1 || rows > kMaxCrossbarDim)
@@ -224,7 +227,26 @@ static constexpr unsigned kMaxIntBits = 8;
 LogicalResult
 PrecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       unsigned weightBits, unsigned actBits, unsigned adcBits,
-                      ScaleGranularity granularity) {
+                      ScaleGranularity granularity, FpAttr fp) {
+  if (fp) {
+    // The crossbar computes on the aligned mantissas: the widths follow.
+    if (weightBits != fp.getWeightMan() + 2)
+      return emitError() << "weight_bits must be weight_man + 2 = "
+                         << fp.getWeightMan() + 2
+                         << " for a floating-point layer (sign, hidden bit "
+                            "and mantissa), got "
+                         << weightBits;
+    if (actBits != fp.getAlignedBits() + 1)
+      return emitError() << "act_bits must be aligned_bits + 1 = "
+                         << fp.getAlignedBits() + 1
+                         << " for a floating-point layer (sign and aligned "
+                            "mantissa), got "
+                         << actBits;
+    if (granularity != ScaleGranularity::channel)
+      return emitError() << "a floating-point layer has one exponent per row "
+                            "group and column: granularity must be 'channel'";
+    return success();
+  }
   // Symmetric signed weights need a sign and at least one magnitude bit.
   if (weightBits < 2 || weightBits > kMaxIntBits)
     return emitError() << "weight_bits must be in [2, " << kMaxIntBits
@@ -238,8 +260,40 @@ PrecisionAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult FpAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                             unsigned inputExp, unsigned inputMan,
+                             unsigned weightExp, unsigned weightMan,
+                             unsigned alignedBits, bool truncate) {
+  for (auto [name, bits] :
+       {std::pair<const char *, unsigned>{"input_exp", inputExp},
+        {"weight_exp", weightExp}})
+    if (bits < numerics::kMinExpBits || bits > numerics::kMaxExpBits)
+      return emitError() << name << " must be in [" << numerics::kMinExpBits
+                         << ", " << numerics::kMaxExpBits << "], got " << bits;
+  for (auto [name, bits] :
+       {std::pair<const char *, unsigned>{"input_man", inputMan},
+        {"weight_man", weightMan}})
+    if (bits > numerics::kMaxManBits)
+      return emitError() << name << " must be in [0, " << numerics::kMaxManBits
+                         << "], got " << bits;
+  // Signed aligned mantissas drive at most 16-bit inputs.
+  if (alignedBits < 1 || alignedBits > 15)
+    return emitError() << "aligned_bits must be in [1, 15], got "
+                       << alignedBits;
+  return success();
+}
+
 LogicalResult PrecisionAttr::verifyAgainst(
     TargetAttr target, function_ref<InFlightDiagnostic()> emitError) const {
+  if (getFp() && !target.getFloatAlignment())
+    return emitError() << "a floating-point precision needs a target with "
+                          "float_alignment (FP-CIM); target '"
+                       << target.getName() << "' has none";
+  if (getFp() && target.getRows() % target.getParallelRows() != 0)
+    return emitError() << "floating-point layers align per row group: target '"
+                       << target.getName() << "' has " << target.getRows()
+                       << " rows, not a multiple of its "
+                       << target.getParallelRows() << " parallel rows";
   AdcAttr adc = target.getAdc();
   unsigned adcBits = getAdcBits();
   if (!adc.isConverting()) {

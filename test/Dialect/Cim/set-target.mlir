@@ -14,8 +14,8 @@
 // SRAM: #cim.target<name = "sram-dcim", rows = 256, cols = 64, parallel_rows = 256, cell_bits = 1, dac_bits = 1, adc = <mode = adder_tree>, weight_sign = twos_complement, input_sign = twos_complement
 // PUMA: #cim.target<name = "puma", rows = 128, cols = 128, parallel_rows = 128, cell_bits = 2, dac_bits = 1, adc = <mode = full_range, bits = 8, min_bits = 4, max_bits = 10>, weight_sign = differential_columns, input_sign = twos_complement
 // RETARGET: error: module is already compiled for target 'isaac'; pass force=true to retarget it to 'puma'
-// UNKNOWN: error: unknown target 'nope': not a preset (aihwkit-pcm, isaac, puma, rwth-rram, sram-dcim) and no file of that name
-// EMPTY: error: cim-set-target needs a target: a preset (aihwkit-pcm, isaac, puma, rwth-rram, sram-dcim) or a JSON file
+// UNKNOWN: error: unknown target 'nope': not a preset (aihwkit-pcm, fp-cim, isaac, puma, rwth-rram, sram-dcim) and no file of that name
+// EMPTY: error: cim-set-target needs a target: a preset (aihwkit-pcm, fp-cim, isaac, puma, rwth-rram, sram-dcim) or a JSON file
 // BAD: error: {{.*}}bad-target.json: parallel_rows must be in [1, rows = 64], got 65
 
 // ISAAC-LABEL: func.func @f

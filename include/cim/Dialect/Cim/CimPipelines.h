@@ -60,6 +60,12 @@ struct CompilePipelineOptions
       llvm::cl::desc("With calib: restrict unsigned activation codes to at "
                      "most this many '1' bits (cim-quantize; 0 = off)"),
       llvm::cl::init(0)};
+  Option<unsigned> weightMaxOnes{
+      *this, "weight-max-ones",
+      llvm::cl::desc("ZEBRA's zero-bit patterns: weight magnitudes with at "
+                     "most this many '1' bits, in the zero-bit layout "
+                     "(cim-quantize; 0 = off)"),
+      llvm::cl::init(0)};
   Option<bool> inputOnes{
       *this, "input-ones",
       llvm::cl::desc("With calib: record each layer's measured probability "

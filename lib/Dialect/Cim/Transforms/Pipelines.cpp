@@ -43,6 +43,13 @@ mlir::cim::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCimLowerConv());
   pm.addPass(createCanonicalizerPass());
+  if (options.weightMaxOnes) {
+    // Needs no data; marked first, so calibration sees the stored weights.
+    CimQuantizeOptions zebra;
+    zebra.adcClip = "none";
+    zebra.weightMaxOnes = options.weightMaxOnes;
+    pm.addPass(createCimQuantize(zebra));
+  }
   if (!options.calib.empty()) {
     // Calibration measures the layers at the bits they will be tiled with.
     CimDefaultPrecisionOptions defaults;
