@@ -55,6 +55,12 @@ def Cim_IsaEncodeOp : Cim_Op<"isa.encode", [Pure]> {
     by `max`: the dynamic range a digital max-reduction gives. The scale
     travels with the codes; `cim.isa.decode` reads it.
 
+    With `fp` (a floating-point layer, FP-CIM), ENCODE is the alignment
+    unit instead: each run of `group_rows` values of a row (from column 0)
+    is rounded to the input format and aligned to its largest exponent E,
+    and the codes are the signed aligned mantissas (lib/Numerics/
+    FloatingPoint.h). The exponents travel with the codes.
+
     Example:
 
     ```mlir
@@ -63,7 +69,8 @@ def Cim_IsaEncodeOp : Cim_Op<"isa.encode", [Pure]> {
     ```
   }];
   let arguments = (ins Cim_Tensor:$input, I64Attr:$min, I64Attr:$max,
-      OptionalAttr<F64Attr>:$clip);
+      OptionalAttr<F64Attr>:$clip, OptionalAttr<Cim_FpAttr>:$fp,
+      OptionalAttr<I64Attr>:$group_rows);
   let results = (outs Cim_IntegerTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -83,6 +90,10 @@ def Cim_IsaMvmOp : Cim_Op<"isa.mvm", [Pure]> {
     shared by a `bundle`) and `groups` (row groups per vector) say which
     part of the crossbar the instruction drives and reads; the copies in
     `crossbars` split the P vectors.
+
+    A floating-point precision (`fp`) keeps the row groups apart: the
+    result is P x (groups * cols), group g's sums at columns
+    [g * cols, (g + 1) * cols), since each group has its own exponents.
 
     Example:
 
@@ -115,6 +126,13 @@ def Cim_IsaDecodeOp : Cim_Op<"isa.decode", [Pure]> {
     before the final rounding, where `s` is the scale `cim.isa.encode`
     chose for `codes` and `scales` are the weight scales of the columns.
 
+    With `fp` (FP-CIM), DECODE is the normalize-and-accumulate unit: the
+    input holds the P x (G x cols) group sums of an MVM, `exponents` the
+    weights' shared exponents (G x cols) and the codes' ENCODE the input
+    exponents; `output[p, n] = sum_g acc[p, g, n] * 2^(E[p, first_group + g]
+    + F[g, n] - (L - 1) - (Lw - 1))` (L = `aligned_bits`, Lw =
+    `weight_man + 1`), accumulated in double. `scales` are then all 1.
+
     Example:
 
     ```mlir
@@ -123,7 +141,9 @@ def Cim_IsaDecodeOp : Cim_Op<"isa.decode", [Pure]> {
     ```
   }];
   let arguments = (ins Cim_IntegerTensor:$input, Cim_IntegerTensor:$codes,
-      DenseF64ArrayAttr:$scales);
+      DenseF64ArrayAttr:$scales, OptionalAttr<Cim_FpAttr>:$fp,
+      OptionalAttr<DenseI64ArrayAttr>:$exponents,
+      OptionalAttr<I64Attr>:$first_group);
   let results = (outs Cim_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $codes attr-dict `:` type($input) `,` type($codes) `->`

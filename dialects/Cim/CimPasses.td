@@ -100,15 +100,26 @@ def CimDefaultPrecision : Pass<"cim-default-precision", "::mlir::ModuleOp"> {
     calib=...` pipeline then calibrates ADC ranges and biases at W4A6, not
     at the evaluator's W8A8 default.
 
+    `float=fp:IN[/W][:L=N][:truncate]` makes the default a floating-point
+    precision (FP-CIM, `#cim.fp`; the target must have `float_alignment`):
+    input format IN and weight format W (`e4m3`, `e5m2`, `bf16`, `fp16` or
+    `eXmY`; W defaults to IN), aligned mantissas of N bits (default: the
+    input mantissa + 4, i.e. the hidden bit and 3 guard bits) rounded, or
+    truncated with `truncate`.
+
     ```
     cim-opt m.mlir --cim-default-precision="weight-bits=4 act-bits=6"
+    cim-opt m.mlir --cim-default-precision="float=fp:e4m3:L=8"
     ```
   }];
   let options = [
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "Weight bits of layers without a precision">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
-           "Activation bits of layers without a precision">
+           "Activation bits of layers without a precision">,
+    Option<"floatSpec", "float", "std::string", /*default=*/"\"\"",
+           "Floating-point default precision, fp:IN[/W][:L=N][:truncate] "
+           "(FP-CIM; empty = integer)">
   ];
 }
 

@@ -114,6 +114,8 @@ struct mlir::cim::eval::WeightCache {
     std::vector<double> codesAsDouble;
     std::vector<float> codesAsFloat;
     std::vector<double> scales;
+    /// Floating-point layers: the block-floating-point weights.
+    numerics::FpWeights fp;
   };
   std::mutex lock;
   llvm::DenseMap<Operation *, std::shared_ptr<const Entry>> entries;
@@ -436,6 +438,13 @@ private:
                       int64_t cols, int64_t p, const std::vector<int64_t> &xq,
                       std::vector<int64_t> &acc, MvmEvents *events = nullptr);
   llvm::Error isaMvm(IsaMvmOp op);
+  /// A floating-point crossbar layer (FP-CIM): pre-aligned inputs, the
+  /// crossbar's integer MAC per row group, scaled and accumulated.
+  llvm::Error fpCrossbarLayer(Operation *op, const Tensor &x, Value wValue,
+                              const Tensor &w, int64_t r0, int64_t r1,
+                              int64_t c0, int64_t c1,
+                              const numerics::CrossbarConfig &config,
+                              FpAttr fpAttr, Value result);
   /// Prices an instruction other than MVM (which prices itself).
   void time(Operation *op) {
     if (isa<IsaMvmOp>(op))
@@ -496,6 +505,8 @@ private:
   /// Instruction level: the scale each cim.isa.encode chose, and its codes
   /// as floats (the exact GEMM's operand) once an MVM needs them.
   llvm::DenseMap<Value, double> encodeScales;
+  /// Instruction level: the input exponents a floating-point ENCODE chose.
+  llvm::DenseMap<Value, numerics::AlignedInputs> encodeExponents;
   llvm::DenseMap<Value, std::vector<float>> floatCodes;
   /// Instruction level: when each value is ready (ns).
   llvm::DenseMap<Value, double> readyNs;
@@ -857,7 +868,8 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
   bool fromEncode = op.getCodes().getDefiningOp<IsaEncodeOp>() != nullptr;
   double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
                  double(wRange.max);
-  if (!stats && fromEncode && bound < 16777216.0 &&
+  FpAttr fpAttr = op.getPrecision().getFp();
+  if (!stats && fromEncode && bound < 16777216.0 && !fpAttr &&
       numerics::isLosslessReadout(*config) && !config->noise.enabled()) {
     // Provably the integer GEMM, exact in float: straight from the codes
     // (converted once per ENCODE for all the tiles reading them).
@@ -888,9 +900,39 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
   std::vector<int64_t> acc;
   MvmEvents events;
   bool timed = stats && op->hasAttr("cim.core");
-  if (llvm::Error error = tileMVM(op, target, *config, *weights, rows, cols, p,
-                                  xq, acc, timed ? &events : nullptr))
+  int64_t outCols = cols;
+  if (fpAttr) {
+    // Floating point: each row group's integer sums, kept apart for DECODE.
+    numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, *config);
+    int64_t groups = int64_t(op.getGroups());
+    outCols = groups * cols;
+    acc.assign(p * outCols, 0);
+    numerics::CrossbarStats crossbarStats;
+    crossbarStats.countActiveCells = options.countActiveCells;
+    if (llvm::Error error =
+            numerics::groupSumsBatch(*config, fp, weights->codes, rows, cols,
+                                     p, xq, acc, &crossbarStats))
+      return opError(op, llvm::toString(std::move(error)));
+    numerics::InputActivity activity;
+    numerics::countInputActivity(*config, xq, p, rows, activity);
+    if (stats) {
+      stats->conversions += crossbarStats.conversions;
+      stats->clippedConversions += crossbarStats.clippedConversions;
+      stats->activeCells += crossbarStats.activeCells;
+      stats->dacCycles += activity.cycles;
+      stats->skippedDacCycles += activity.zeroCycles;
+    }
+    events.conversions = crossbarStats.conversions;
+    events.ones = activity.ones;
+    events.rowCycles = activity.cycles;
+    events.zeroCycles = activity.zeroCycles;
+    events.cycles = numerics::inputCycleCount(*config);
+    events.groups = groups;
+  } else if (llvm::Error error =
+                 tileMVM(op, target, *config, *weights, rows, cols, p, xq, acc,
+                         timed ? &events : nullptr)) {
     return error;
+  }
   if (timed) {
     // Copies split the vectors; every vector takes its DAC cycles times
     // row groups; inputs move in at activation precision, sums out in 32
@@ -927,7 +969,7 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
     energy.memory = double(bytes) * rates.memoryBytePj;
     account(op, mvmNs + double(bytes) * rates.memoryByteNs, energy);
   }
-  set(op.getOutput(), Tensor::integers({p, cols}, std::move(acc)));
+  set(op.getOutput(), Tensor::integers({p, outCols}, std::move(acc)));
   return llvm::Error::success();
 }
 
@@ -995,6 +1037,9 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   if (!maybeConfig)
     return maybeConfig.takeError();
   const numerics::CrossbarConfig &config = *maybeConfig;
+  if (FpAttr fpAttr = precision ? precision.getFp() : FpAttr())
+    return fpCrossbarLayer(op, x, wValue, w, r0, r1, c0, c1, config, fpAttr,
+                           result);
 
   // Weight codes (lib/Numerics/Quantize). Only constant weights are
   // quantized once; a weight computed at run time (an activation-weight
@@ -1050,6 +1095,55 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   return llvm::Error::success();
 }
 
+llvm::Error Runner::fpCrossbarLayer(Operation *op, const Tensor &x,
+                                    Value wValue, const Tensor &w, int64_t r0,
+                                    int64_t r1, int64_t c0, int64_t c1,
+                                    const numerics::CrossbarConfig &config,
+                                    FpAttr fpAttr, Value result) {
+  int64_t p = x.shape[0], kTotal = x.shape[1], nTotal = w.shape[1];
+  int64_t rows = r1 - r0, cols = c1 - c0;
+  numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);
+  std::shared_ptr<const WeightCache::Entry> weights;
+  bool cacheable = constants.count(wValue) != 0;
+  if (cacheable) {
+    std::lock_guard<std::mutex> guard(cache.lock);
+    auto it = cache.entries.find(op);
+    if (it != cache.entries.end())
+      weights = it->second;
+  }
+  if (!weights) {
+    auto entry = std::make_shared<WeightCache::Entry>();
+    entry->fp = numerics::fpWeightsOf(
+        [&](int64_t e) { return double(at(w, e)); }, nTotal, r0, r1, c0, c1,
+        fp);
+    if (cacheable) {
+      std::lock_guard<std::mutex> guard(cache.lock);
+      weights = cache.entries.try_emplace(op, std::move(entry)).first->second;
+    } else {
+      weights = std::move(entry);
+    }
+  }
+  std::vector<float> tmp, xs(p * rows);
+  const std::vector<float> &fx = floatsOf(x, tmp);
+  for (int64_t i = 0; i < p; ++i)
+    std::copy_n(fx.begin() + i * kTotal + r0, rows, xs.begin() + i * rows);
+  Tensor out = Tensor::floats({p, cols});
+  numerics::CrossbarStats crossbarStats;
+  crossbarStats.countActiveCells = options.countActiveCells;
+  if (llvm::Error error = numerics::fpCrossbarMVMBatch(
+          config, fp, weights->fp, p, xs, out.f, &crossbarStats))
+    return opError(op, llvm::toString(std::move(error)));
+  if (stats) {
+    stats->conversions += crossbarStats.conversions;
+    stats->clippedConversions += crossbarStats.clippedConversions;
+    stats->activeCells += crossbarStats.activeCells;
+    stats->dacCycles += crossbarStats.dacCycles;
+    stats->slicedLayers += 1;
+  }
+  set(result, std::move(out));
+  return llvm::Error::success();
+}
+
 float gelu(float x, bool tanhApprox) {
   if (tanhApprox)
     return 0.5f * x *
@@ -1100,8 +1194,32 @@ llvm::Error Runner::execute(Operation *op) {
         // Codes are decoded once (GraphEvaluator::create).
         return llvm::Error::success();
       })
-      .Case<IsaEncodeOp>([&](IsaEncodeOp e) {
+      .Case<IsaEncodeOp>([&](IsaEncodeOp e) -> llvm::Error {
         const Tensor &x = get(e.getInput());
+        if (FpAttr fpAttr = e.getFpAttr()) {
+          // The alignment unit: mantissas out, exponents kept for DECODE.
+          TargetAttr target = lookupTarget(e);
+          if (!target)
+            return opError(e, "needs the module's cim.target");
+          numerics::CrossbarConfig config;
+          config.parallelRows = unsigned(*e.getGroupRows());
+          numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);
+          std::vector<float> tmp;
+          const std::vector<float> &fx = floatsOf(x, tmp);
+          int64_t p = x.shape[0], k = x.shape[1];
+          numerics::AlignedInputs aligned = numerics::alignInputs(fp, p, k, fx);
+          for (int64_t code : aligned.mantissas)
+            if (code < int64_t(e.getMin()) || code > int64_t(e.getMax()))
+              return opError(e, llvm::formatv("aligned mantissa {0} is "
+                                              "outside its code range [{1}, "
+                                              "{2}]",
+                                              code, int64_t(e.getMin()),
+                                              int64_t(e.getMax())));
+          std::vector<int64_t> codes = aligned.mantissas;
+          encodeExponents[e.getOutput()] = std::move(aligned);
+          set(e.getOutput(), Tensor::integers(x.shape, std::move(codes)));
+          return llvm::Error::success();
+        }
         std::optional<double> clip;
         if (e.getClip())
           clip = e.getClip()->convertToDouble();
@@ -1121,6 +1239,32 @@ llvm::Error Runner::execute(Operation *op) {
       .Case<IsaMvmOp>([&](IsaMvmOp m) { return isaMvm(m); })
       .Case<IsaDecodeOp>([&](IsaDecodeOp d) -> llvm::Error {
         const Tensor &acc = get(d.getInput());
+        if (FpAttr fpAttr = d.getFpAttr()) {
+          // Normalize and accumulate the row groups.
+          auto exps = encodeExponents.find(d.getCodes());
+          if (exps == encodeExponents.end())
+            return opError(d, "decodes codes no floating-point cim.isa.encode "
+                              "produced");
+          const numerics::AlignedInputs &in = exps->second;
+          int64_t p = acc.shape[0];
+          int64_t cols = shapeOf(d.getOutput())[1];
+          int64_t groups = acc.shape[1] / cols;
+          int64_t first = int64_t(*d.getFirstGroup());
+          if (first + groups > in.groups)
+            return opError(d, llvm::formatv("reads row groups [{0}, {1}) of "
+                                            "codes with {2}",
+                                            first, first + groups, in.groups));
+          numerics::CrossbarConfig config;
+          config.parallelRows = 1; // Only the formats matter here.
+          numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);
+          std::vector<int> weightExponents(d.getExponents()->begin(),
+                                           d.getExponents()->end());
+          Tensor out = Tensor::floats({p, cols});
+          numerics::scaleGroupSums(fp, p, groups, cols, acc.i, in.exponents,
+                                   in.groups, first, weightExponents, out.f);
+          set(d.getOutput(), std::move(out));
+          return llvm::Error::success();
+        }
         auto scale = encodeScales.find(d.getCodes());
         if (scale == encodeScales.end())
           return opError(d, "decodes codes no cim.isa.encode produced");

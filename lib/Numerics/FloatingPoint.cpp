@@ -6,9 +6,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Numerics/FloatingPoint.h"
+#include "cim/Numerics/Quantize.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
+
+#include <cblas.h>
 
 #include <algorithm>
 #include <cassert>
@@ -313,4 +316,154 @@ double numerics::weightStorageBits(const FpCimConfig &config, int64_t rows) {
   int64_t groups = (rows + config.groupRows - 1) / config.groupRows;
   return double(config.weightAlignedBits + 1) +
          double(config.weight.expBits) * double(groups) / double(rows);
+}
+
+numerics::AlignedInputs numerics::alignInputs(const FpCimConfig &fp,
+                                              int64_t batch, int64_t rows,
+                                              llvm::ArrayRef<float> inputs) {
+  AlignedInputs out;
+  out.groups = (rows + fp.groupRows - 1) / fp.groupRows;
+  out.mantissas.assign(batch * rows, 0);
+  out.exponents.assign(batch * out.groups, 0);
+  std::vector<double> values;
+  for (int64_t p = 0; p < batch; ++p)
+    for (int64_t g = 0; g < out.groups; ++g) {
+      int64_t r0 = g * fp.groupRows,
+              r1 = std::min<int64_t>(rows, r0 + fp.groupRows);
+      values.assign(inputs.begin() + p * rows + r0,
+                    inputs.begin() + p * rows + r1);
+      AlignedGroup aligned = alignGroup(values, fp.input, fp.inputAlignedBits,
+                                        fp.truncate);
+      out.exponents[p * out.groups + g] = aligned.exponent;
+      std::copy(aligned.mantissas.begin(), aligned.mantissas.end(),
+                out.mantissas.begin() + p * rows + r0);
+    }
+  return out;
+}
+
+llvm::Error numerics::groupSumsBatch(const CrossbarConfig &config,
+                                     const FpCimConfig &fp,
+                                     llvm::ArrayRef<int64_t> weights,
+                                     int64_t rows, int64_t cols, int64_t batch,
+                                     llvm::ArrayRef<int64_t> mantissas,
+                                     llvm::MutableArrayRef<int64_t> sums,
+                                     CrossbarStats *stats) {
+  if (llvm::Error error = verifyFpCimConfig(fp))
+    return error;
+  const int64_t groups = (rows + fp.groupRows - 1) / fp.groupRows;
+  if (batch < 0 || int64_t(weights.size()) != rows * cols ||
+      int64_t(mantissas.size()) != batch * rows ||
+      int64_t(sums.size()) != batch * groups * cols)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "fp-cim: operand sizes do not match " + llvm::Twine(batch) +
+            " vectors times a " + llvm::Twine(rows) + "x" + llvm::Twine(cols) +
+            " matrix in " + llvm::Twine(groups) + " row groups");
+  if (config.inputBits != alignedCodeBits(fp.inputAlignedBits) ||
+      config.weightBits != fp.weightAlignedBits + 1)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "fp-cim: the crossbar computes on " + llvm::Twine(config.inputBits) +
+            "-bit inputs and " + llvm::Twine(config.weightBits) +
+            "-bit weights, the aligned mantissas need " +
+            llvm::Twine(alignedCodeBits(fp.inputAlignedBits)) + " and " +
+            llvm::Twine(fp.weightAlignedBits + 1));
+  // A double GEMM is exact while every group sum stays below 2^53.
+  const double bound = double(fp.groupRows) *
+                       double(alignedCodeMax(fp.inputAlignedBits)) *
+                       double(alignedCodeMax(fp.weightAlignedBits));
+  const bool exact = isLosslessReadout(config) && !config.noise.enabled() &&
+                     bound < 9.0e15 &&
+                     !(stats && (stats->columnSums || stats->countActiveCells));
+  std::vector<int64_t> xm, wm, gs;
+  std::vector<double> xd, wd, sd;
+  for (int64_t g = 0; g < groups; ++g) {
+    const int64_t r0 = g * fp.groupRows,
+                  r1 = std::min<int64_t>(rows, r0 + fp.groupRows);
+    const int64_t gr = r1 - r0;
+    xm.resize(batch * gr);
+    for (int64_t p = 0; p < batch; ++p)
+      std::copy_n(mantissas.begin() + p * rows + r0, gr, xm.begin() + p * gr);
+    wm.assign(weights.begin() + r0 * cols, weights.begin() + r1 * cols);
+    gs.assign(batch * cols, 0);
+    if (exact) {
+      xd.assign(xm.begin(), xm.end());
+      wd.assign(wm.begin(), wm.end());
+      sd.assign(batch * cols, 0.0);
+      if (batch && cols && gr)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
+                    int(cols), int(gr), 1.0, xd.data(), int(gr), wd.data(),
+                    int(cols), 0.0, sd.data(), int(cols));
+      for (int64_t i = 0; i < batch * cols; ++i)
+        gs[i] = int64_t(sd[i]);
+      if (stats) {
+        // What the crossbar converts: every cycle and plane of the group.
+        uint64_t cycles = inputCycleCount(config);
+        stats->dacCycles += uint64_t(batch) * cycles;
+        stats->conversions +=
+            uint64_t(batch) * cycles * weightPlaneCount(config) * cols;
+      }
+    } else {
+      CrossbarConfig groupConfig = config;
+      groupConfig.noise.stream = noiseSubstream(config.noise.stream, g);
+      if (llvm::Error error = crossbarMVMBatch(groupConfig, wm, gr, cols, batch,
+                                               xm, gs, stats))
+        return error;
+    }
+    for (int64_t p = 0; p < batch; ++p)
+      std::copy_n(gs.begin() + p * cols, cols,
+                  sums.begin() + (p * groups + g) * cols);
+  }
+  return llvm::Error::success();
+}
+
+void numerics::scaleGroupSums(const FpCimConfig &fp, int64_t batch,
+                              int64_t groups, int64_t cols,
+                              llvm::ArrayRef<int64_t> sums,
+                              llvm::ArrayRef<int> inputExponents,
+                              int64_t inputGroups, int64_t firstGroup,
+                              llvm::ArrayRef<int> weightExponents,
+                              llvm::MutableArrayRef<float> outs) {
+  const int scaleBias =
+      -(int(fp.inputAlignedBits) - 1) - (int(fp.weightAlignedBits) - 1);
+  for (int64_t p = 0; p < batch; ++p)
+    for (int64_t n = 0; n < cols; ++n) {
+      // The digital accumulator, modeled in double, adds the groups in order.
+      double acc = 0;
+      for (int64_t g = 0; g < groups; ++g)
+        acc += std::ldexp(
+            double(sums[(p * groups + g) * cols + n]),
+            inputExponents[p * inputGroups + firstGroup + g] +
+                weightExponents[g * cols + n] + scaleBias);
+      outs[p * cols + n] = float(acc);
+    }
+}
+
+llvm::Error numerics::fpCrossbarMVMBatch(const CrossbarConfig &config,
+                                         const FpCimConfig &fp,
+                                         const FpWeights &weights,
+                                         int64_t batch,
+                                         llvm::ArrayRef<float> inputs,
+                                         llvm::MutableArrayRef<float> outs,
+                                         CrossbarStats *stats) {
+  const int64_t rows = weights.rows, cols = weights.cols;
+  if (batch < 0 || int64_t(inputs.size()) != batch * rows ||
+      int64_t(outs.size()) != batch * cols ||
+      int64_t(weights.exponents.size()) != weights.groups * cols)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "fp-cim: operand sizes do not match " + llvm::Twine(batch) +
+            " vectors times a " + llvm::Twine(rows) + "x" + llvm::Twine(cols) +
+            " matrix");
+  if (llvm::Error error = verifyFpCimConfig(fp))
+    return error;
+  AlignedInputs aligned = alignInputs(fp, batch, rows, inputs);
+  std::vector<int64_t> sums(batch * aligned.groups * cols);
+  if (llvm::Error error =
+          groupSumsBatch(config, fp, weights.mantissas, rows, cols, batch,
+                         aligned.mantissas, sums, stats))
+    return error;
+  scaleGroupSums(fp, batch, aligned.groups, cols, sums, aligned.exponents,
+                 aligned.groups, 0, weights.exponents, outs);
+  return llvm::Error::success();
 }

@@ -71,6 +71,11 @@ numerics::layerConfig(TargetAttr target, PrecisionAttr precision,
   }
   if (calibration.signedInputs && config.inputSign == InputSign::unsigned_)
     config.inputSign = InputSign::offset;
+  // Aligned mantissas carry the inputs' signs.
+  if (precision && precision.getFp() &&
+      config.inputSign == InputSign::unsigned_ &&
+      !calibration.nonnegativeInputs)
+    config.inputSign = InputSign::offset;
   // A code width of at most the pattern's ones restricts nothing; the layout
   // still applies.
   config.weightMaxOnes = calibration.weightMaxOnes < config.weightBits - 1
@@ -247,4 +252,30 @@ numerics::InputCodes numerics::quantizeInputs(llvm::ArrayRef<float> values,
   const float *data = values.data();
   return quantize([data](int64_t e) { return double(data[e]); },
                   int64_t(values.size()), range, clip, maxOnes);
+}
+
+numerics::FpCimConfig numerics::fpConfigOf(FpAttr fp,
+                                           const CrossbarConfig &config) {
+  FpCimConfig out;
+  out.input = {fp.getInputExp(), fp.getInputMan()};
+  out.weight = {fp.getWeightExp(), fp.getWeightMan()};
+  out.inputAlignedBits = fp.getAlignedBits();
+  out.weightAlignedBits = fp.getWeightMan() + 1;
+  out.truncate = fp.getTruncate();
+  out.groupRows = groupRowCount(config);
+  return out;
+}
+
+numerics::FpWeights
+numerics::fpWeightsOf(llvm::function_ref<double(int64_t)> at, int64_t n,
+                      int64_t r0, int64_t r1, int64_t c0, int64_t c1,
+                      const FpCimConfig &fp) {
+  int64_t rows = r1 - r0, cols = c1 - c0;
+  std::vector<double> block(rows * cols);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < cols; ++j)
+      block[r * cols + j] = at((r0 + r) * n + c0 + j);
+  FpCimConfig offline = fp;
+  offline.truncate = false;
+  return alignWeights(block, rows, cols, offline);
 }

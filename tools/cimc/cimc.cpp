@@ -251,10 +251,31 @@ static LogicalResult applyPolicy(ModuleOp module, llvm::StringRef path,
       error = where + ": bits out of range";
       return failure();
     }
+    // A floating-point layer names its formats ("fp": "fp:e4m3:L=7").
+    PrecisionAttr precision;
+    if (std::optional<llvm::StringRef> fp = layer->getString("fp")) {
+      std::string fpError;
+      FailureOr<PrecisionAttr> parsed =
+          parseFloatPrecision(*fp, module.getContext(), fpError);
+      if (failed(parsed)) {
+        error = where + ": " + fpError;
+        return failure();
+      }
+      if ((*parsed).getWeightBits() != *w || (*parsed).getActBits() != *a) {
+        error = where + ": \"fp\" " + fp->str() + " computes on " +
+                std::to_string((*parsed).getWeightBits()) + "-bit weight and " +
+                std::to_string((*parsed).getActBits()) +
+                "-bit input mantissas, not the weight_bits and act_bits given";
+        return failure();
+      }
+      precision = *parsed;
+    } else {
+      precision = PrecisionAttr::get(module.getContext(), unsigned(*w),
+                                     unsigned(*a), adc ? unsigned(*adc) : 0u,
+                                     ScaleGranularity::channel);
+    }
     for (MvmOp mvm : it->second)
-      mvm.setPrecisionAttr(PrecisionAttr::get(
-          module.getContext(), unsigned(*w), unsigned(*a),
-          adc ? unsigned(*adc) : 0u, ScaleGranularity::channel));
+      mvm.setPrecisionAttr(precision);
   }
   return success();
 }
@@ -270,6 +291,8 @@ static llvm::json::Value policyOf(ModuleOp module, unsigned defaultW,
         {"act_bits", int64_t(p ? p.getActBits() : defaultA)}};
     if (p && p.getAdcBits())
       layer["adc_bits"] = int64_t(p.getAdcBits());
+    if (FpAttr fp = p ? p.getFp() : FpAttr())
+      layer["fp"] = floatPrecisionSpec(fp);
     list.push_back(std::move(layer));
   }
   return llvm::json::Object{{"layers", std::move(list)}};
@@ -464,7 +487,18 @@ int main(int argc, char **argv) {
                                  : cost::LatencyModel::cim;
   unsigned defaultW = 8, defaultA = 8;
   bool policyFile = llvm::StringRef(precision).ends_with(".json");
-  if (precision != "auto" && !policyFile &&
+  // Floating point (FP-CIM): every layer in the formats of `fp:...`.
+  bool floating = isFloatPrecisionSpec(precision);
+  if (floating) {
+    std::string error;
+    FailureOr<PrecisionAttr> fp =
+        parseFloatPrecision(precision, &context, error);
+    if (failed(fp))
+      return fail("--precision " + error);
+    defaultW = fp->getWeightBits();
+    defaultA = fp->getActBits();
+  }
+  if (precision != "auto" && !policyFile && !floating &&
       !parseWA(precision, defaultW, defaultA))
     return fail("--precision must be auto, wXaY (e.g. w8a8) or a policy "
                 ".json file, got '" +
@@ -523,6 +557,8 @@ int main(int argc, char **argv) {
           CimDefaultPrecisionOptions d;
           d.weightBits = defaultW;
           d.actBits = defaultA;
+          if (floating)
+            d.floatSpec = precision;
           pm.addPass(createCimDefaultPrecision(d));
         }
         if (!calib.empty()) {

@@ -28,6 +28,8 @@
 #ifndef CIM_NUMERICS_FLOATINGPOINT_H
 #define CIM_NUMERICS_FLOATINGPOINT_H
 
+#include "cim/Numerics/CrossbarMVM.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -194,6 +196,52 @@ void fpCimMVM(const FpCimConfig &config, const FpWeights &weights,
 /// which is (Lw + 1) + expBits / min(groupRows, rows) when the groups are
 /// full. Requires rows >= 1.
 double weightStorageBits(const FpCimConfig &config, int64_t rows);
+
+/// Inputs pre-aligned per row group (the exponent comparison tree and
+/// mantissa shifters of an FP-CIM macro): `mantissas` batch x rows signed
+/// codes of L + 1 bits, `exponents` batch x groups (E per vector and group
+/// of `groupRows` consecutive rows from row 0).
+struct AlignedInputs {
+  int64_t groups = 0;
+  std::vector<int64_t> mantissas;
+  std::vector<int> exponents;
+};
+AlignedInputs alignInputs(const FpCimConfig &fp, int64_t batch, int64_t rows,
+                          llvm::ArrayRef<float> inputs);
+
+/// The crossbar's part: per row group, the integer MAC of the aligned input
+/// mantissas (batch x rows) with the weight mantissas (rows x cols), done by
+/// the crossbar of `config` (its inputBits = L + 1, weightBits = Lw + 1)
+/// bit-sliced through its read-out and noise (`crossbarMVMBatch`; an exact
+/// integer GEMM when the read-out is lossless and noiseless). `sums` is
+/// batch x groups x cols. Row group g draws noise stream
+/// noiseSubstream(config.noise.stream, g).
+llvm::Error groupSumsBatch(const CrossbarConfig &config, const FpCimConfig &fp,
+                           llvm::ArrayRef<int64_t> weights, int64_t rows,
+                           int64_t cols, int64_t batch,
+                           llvm::ArrayRef<int64_t> mantissas,
+                           llvm::MutableArrayRef<int64_t> sums,
+                           CrossbarStats *stats = nullptr);
+
+/// The digital unit's part: outs[p][n] = sum_g sums[p][g][n] *
+/// 2^(E[p][firstGroup + g] + F[g][n] - (L - 1) - (Lw - 1)), accumulated in
+/// double in group order and rounded to float. `inputExponents` is batch x
+/// inputGroups (a tile's groups start at `firstGroup` of its input's);
+/// `weightExponents` is groups x cols.
+void scaleGroupSums(const FpCimConfig &fp, int64_t batch, int64_t groups,
+                    int64_t cols, llvm::ArrayRef<int64_t> sums,
+                    llvm::ArrayRef<int> inputExponents, int64_t inputGroups,
+                    int64_t firstGroup, llvm::ArrayRef<int> weightExponents,
+                    llvm::MutableArrayRef<float> outs);
+
+/// An FP-CIM tile as the hardware runs it, for `batch` input vectors
+/// (`inputs` batch x rows, `outs` batch x cols, row-major): `alignInputs`,
+/// `groupSumsBatch` and `scaleGroupSums`.
+llvm::Error fpCrossbarMVMBatch(const CrossbarConfig &config,
+                               const FpCimConfig &fp, const FpWeights &weights,
+                               int64_t batch, llvm::ArrayRef<float> inputs,
+                               llvm::MutableArrayRef<float> outs,
+                               CrossbarStats *stats = nullptr);
 
 } // namespace mlir::cim::numerics
 

@@ -18,6 +18,7 @@
 #define CIM_NUMERICS_QUANTIZE_H
 
 #include "cim/Numerics/CrossbarMVM.h"
+#include "cim/Numerics/FloatingPoint.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -63,6 +64,17 @@ CrossbarConfig layerConfig(TargetAttr target, PrecisionAttr precision,
                            unsigned defaultWeightBits = 8,
                            unsigned defaultActBits = 8,
                            const LayerCalibration &calibration = {});
+
+/// The FP-CIM formats of a floating-point layer (`#cim.fp`) on the crossbar
+/// `config` (its row groups are the alignment groups). Weights are aligned
+/// offline, so they round whatever `truncate` says of the inputs.
+FpCimConfig fpConfigOf(FpAttr fp, const CrossbarConfig &config);
+
+/// The block-floating-point weights of rows [r0, r1) x columns [c0, c1) of
+/// a k x n matrix read through `at` (alignment groups from row r0).
+FpWeights fpWeightsOf(llvm::function_ref<double(int64_t)> at, int64_t n,
+                      int64_t r0, int64_t r1, int64_t c0, int64_t c1,
+                      const FpCimConfig &fp);
 
 /// True when the read-out loses nothing (ideal, adder tree, or an ADC with
 /// enough bits for every sum), so without noise the tile's result equals

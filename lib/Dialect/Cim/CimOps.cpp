@@ -1158,6 +1158,14 @@ LogicalResult IsaEncodeOp::verify() {
   if (getClip() && !(getClip()->convertToDouble() > 0.0))
     return emitOpError() << "expects a positive 'clip', got "
                          << getClip()->convertToDouble();
+  if (bool(getFp()) != bool(getGroupRows()))
+    return emitOpError() << "expects 'fp' and 'group_rows' together (the "
+                            "alignment unit's format and group)";
+  if (getGroupRows() && int64_t(*getGroupRows()) < 1)
+    return emitOpError() << "expects 'group_rows' of at least 1, got "
+                         << int64_t(*getGroupRows());
+  if (getFp() && failed(checkRank(getOperation(), "input", getInput(), 2)))
+    return failure();
   return checkShape(getOperation(), "output", tensorType(getOutput()),
                     tensorType(getInput()).getShape());
 }
@@ -1171,12 +1179,31 @@ LogicalResult IsaMvmOp::verify() {
   RankedTensorType x = tensorType(getCodes()), w = tensorType(getWeights());
   if (!x.hasStaticShape() || !w.hasStaticShape())
     return emitOpError() << "expects static shapes: a tile is placed hardware";
+  // Floating-point layers keep each row group's sums apart.
+  int64_t outCols = w.getDimSize(1);
+  if (getPrecision().getFp())
+    outCols *= int64_t(getGroups());
   if (failed(checkRange(op, "rows", getRows(), x.getDimSize(1))) ||
       failed(checkDim(op, "weight rows", w.getDimSize(0),
                       getRows()[1] - getRows()[0])) ||
       failed(checkShape(op, "output", tensorType(getOutput()),
-                        {x.getDimSize(0), w.getDimSize(1)})))
+                        {x.getDimSize(0), outCols})))
     return failure();
+  if (getPrecision().getFp()) {
+    if (TargetAttr target = lookupTarget(op)) {
+      int64_t rows = getRows()[1] - getRows()[0];
+      int64_t expected = llvm::divideCeil(rows, target.getParallelRows());
+      if (int64_t(getGroups()) != expected)
+        return emitOpError()
+               << "expects " << expected << " row groups of "
+               << target.getParallelRows() << " for " << rows
+               << " rows of a floating-point layer, got " << getGroups();
+    }
+    if (getCodes().getDefiningOp<IsaEncodeOp>() &&
+        !getCodes().getDefiningOp<IsaEncodeOp>().getFp())
+      return emitOpError() << "has a floating-point precision but reads codes "
+                              "of an integer ENCODE (no 'fp')";
+  }
   if (!getWeights().getDefiningOp<IsaProgramOp>() &&
       !isa<BlockArgument>(getWeights()))
     return emitOpError() << "expects weights programmed by cim.isa.program";
@@ -1192,8 +1219,49 @@ LogicalResult IsaMvmOp::verify() {
 
 LogicalResult IsaDecodeOp::verify() {
   Operation *op = getOperation();
-  if (failed(checkRank(op, "input", getInput(), 2)) ||
-      failed(checkShape(op, "output", tensorType(getOutput()),
+  if (failed(checkRank(op, "input", getInput(), 2)))
+    return failure();
+  if (getFp() || getExponents() || getFirstGroup()) {
+    // Normalize and accumulate the row groups of a floating-point MVM.
+    if (!getFp() || !getExponents() || !getFirstGroup())
+      return emitOpError() << "expects 'fp', 'exponents' and 'first_group' "
+                              "together (a floating-point DECODE)";
+    if (failed(checkRank(op, "output", getOutput(), 2)))
+      return failure();
+    RankedTensorType in = tensorType(getInput()), out = tensorType(getOutput());
+    if (!in.hasStaticShape() || !out.hasStaticShape())
+      return emitOpError() << "expects static shapes";
+    int64_t cols = out.getDimSize(1);
+    if (in.getDimSize(0) != out.getDimSize(0) || cols < 1 ||
+        in.getDimSize(1) % cols != 0)
+      return emitOpError() << "expects the input to hold whole row groups of "
+                              "the output's "
+                           << cols << " columns, got " << in << " -> " << out;
+    int64_t groups = in.getDimSize(1) / cols;
+    // A named ArrayRef: ranging over *getExponents() would read a dead
+    // temporary.
+    ArrayRef<int64_t> exponents = getExponentsAttr().asArrayRef();
+    if (int64_t(exponents.size()) != groups * cols)
+      return emitOpError() << "expects " << groups * cols
+                           << " weight exponents (" << groups << " groups x "
+                           << cols << " columns), got " << exponents.size();
+    for (int64_t e : exponents)
+      if (e < -1100 || e > 1100)
+        return emitOpError() << "expects weight exponents within the double "
+                                "range, got "
+                             << e;
+    if (int64_t(*getFirstGroup()) < 0)
+      return emitOpError() << "expects a non-negative 'first_group'";
+    auto encode = getCodes().getDefiningOp<IsaEncodeOp>();
+    if (!encode && !isa<BlockArgument>(getCodes()))
+      return emitOpError() << "expects 'codes' produced by cim.isa.encode (it "
+                              "carries the input exponents)";
+    if (encode && !encode.getFp())
+      return emitOpError() << "is a floating-point DECODE of codes an "
+                              "integer ENCODE produced";
+    return success();
+  }
+  if (failed(checkShape(op, "output", tensorType(getOutput()),
                         tensorType(getInput()).getShape())))
     return failure();
   int64_t cols = tensorType(getInput()).getDimSize(1);

@@ -46,7 +46,8 @@ struct AccumulateDecoded : OpRewritePattern<AccumulateOp> {
     IsaDecodeOp first;
     for (Value partial : op.getPartials()) {
       auto decode = partial.getDefiningOp<IsaDecodeOp>();
-      if (!decode)
+      // Floating-point tiles scale every group on its own: no integer sum.
+      if (!decode || decode.getFp())
         return failure();
       if (!first)
         first = decode;
@@ -58,7 +59,8 @@ struct AccumulateDecoded : OpRewritePattern<AccumulateOp> {
     Value sum = AccumulateOp::create(rewriter, op.getLoc(),
                                      first.getInput().getType(), accumulators);
     rewriter.replaceOpWithNewOp<IsaDecodeOp>(
-        op, op.getType(), sum, first.getCodes(), first.getScalesAttr());
+        op, op.getType(), sum, first.getCodes(), first.getScalesAttr(),
+        FpAttr(), DenseI64ArrayAttr(), IntegerAttr());
     return success();
   }
 };
@@ -168,11 +170,31 @@ struct CimLowerToIsaPass
                                 << *bad << "; crossbar weights must be finite";
     int64_t r0 = tile.getRows()[0], r1 = tile.getRows()[1];
     int64_t c0 = tile.getColumns()[0], c1 = tile.getColumns()[1];
-    numerics::WeightCodes codes = numerics::quantizeWeights(
-        [&](int64_t e) { return w[e]; }, k, n, r0, r1, c0, c1,
-        precision.getGranularity(), numerics::weightCodeRange(config),
-        CimDialect::getFixedWeightScales(tile),
-        numerics::weightCodebook(config));
+    FpAttr fpAttr = precision.getFp();
+    numerics::WeightCodes codes;
+    std::optional<numerics::FpCimConfig> fp;
+    SmallVector<int64_t> exponents;
+    if (fpAttr) {
+      // Floating point: block-floating-point mantissas, one shared exponent
+      // per row group and column, groups counted from the input's column 0.
+      fp = numerics::fpConfigOf(fpAttr, config);
+      if (r0 % fp->groupRows != 0)
+        return tile.emitOpError()
+               << "starts at row " << r0 << ", inside an alignment group of "
+               << fp->groupRows << " rows: floating-point tiles must start "
+               << "on a row group";
+      numerics::FpWeights aligned = numerics::fpWeightsOf(
+          [&](int64_t e) { return w[e]; }, n, r0, r1, c0, c1, *fp);
+      codes.codes = std::move(aligned.mantissas);
+      codes.scales.assign(c1 - c0, 1.0);
+      exponents.assign(aligned.exponents.begin(), aligned.exponents.end());
+    } else {
+      codes = numerics::quantizeWeights(
+          [&](int64_t e) { return w[e]; }, k, n, r0, r1, c0, c1,
+          precision.getGranularity(), numerics::weightCodeRange(config),
+          CimDialect::getFixedWeightScales(tile),
+          numerics::weightCodebook(config));
+    }
     MLIRContext *ctx = &getContext();
     Type i32 = IntegerType::get(ctx, 32);
     auto codesType = RankedTensorType::get({r1 - r0, c1 - c0}, i32);
@@ -189,11 +211,14 @@ struct CimLowerToIsaPass
 
     // One ENCODE per tensor, code range and clip, right after the tensor.
     numerics::CodeRange range = numerics::inputCodeRange(config);
-    std::optional<double> clip = CimDialect::getInputClip(tile, range.max);
+    std::optional<double> clip =
+        fp ? std::nullopt : CimDialect::getInputClip(tile, range.max);
     Value input = tile.getInput();
-    unsigned maxOnes = numerics::layerCalibrationOf(tile).actMaxOnes;
+    unsigned maxOnes =
+        fp ? 0 : numerics::layerCalibrationOf(tile).actMaxOnes;
     auto key = std::make_tuple(input.getAsOpaquePointer(), range.min, range.max,
-                               clip ? *clip : -1.0, maxOnes);
+                               clip ? *clip : -1.0, maxOnes,
+                               fpAttr.getAsOpaquePointer());
     Value &encoded = encodings[key];
     if (!encoded) {
       OpBuilder::InsertionGuard guard(rewriter);
@@ -203,7 +228,8 @@ struct CimLowerToIsaPass
           rewriter, loc, RankedTensorType::get(inType.getShape(), i32), input,
           rewriter.getI64IntegerAttr(range.min),
           rewriter.getI64IntegerAttr(range.max),
-          clip ? rewriter.getF64FloatAttr(*clip) : FloatAttr());
+          clip ? rewriter.getF64FloatAttr(*clip) : FloatAttr(), fpAttr,
+          fp ? rewriter.getI64IntegerAttr(fp->groupRows) : IntegerAttr());
       // The sparse code grid travels with the ENCODE, so cim-run quantizes
       // as the evaluator did.
       if (maxOnes)
@@ -212,7 +238,9 @@ struct CimLowerToIsaPass
             rewriter.getI64IntegerAttr(int64_t(maxOnes)));
     }
     int64_t p = tile.getType().getDimSize(0);
-    auto accType = RankedTensorType::get({p, c1 - c0}, i32);
+    // Floating point: every row group's sums apart (they scale differently).
+    int64_t groupCols = fp ? int64_t(tile.getGroups()) : 1;
+    auto accType = RankedTensorType::get({p, (c1 - c0) * groupCols}, i32);
     Value acc = IsaMvmOp::create(
         rewriter, loc, accType, encoded, programmed, tile.getRowsAttr(),
         precision, tile.getSlicesAttr(), rewriter.getI64IntegerAttr(stream),
@@ -232,11 +260,15 @@ struct CimLowerToIsaPass
         acc.getDefiningOp()->setAttr(name, value);
     rewriter.replaceOpWithNewOp<IsaDecodeOp>(
         tile, tile.getType(), acc, encoded,
-        rewriter.getDenseF64ArrayAttr(codes.scales));
+        rewriter.getDenseF64ArrayAttr(codes.scales), fpAttr,
+        fp ? rewriter.getDenseI64ArrayAttr(exponents) : DenseI64ArrayAttr(),
+        fp ? rewriter.getI64IntegerAttr(r0 / fp->groupRows) : IntegerAttr());
     return success();
   }
 
-  std::map<std::tuple<const void *, int64_t, int64_t, double, unsigned>, Value>
+  std::map<std::tuple<const void *, int64_t, int64_t, double, unsigned,
+                      const void *>,
+           Value>
       encodings;
   DenseMap<Operation *, std::vector<double>> decoded;
 };
