@@ -910,8 +910,8 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
     numerics::CrossbarStats crossbarStats;
     crossbarStats.countActiveCells = options.countActiveCells;
     if (llvm::Error error =
-            numerics::groupSumsBatch(*config, fp, weights->codes, rows, cols,
-                                     p, xq, acc, &crossbarStats))
+            numerics::groupSumsBatch(*config, fp, weights->codes, rows, cols, p,
+                                     xq, acc, &crossbarStats))
       return opError(op, llvm::toString(std::move(error)));
     numerics::InputActivity activity;
     numerics::countInputActivity(*config, xq, p, rows, activity);
@@ -1113,9 +1113,9 @@ llvm::Error Runner::fpCrossbarLayer(Operation *op, const Tensor &x,
   }
   if (!weights) {
     auto entry = std::make_shared<WeightCache::Entry>();
-    entry->fp = numerics::fpWeightsOf(
-        [&](int64_t e) { return double(at(w, e)); }, nTotal, r0, r1, c0, c1,
-        fp);
+    entry->fp =
+        numerics::fpWeightsOf([&](int64_t e) { return double(at(w, e)); },
+                              nTotal, r0, r1, c0, c1, fp);
     if (cacheable) {
       std::lock_guard<std::mutex> guard(cache.lock);
       weights = cache.entries.try_emplace(op, std::move(entry)).first->second;

@@ -332,8 +332,8 @@ numerics::AlignedInputs numerics::alignInputs(const FpCimConfig &fp,
               r1 = std::min<int64_t>(rows, r0 + fp.groupRows);
       values.assign(inputs.begin() + p * rows + r0,
                     inputs.begin() + p * rows + r1);
-      AlignedGroup aligned = alignGroup(values, fp.input, fp.inputAlignedBits,
-                                        fp.truncate);
+      AlignedGroup aligned =
+          alignGroup(values, fp.input, fp.inputAlignedBits, fp.truncate);
       out.exponents[p * out.groups + g] = aligned.exponent;
       std::copy(aligned.mantissas.begin(), aligned.mantissas.end(),
                 out.mantissas.begin() + p * rows + r0);
@@ -406,8 +406,8 @@ llvm::Error numerics::groupSumsBatch(const CrossbarConfig &config,
     } else {
       CrossbarConfig groupConfig = config;
       groupConfig.noise.stream = noiseSubstream(config.noise.stream, g);
-      if (llvm::Error error = crossbarMVMBatch(groupConfig, wm, gr, cols, batch,
-                                               xm, gs, stats))
+      if (llvm::Error error =
+              crossbarMVMBatch(groupConfig, wm, gr, cols, batch, xm, gs, stats))
         return error;
     }
     for (int64_t p = 0; p < batch; ++p)
@@ -431,30 +431,26 @@ void numerics::scaleGroupSums(const FpCimConfig &fp, int64_t batch,
       // The digital accumulator, modeled in double, adds the groups in order.
       double acc = 0;
       for (int64_t g = 0; g < groups; ++g)
-        acc += std::ldexp(
-            double(sums[(p * groups + g) * cols + n]),
-            inputExponents[p * inputGroups + firstGroup + g] +
-                weightExponents[g * cols + n] + scaleBias);
+        acc += std::ldexp(double(sums[(p * groups + g) * cols + n]),
+                          inputExponents[p * inputGroups + firstGroup + g] +
+                              weightExponents[g * cols + n] + scaleBias);
       outs[p * cols + n] = float(acc);
     }
 }
 
-llvm::Error numerics::fpCrossbarMVMBatch(const CrossbarConfig &config,
-                                         const FpCimConfig &fp,
-                                         const FpWeights &weights,
-                                         int64_t batch,
-                                         llvm::ArrayRef<float> inputs,
-                                         llvm::MutableArrayRef<float> outs,
-                                         CrossbarStats *stats) {
+llvm::Error numerics::fpCrossbarMVMBatch(
+    const CrossbarConfig &config, const FpCimConfig &fp,
+    const FpWeights &weights, int64_t batch, llvm::ArrayRef<float> inputs,
+    llvm::MutableArrayRef<float> outs, CrossbarStats *stats) {
   const int64_t rows = weights.rows, cols = weights.cols;
   if (batch < 0 || int64_t(inputs.size()) != batch * rows ||
       int64_t(outs.size()) != batch * cols ||
       int64_t(weights.exponents.size()) != weights.groups * cols)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "fp-cim: operand sizes do not match " + llvm::Twine(batch) +
-            " vectors times a " + llvm::Twine(rows) + "x" + llvm::Twine(cols) +
-            " matrix");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "fp-cim: operand sizes do not match " +
+                                       llvm::Twine(batch) +
+                                       " vectors times a " + llvm::Twine(rows) +
+                                       "x" + llvm::Twine(cols) + " matrix");
   if (llvm::Error error = verifyFpCimConfig(fp))
     return error;
   AlignedInputs aligned = alignInputs(fp, batch, rows, inputs);

@@ -30,15 +30,14 @@ FailureOr<PrecisionAttr> mlir::cim::parseFloatPrecision(StringRef spec,
                                                         std::string &error) {
   StringRef rest = spec;
   if (!rest.consume_front("fp:")) {
-    error = "a floating-point precision starts with 'fp:', got '" +
-            spec.str() + "'";
+    error = "a floating-point precision starts with 'fp:', got '" + spec.str() +
+            "'";
     return failure();
   }
   SmallVector<StringRef> parts;
   rest.split(parts, ':');
   auto [inText, wText] = parts.front().split('/');
-  llvm::Expected<numerics::FloatFormat> in =
-      numerics::parseFloatFormat(inText);
+  llvm::Expected<numerics::FloatFormat> in = numerics::parseFloatFormat(inText);
   if (!in) {
     error = "input format: " + llvm::toString(in.takeError());
     return failure();
@@ -77,14 +76,14 @@ FailureOr<PrecisionAttr> mlir::cim::parseFloatPrecision(StringRef spec,
     diagnostic = diag.str();
     return success();
   });
-  FpAttr fp = FpAttr::getChecked(emitError, context, in->expBits, in->manBits,
-                                 weight.expBits, weight.manBits, aligned,
-                                 truncate);
+  FpAttr fp =
+      FpAttr::getChecked(emitError, context, in->expBits, in->manBits,
+                         weight.expBits, weight.manBits, aligned, truncate);
   PrecisionAttr precision;
   if (fp)
-    precision = PrecisionAttr::getChecked(
-        emitError, context, weight.manBits + 2, aligned + 1, 0u,
-        ScaleGranularity::channel, fp);
+    precision = PrecisionAttr::getChecked(emitError, context,
+                                          weight.manBits + 2, aligned + 1, 0u,
+                                          ScaleGranularity::channel, fp);
   if (!precision) {
     error = "'" + spec.str() + "': " + diagnostic;
     return failure();
@@ -94,8 +93,7 @@ FailureOr<PrecisionAttr> mlir::cim::parseFloatPrecision(StringRef spec,
 
 std::string mlir::cim::floatPrecisionSpec(FpAttr fp) {
   std::string spec =
-      "fp:" +
-      numerics::formatName({fp.getInputExp(), fp.getInputMan()}) + "/" +
+      "fp:" + numerics::formatName({fp.getInputExp(), fp.getInputMan()}) + "/" +
       numerics::formatName({fp.getWeightExp(), fp.getWeightMan()}) +
       ":L=" + std::to_string(fp.getAlignedBits());
   if (fp.getTruncate())

@@ -214,8 +214,7 @@ struct CimLowerToIsaPass
     std::optional<double> clip =
         fp ? std::nullopt : CimDialect::getInputClip(tile, range.max);
     Value input = tile.getInput();
-    unsigned maxOnes =
-        fp ? 0 : numerics::layerCalibrationOf(tile).actMaxOnes;
+    unsigned maxOnes = fp ? 0 : numerics::layerCalibrationOf(tile).actMaxOnes;
     auto key = std::make_tuple(input.getAsOpaquePointer(), range.min, range.max,
                                clip ? *clip : -1.0, maxOnes,
                                fpAttr.getAsOpaquePointer());
