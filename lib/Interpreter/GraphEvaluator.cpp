@@ -800,6 +800,12 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
                                 numerics::groupRowCount(config));
       conversions = uint64_t(p) * tiling->encoding.cycles * uint64_t(groups) *
                     zl.convertedColumns;
+      // The exact path ran no kernel: count what the layout leaves out.
+      if (exact)
+        stats->zeroBitSkippedConversions +=
+            uint64_t(p) * tiling->encoding.cycles * uint64_t(groups) *
+            (uint64_t(t.numCols()) * tiling->encoding.columnsPerOutput -
+             zl.convertedColumns);
     }
     if (exact)
       stats->conversions += conversions;
