@@ -460,6 +460,13 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     evolutionary search has a third gene per layer. ADC bits change energy,
     not latency: with `objective=latency` they stay at the top.
 
+    `float=fp:IN[/W][:L=N][:truncate]` searches floating-point layers (FP-CIM,
+    on a target with `float_alignment`): the formats' exponent widths and
+    rounding stay as given, and each layer's weight mantissa (`weight_bits`
+    - 2 bits) and aligned input width (`act_bits` - 1 bits), which set its
+    cells and DAC cycles, are what the search lowers within `weight-bits`
+    and `act-bits` (act-bits from 2).
+
     Run it on the mapped level before tiling (after `cim-lower-conv`, and
     `cim-calibrate` for static input ranges).
 
@@ -519,7 +526,11 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     Option<"noiseSeed", "noise-seed", "int64_t", /*default=*/"-1",
            "Measure every policy on the target's noisy crossbars (#cim.noise) "
            "drawn with this seed, and offer only ADC bits that noise leaves "
-           "effective (-1 = noiseless)">
+           "effective (-1 = noiseless)">,
+    Option<"floatSpec", "float", "std::string", /*default=*/"\"\"",
+           "Search floating-point layers with these formats' exponents "
+           "(fp:IN[/W][:L=N][:truncate]): weight mantissa and aligned input "
+           "widths per layer (empty = integer)">
   ];
 }
 

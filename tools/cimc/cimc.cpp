@@ -156,6 +156,13 @@ static cl::opt<std::string>
                  cl::desc("ADC bits the search may choose, LO..HI (converting "
                           "ADCs only; default: keep the target's)"),
                  cl::init(""));
+static cl::opt<std::string> searchFloat(
+    "search-float",
+    cl::desc("With --precision auto: search floating-point layers (FP-CIM) "
+             "in these formats, fp:IN[/W][:L=N][:truncate]: per layer the "
+             "weight mantissa (--weight-bits - 2) and aligned input width "
+             "(--act-bits - 1)"),
+    cl::init(""));
 static cl::opt<unsigned> searchSeed("seed",
                                     cl::desc("Seed of the evolutionary search"),
                                     cl::init(1));
@@ -473,6 +480,8 @@ int main(int argc, char **argv) {
     return fail("--act-max-ones and --input-ones need --calib");
   if (noiseSeed < -1)
     return fail("--noise-seed must be a seed >= 0");
+  if (!searchFloat.empty() && precision != "auto")
+    return fail("--search-float is a search space: it needs --precision auto");
   if (weightMaxOnes > 16)
     return fail("--weight-max-ones must be in [1, 16] (0 = off), got " +
                 llvm::Twine(unsigned(weightMaxOnes)));
@@ -605,6 +614,7 @@ int main(int argc, char **argv) {
           a.pareto = paretoPath.str().str();
           a.maxOutputError = maxOutputError;
           a.noiseSeed = noiseSeed;
+          a.floatSpec = searchFloat;
           pm.addPass(createCimAssignPrecision(a));
         })))
       return 1;

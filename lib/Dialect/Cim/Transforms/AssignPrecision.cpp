@@ -117,8 +117,31 @@ struct CimAssignPrecisionPass
   std::vector<Point> points;
   SmallVector<Choice> current;
 
+  /// The floating-point formats searched (`float=`), if any.
+  FpAttr floating;
+
+  /// The precision a choice stands for: integer bits, or with `float=` the
+  /// formats with a (weightBits - 2)-bit weight mantissa and actBits - 1
+  /// aligned input bits.
+  PrecisionAttr precisionOf(const Choice &c, unsigned adc,
+                            ScaleGranularity granularity) {
+    if (!floating)
+      return PrecisionAttr::get(&getContext(), c.weightBits, c.actBits, adc,
+                                granularity);
+    FpAttr fp =
+        FpAttr::get(&getContext(), floating.getInputExp(),
+                    floating.getInputMan(), floating.getWeightExp(),
+                    c.weightBits - 2, c.actBits - 1, floating.getTruncate());
+    return PrecisionAttr::get(&getContext(), c.weightBits, c.actBits, adc,
+                              ScaleGranularity::channel, fp);
+  }
+
   std::string policyText(const Choice &c) const {
-    std::string text = llvm::formatv("W{0}A{1}", c.weightBits, c.actBits);
+    std::string text =
+        floating ? llvm::formatv("E{0}M{1}/L{2}", floating.getWeightExp(),
+                                 c.weightBits - 2, c.actBits - 1)
+                       .str()
+                 : llvm::formatv("W{0}A{1}", c.weightBits, c.actBits).str();
     if (searchAdc)
       text += llvm::formatv(" ADC{0}", c.adcBits).str();
     return text;
@@ -146,6 +169,9 @@ struct CimAssignPrecisionPass
                                    {"act_bits", int64_t(choice.actBits)}};
           if (choice.adcBits)
             layer["adc_bits"] = int64_t(choice.adcBits);
+          if (floating)
+            layer["fp"] = floatPrecisionSpec(
+                precisionOf(choice, 0, ScaleGranularity::channel).getFp());
           policy.push_back(std::move(layer));
         }
         front.push_back(llvm::json::Object{{"cost", points[i].cost},
@@ -180,9 +206,9 @@ struct CimAssignPrecisionPass
         unsigned adc = choice.adcBits ? choice.adcBits
                        : old          ? old.getAdcBits()
                                       : 0;
-        mvm.setPrecisionAttr(PrecisionAttr::get(
-            &getContext(), choice.weightBits, choice.actBits, adc,
-            old ? old.getGranularity() : ScaleGranularity::channel));
+        mvm.setPrecisionAttr(precisionOf(choice, adc,
+                                         old ? old.getGranularity()
+                                             : ScaleGranularity::channel));
       }
   }
 
@@ -397,15 +423,32 @@ struct CimAssignPrecisionPass
     std::optional<std::pair<unsigned, unsigned>> wRange =
         parseRange(weightBits);
     std::optional<std::pair<unsigned, unsigned>> aRange = parseRange(actBits);
-    if (!wRange || wRange->first < 2 || wRange->second > 8)
-      return (void)fail("weight-bits must be LO..HI within 2..8, got '" +
-                        weightBits + "'"),
+    // Floating-point layers compute on mantissas: up to 10 stored weight
+    // mantissa bits and 15 aligned input bits (#cim.fp).
+    const unsigned maxW = floatSpec.empty() ? 8 : 12,
+                   maxA = floatSpec.empty() ? 8 : 16;
+    if (!wRange || wRange->first < 2 || wRange->second > maxW)
+      return (void)fail("weight-bits must be LO..HI within 2.." + Twine(maxW) +
+                        ", got '" + weightBits + "'"),
              signalPassFailure();
-    if (!aRange || aRange->first < 1 || aRange->second > 8)
-      return (void)fail("act-bits must be LO..HI within 1..8, got '" + actBits +
-                        "'"),
+    if (!aRange || aRange->first < 1 || aRange->second > maxA)
+      return (void)fail("act-bits must be LO..HI within 1.." + Twine(maxA) +
+                        ", got '" + actBits + "'"),
              signalPassFailure();
     ranges = {*wRange, *aRange, std::make_pair(0u, 0u)};
+    if (!floatSpec.empty()) {
+      std::string error;
+      FailureOr<PrecisionAttr> spec =
+          parseFloatPrecision(floatSpec, &getContext(), error);
+      if (failed(spec))
+        return (void)fail("float: " + error), signalPassFailure();
+      floating = spec->getFp();
+      // Aligned mantissas need a bit besides the sign.
+      if (aRange->first < 2)
+        return (void)fail("act-bits must start at 2 or more with float= (an "
+                          "aligned mantissa of at least one bit)"),
+               signalPassFailure();
+    }
     if (objective != "latency" && objective != "energy" && objective != "edp")
       return (void)fail("objective must be latency, energy or edp, got '" +
                         objective + "'"),
