@@ -1256,10 +1256,15 @@ llvm::Error Runner::execute(Operation *op) {
           int64_t cols = shapeOf(d.getOutput())[1];
           int64_t groups = acc.shape[1] / cols;
           int64_t first = int64_t(*d.getFirstGroup());
-          if (first + groups > in.groups)
+          if (first + groups > in.groups ||
+              int64_t(in.exponents.size()) < p * in.groups)
             return opError(d, llvm::formatv("reads row groups [{0}, {1}) of "
-                                            "codes with {2}",
-                                            first, first + groups, in.groups));
+                                            "{2} vectors from codes with {3} "
+                                            "groups of {4} vectors",
+                                            first, first + groups, p,
+                                            in.groups,
+                                            in.exponents.size() /
+                                                std::max<int64_t>(in.groups, 1)));
           numerics::CrossbarConfig config;
           config.parallelRows = 1; // Only the formats matter here.
           numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);

@@ -1161,8 +1161,9 @@ LogicalResult IsaEncodeOp::verify() {
   if (bool(getFp()) != bool(getGroupRows()))
     return emitOpError() << "expects 'fp' and 'group_rows' together (the "
                             "alignment unit's format and group)";
-  if (getGroupRows() && int64_t(*getGroupRows()) < 1)
-    return emitOpError() << "expects 'group_rows' of at least 1, got "
+  if (getGroupRows() &&
+      (int64_t(*getGroupRows()) < 1 || int64_t(*getGroupRows()) > 65536))
+    return emitOpError() << "expects 'group_rows' in [1, 65536], got "
                          << int64_t(*getGroupRows());
   if (getFp() && failed(checkRank(getOperation(), "input", getInput(), 2)))
     return failure();
