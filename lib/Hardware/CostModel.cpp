@@ -15,6 +15,7 @@
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Hardware/CrossbarLayout.h"
 #include "cim/Hardware/Pelke2026.h"
+#include "cim/Numerics/Quantize.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -424,6 +425,7 @@ private:
     }
     f.epoch = tile.getEpoch().value_or(0);
     f.bundle = tile.getBundle();
+    zeroBitFacts(tile, precision, f);
     f.p1 = inputOnes(tile);
     f.zeroCycles = zeroCyclesOf(tile);
     Layer &layer = layerOf(tile, tile.getWeight());
@@ -469,6 +471,48 @@ private:
                 f.actBits);
     addTile(layer, f);
     return success();
+  }
+
+  /// ZEBRA's zero-bit layout (`cim.weight_max_ones`): the tile converts only
+  /// its mapped rows' groups and its non-empty columns, from the codes the
+  /// program will hold (quantized as cim-lower-to-isa does).
+  void zeroBitFacts(TileOp tile, PrecisionAttr precision, TileFacts &f) {
+    numerics::LayerCalibration calibration = numerics::layerCalibrationOf(tile);
+    auto weight = tile.getWeight().getDefiningOp<ConstantOp>();
+    auto dense = weight ? dyn_cast<DenseFPElementsAttr>(weight.getValue())
+                        : DenseFPElementsAttr();
+    if (!calibration.weightMaxOnes || !dense || precision.getFp())
+      return;
+    ArrayRef<int64_t> slices;
+    if (std::optional<ArrayRef<int64_t>> s = tile.getSlices())
+      slices = *s;
+    numerics::CrossbarConfig config =
+        numerics::layerConfig(target, precision, slices, 8, 8, calibration);
+    auto type = cast<RankedTensorType>(dense.getType());
+    int64_t n = type.getDimSize(1);
+    std::vector<double> w;
+    w.reserve(type.getNumElements());
+    for (const APFloat &v : dense.getValues<APFloat>()) {
+      bool lost;
+      APFloat s = v;
+      s.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+      w.push_back(s.convertToDouble());
+    }
+    int64_t r0 = tile.getRows()[0], r1 = tile.getRows()[1];
+    int64_t c0 = tile.getColumns()[0], c1 = tile.getColumns()[1];
+    numerics::WeightCodes codes = numerics::quantizeWeights(
+        [&](int64_t e) { return w[e]; }, type.getDimSize(0), n, r0, r1, c0, c1,
+        precision.getGranularity(), numerics::weightCodeRange(config),
+        CimDialect::getFixedWeightScales(tile),
+        numerics::weightCodebook(config));
+    numerics::ZeroBitLayout layout =
+        numerics::zeroBitLayout(config, codes.codes, r1 - r0, c1 - c0);
+    // At least one group: the model divides by it (an all-zero tile then
+    // converts nothing but still spends its cycles).
+    f.groups =
+        std::max<int64_t>(1, llvm::divideCeil(int64_t(layout.mappedRows.size()),
+                                              numerics::groupRowCount(config)));
+    f.physCols = int64_t(layout.convertedColumns);
   }
 
   /// Instruction level: one MVM instruction per tile copy set.

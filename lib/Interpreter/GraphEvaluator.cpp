@@ -1258,13 +1258,13 @@ llvm::Error Runner::execute(Operation *op) {
           int64_t first = int64_t(*d.getFirstGroup());
           if (first + groups > in.groups ||
               int64_t(in.exponents.size()) < p * in.groups)
-            return opError(d, llvm::formatv("reads row groups [{0}, {1}) of "
-                                            "{2} vectors from codes with {3} "
-                                            "groups of {4} vectors",
-                                            first, first + groups, p,
-                                            in.groups,
-                                            in.exponents.size() /
-                                                std::max<int64_t>(in.groups, 1)));
+            return opError(d,
+                           llvm::formatv("reads row groups [{0}, {1}) of "
+                                         "{2} vectors from codes with {3} "
+                                         "groups of {4} vectors",
+                                         first, first + groups, p, in.groups,
+                                         in.exponents.size() /
+                                             std::max<int64_t>(in.groups, 1)));
           numerics::CrossbarConfig config;
           config.parallelRows = 1; // Only the formats matter here.
           numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);
