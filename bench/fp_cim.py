@@ -6,8 +6,9 @@
 For each bundled model on the fp-cim target (32-row alignment groups, exact
 adder tree), compile with cimc and run the .cimbin on cim-run over the
 1000-image test slice:
-  * floating-point layers: BF16, FP8 E5M2 and E4M3, E3M4, and E4M3 with 5
-    aligned bits and with truncation instead of rounding;
+  * floating-point layers: BF16, FP8 E5M2 and E4M3, E3M4, E4M3 with 5
+    aligned bits and with truncation instead of rounding, and E4M3 weights
+    with BF16 inputs aligned to 8 bits;
   * integer layers at the same weight storage (the FP weight's mantissa,
     sign and amortized shared exponent, rounded to whole bits) and 8-bit
     activations, calibrated on models/fashion/calib_x.npy.
@@ -45,6 +46,7 @@ FORMATS = [
     ("fp:e3m4", 3, 4, 8),
     ("fp:e4m3:L=5", 4, 3, 8),
     ("fp:e4m3:truncate", 4, 3, 8),
+    ("fp:bf16/e4m3:L=8", 4, 3, 16),
 ]
 
 
