@@ -438,6 +438,10 @@ private:
                       int64_t cols, int64_t p, const std::vector<int64_t> &xq,
                       std::vector<int64_t> &acc, MvmEvents *events = nullptr);
   llvm::Error isaMvm(IsaMvmOp op);
+  /// The cached weights of crossbar op `op`, made by `fill` on first use.
+  std::shared_ptr<const WeightCache::Entry>
+  weightsOf(Operation *op, Value wValue,
+            llvm::function_ref<void(WeightCache::Entry &)> fill);
   /// A floating-point crossbar layer (FP-CIM): pre-aligned inputs, the
   /// crossbar's integer MAC per row group, scaled and accumulated.
   llvm::Error fpCrossbarLayer(Operation *op, const Tensor &x, Value wValue,
@@ -1047,36 +1051,21 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
     return fpCrossbarLayer(op, x, wValue, w, r0, r1, c0, c1, config, fpAttr,
                            result);
 
-  // Weight codes (lib/Numerics/Quantize). Only constant weights are
-  // quantized once; a weight computed at run time (an activation-weight
-  // gemm) is quantized on every run.
-  std::shared_ptr<const WeightCache::Entry> weights;
-  bool cacheable = constants.count(wValue) != 0;
-  if (cacheable) {
-    std::lock_guard<std::mutex> guard(cache.lock);
-    auto it = cache.entries.find(op);
-    if (it != cache.entries.end())
-      weights = it->second;
-  }
-  if (!weights) {
-    auto entry = std::make_shared<WeightCache::Entry>();
-    numerics::WeightCodes codes = numerics::quantizeWeights(
-        [&](int64_t e) { return double(at(w, e)); }, w.shape[0], nTotal, r0, r1,
-        c0, c1,
-        precision ? precision.getGranularity() : ScaleGranularity::channel,
-        numerics::weightCodeRange(config), CimDialect::getFixedWeightScales(op),
-        numerics::weightCodebook(config));
-    entry->codes = std::move(codes.codes);
-    entry->scales = std::move(codes.scales);
-    entry->codesAsDouble.assign(entry->codes.begin(), entry->codes.end());
-    entry->codesAsFloat.assign(entry->codes.begin(), entry->codes.end());
-    if (cacheable) {
-      std::lock_guard<std::mutex> guard(cache.lock);
-      weights = cache.entries.try_emplace(op, std::move(entry)).first->second;
-    } else {
-      weights = std::move(entry);
-    }
-  }
+  // Weight codes (lib/Numerics/Quantize).
+  std::shared_ptr<const WeightCache::Entry> weights =
+      weightsOf(op, wValue, [&](WeightCache::Entry &entry) {
+        numerics::WeightCodes codes = numerics::quantizeWeights(
+            [&](int64_t e) { return double(at(w, e)); }, w.shape[0], nTotal, r0,
+            r1, c0, c1,
+            precision ? precision.getGranularity() : ScaleGranularity::channel,
+            numerics::weightCodeRange(config),
+            CimDialect::getFixedWeightScales(op),
+            numerics::weightCodebook(config));
+        entry.codes = std::move(codes.codes);
+        entry.scales = std::move(codes.scales);
+        entry.codesAsDouble.assign(entry.codes.begin(), entry.codes.end());
+        entry.codesAsFloat.assign(entry.codes.begin(), entry.codes.end());
+      });
   // Input codes: one scale per tensor, from the calibrated clip when the
   // layer has one, else the values seen. Every tile of a layer reads the same
   // input: it is quantized once per run.
@@ -1101,6 +1090,26 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   return llvm::Error::success();
 }
 
+std::shared_ptr<const WeightCache::Entry>
+Runner::weightsOf(Operation *op, Value wValue,
+                  llvm::function_ref<void(WeightCache::Entry &)> fill) {
+  // Constant weights are quantized once; a weight computed at run time (an
+  // activation-weight gemm) is quantized on every run.
+  bool cacheable = constants.count(wValue) != 0;
+  if (cacheable) {
+    std::lock_guard<std::mutex> guard(cache.lock);
+    auto it = cache.entries.find(op);
+    if (it != cache.entries.end())
+      return it->second;
+  }
+  auto entry = std::make_shared<WeightCache::Entry>();
+  fill(*entry);
+  if (!cacheable)
+    return entry;
+  std::lock_guard<std::mutex> guard(cache.lock);
+  return cache.entries.try_emplace(op, std::move(entry)).first->second;
+}
+
 llvm::Error Runner::fpCrossbarLayer(Operation *op, const Tensor &x,
                                     Value wValue, const Tensor &w, int64_t r0,
                                     int64_t r1, int64_t c0, int64_t c1,
@@ -1109,26 +1118,12 @@ llvm::Error Runner::fpCrossbarLayer(Operation *op, const Tensor &x,
   int64_t p = x.shape[0], kTotal = x.shape[1], nTotal = w.shape[1];
   int64_t rows = r1 - r0, cols = c1 - c0;
   numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);
-  std::shared_ptr<const WeightCache::Entry> weights;
-  bool cacheable = constants.count(wValue) != 0;
-  if (cacheable) {
-    std::lock_guard<std::mutex> guard(cache.lock);
-    auto it = cache.entries.find(op);
-    if (it != cache.entries.end())
-      weights = it->second;
-  }
-  if (!weights) {
-    auto entry = std::make_shared<WeightCache::Entry>();
-    entry->fp =
-        numerics::fpWeightsOf([&](int64_t e) { return double(at(w, e)); },
-                              nTotal, r0, r1, c0, c1, fp);
-    if (cacheable) {
-      std::lock_guard<std::mutex> guard(cache.lock);
-      weights = cache.entries.try_emplace(op, std::move(entry)).first->second;
-    } else {
-      weights = std::move(entry);
-    }
-  }
+  std::shared_ptr<const WeightCache::Entry> weights =
+      weightsOf(op, wValue, [&](WeightCache::Entry &entry) {
+        entry.fp =
+            numerics::fpWeightsOf([&](int64_t e) { return double(at(w, e)); },
+                                  nTotal, r0, r1, c0, c1, fp);
+      });
   std::vector<float> tmp, xs(p * rows);
   const std::vector<float> &fx = floatsOf(x, tmp);
   for (int64_t i = 0; i < p; ++i)
