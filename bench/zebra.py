@@ -7,14 +7,16 @@ Targets: isaac (offset-encoded weights, 2-bit cells, 1-bit DAC, 8-bit
 full-range ADC) and puma (differential columns, 2-bit cells), with the
 per-active-cell noise of ZEBRA's model, sigma_col^2 = sigma_cell^2 n_active
 + sigma_adc^2: `noise.active_cell` sigma 0 to 0.2 of a cell's range, and
-`noise.thermal_lsb` (the ADC's term) 0.5 for the MLP, 0 for cnn_bn.
+`noise.thermal_lsb` (the ADC's term) 0.5 for the MLP, 0 for the CNNs.
 
 Each model is compiled W8A8 (calibrated on models/fashion/calib_x.npy) four
 ways: conventional; the zero-bit layout alone (`--weight-max-ones 7`:
 every 8-bit code allowed, columns complemented, zero rows and columns left
 out); and the codebooks of at most 3 and 2 '1' bits per magnitude. Each
 .cimbin runs on cim-run over the 1000-image test slice with noise seeds 1,
-2 and 3 (three chips; two for cnn_bn); the table gives the mean top-1 and the conducting
+2 and 3 (three chips; two for cnn_bn; one, at one noise level, for
+resnet_tiny and dwsep, whose bit-sliced noisy runs are the slowest); the
+table gives the mean top-1 and the conducting
 cells, conversions and energy per image.
 
 Writes bench/results/zebra.json and prints the markdown table of
@@ -42,12 +44,13 @@ calib = os.path.join(fashion, "calib_x.npy")
 TARGETS = ["isaac", "puma"]
 # Per model: the bigger convolutional layers sum more conducting cells per
 # conversion, so their accuracy falls at smaller sigmas.
-SIGMAS = {"mlp": [0, 0.05, 0.1, 0.2], "cnn_bn": [0, 0.03, 0.1, 0.2]}
+SIGMAS = {"mlp": [0, 0.05, 0.1, 0.2], "cnn_bn": [0, 0.03, 0.1, 0.2],
+          "resnet_tiny": [0, 0.1], "dwsep": [0, 0.1]}
 # The ADC term: cnn_bn falls to 30% at 0.5 LSB alone (its 8 DAC cycles x 4
 # slices of shift-add amplify it), so it is measured without.
-THERMAL = {"mlp": 0.5, "cnn_bn": 0.0}
+THERMAL = {"mlp": 0.5, "cnn_bn": 0.0, "resnet_tiny": 0.0, "dwsep": 0.0}
 ENCODINGS = [("conventional", 0), ("layout", 7), ("ones3", 3), ("ones2", 2)]
-SEEDS = {"mlp": [1, 2, 3], "cnn_bn": [1, 2]}
+SEEDS = {"mlp": [1, 2, 3], "cnn_bn": [1, 2], "resnet_tiny": [1], "dwsep": [1]}
 
 
 def target(base, sigma, thermal):
