@@ -115,4 +115,4 @@ step "Upstream mlir-opt runs cim passes through the plugin"
   --pass-pipeline="builtin.module(cim-set-target{target=puma},canonicalize)" |
   head -1 | cut -c1-120
 
-printf '\nOutputs in %s/ (cimc/report.md, report.svg, model.cimasm). Next: the\nquantization passes, the research techniques and TOSA/Linalg input arrive\nwith their issues; see docs/design.md.\n' "$out"
+printf '\nOutputs in %s/ (cimc/report.md, report.svg, model.cimasm). More: the\nprecision search (docs/precision.md), TOSA/Linalg input (docs/interop.md),\nthe research techniques (docs/techniques.md: --act-max-ones, --noise-seed,\n--target fp-cim --precision fp:e4m3, --weight-max-ones).\n' "$out"
