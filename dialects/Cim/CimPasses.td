@@ -67,6 +67,56 @@ def CimFoldBatchNorm : Pass<"cim-fold-batchnorm", "::mlir::ModuleOp"> {
   }];
 }
 
+def CimEqualize : Pass<"cim-equalize", "::mlir::ModuleOp"> {
+  let summary = "Equalize activation ranges across channels (cross-layer "
+                "scaling)";
+  let description = [{
+    Post-training cross-layer equalization in the form that suits CIM: the
+    crossbar input is quantized with one range per tensor, while weights
+    are quantized per output channel. Where a layer `P` (constant-weight
+    `conv2d` or `gemm`) feeds another such layer `C` only through ops that
+    commute with a positive per-channel scale (`relu`, `leaky_relu`, max and
+    average pooling, global average pooling, and the flatten/reshape of
+    NCHW to rows), channel `c` of `P`'s output (its filter and bias) is
+    divided by `s_c` and the weights `C` applies to that channel multiplied
+    by `s_c`. The float function is unchanged; the channels' ranges at
+    `C`'s input move closer together, so a per-tensor activation range
+    wastes fewer levels on them (Nagel et al., "Data-free quantization",
+    2019, equalizing weights; SmoothQuant, 2023, migrating activation
+    range into weights).
+
+    With `r_c` the largest |x| of channel `c` at `C`'s input, measured by
+    the float graph evaluator on `calib`, and `w_c` the largest |weight|
+    `C` applies to it,
+
+    ```
+    s_c = r_c^alpha / w_c^(1 - alpha)      (normalized to geometric mean 1)
+    ```
+
+    so `alpha = 1` makes every channel's range equal and `alpha = 0.5`
+    makes each channel's range equal to its weights' range. Channels never
+    active (`r_c = 0`) or without weights keep `s_c = 1`; `s_c` is bounded
+    by `max-scale`. Pairs are equalized in program order. Runs at the graph
+    level, before `cim-lower-conv`; pre-quantized (QDQ) layers, whose
+    weights are not float constants, are left alone.
+
+    ```
+    cim-opt m.mlir --cim-equalize="calib=x.npy samples=64 alpha=0.5"
+    ```
+  }];
+  let options = [
+    Option<"calib", "calib", "std::string", /*default=*/"\"\"",
+           "Calibration inputs (.npy)">,
+    Option<"samples", "samples", "unsigned", /*default=*/"0",
+           "Batches of calibration data to use (0 = all)">,
+    Option<"alpha", "alpha", "double", /*default=*/"0.5",
+           "Migration strength in [0, 1]: 1 equalizes the activation "
+           "ranges, 0 the weight ranges">,
+    Option<"maxScale", "max-scale", "double", /*default=*/"16.0",
+           "Bound on s_c and 1/s_c">
+  ];
+}
+
 def CimLowerConv : Pass<"cim-lower-conv", "::mlir::ModuleOp"> {
   let summary = "Turn crossbar layers into weight-stationary MVMs";
   let description = [{

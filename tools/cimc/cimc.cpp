@@ -175,6 +175,17 @@ static cl::opt<bool> biasCorrection(
     "bias-correction",
     cl::desc("Add back each layer's mean quantization error per output "
              "column, measured on --calib (cim-quantize)"));
+static cl::opt<bool> equalize(
+    "equalize",
+    cl::desc("Equalize activation ranges across channels on --calib before "
+             "quantizing: scales move from activations into the next "
+             "layer's weights, the float function is unchanged "
+             "(cim-equalize)"));
+static cl::opt<double> equalizeAlpha(
+    "equalize-alpha",
+    cl::desc("--equalize strength in [0, 1]: 1 equalizes activation ranges, "
+             "0 weight ranges"),
+    cl::init(0.5));
 static cl::opt<int64_t> noiseSeed(
     "noise-seed",
     cl::desc("Compile for the target's noisy crossbars (#cim.noise) drawn "
@@ -476,6 +487,10 @@ int main(int argc, char **argv) {
       (calib.empty() || (labels.empty() && maxOutputError <= 0)))
     return fail("--precision auto measures accuracy: it needs --calib and "
                 "--labels (or --max-output-error without labels)");
+  if (equalize && calib.empty())
+    return fail("--equalize measures channel ranges: it needs --calib");
+  if (!(equalizeAlpha >= 0.0 && equalizeAlpha <= 1.0))
+    return fail("--equalize-alpha must be in [0, 1]");
   if ((actMaxOnes || inputOnes) && calib.empty())
     return fail("--act-max-ones and --input-ones need --calib");
   if (noiseSeed < -1)
@@ -558,6 +573,13 @@ int main(int argc, char **argv) {
   pipeline.target = targetName;
   pipeline.precision = llvm::formatv("w{0}a{1}", defaultW, defaultA).str();
   pipeline.duplicate = duplicate;
+  // cimc calibrates below, around the precision search; the graph stage
+  // only needs the inputs for equalization.
+  pipeline.calib = calib;
+  pipeline.samples = samples;
+  pipeline.calibrateInGraph = false;
+  pipeline.equalize = equalize;
+  pipeline.equalizeAlpha = equalizeAlpha;
   if (failed(run([&](PassManager &pm) {
         (void)buildGraphPipeline(pm, pipeline);
         // Uniform or replayed precision: what follows measures the layers

@@ -71,18 +71,33 @@ struct CompilePipelineOptions
       llvm::cl::desc("With calib: record each layer's measured probability "
                      "of a '1' input bit for the cost model (cim-quantize)"),
       llvm::cl::init(false)};
+  Option<bool> equalize{
+      *this, "equalize",
+      llvm::cl::desc("With calib: equalize activation ranges across channels "
+                     "before lowering (cim-equalize)"),
+      llvm::cl::init(false)};
+  Option<double> equalizeAlpha{
+      *this, "equalize-alpha",
+      llvm::cl::desc("cim-equalize's alpha: 1 equalizes activation ranges, "
+                     "0 weight ranges"),
+      llvm::cl::init(0.5)};
   Option<bool> bitSlice{
       *this, "bit-slice",
       llvm::cl::desc("Spell out cell slices, DAC cycles and the ADC "
                      "(cim-bit-slice) and stop at the mapped level, for "
                      "inspection; otherwise lower to instructions"),
       llvm::cl::init(false)};
+
+  /// Drivers that calibrate between their own passes (cimc) clear this:
+  /// `calib` then only feeds cim-equalize.
+  bool calibrateInGraph = true;
 };
 
 /// Graph level -> graph level ready for mapping: convert TOSA and Linalg,
-/// attach the target, fold batch norms, lower convolutions to MVMs,
-/// canonicalize; with `calib`, calibrate activation ranges and quantize
-/// (weight scales, ADC ranges) on those inputs.
+/// attach the target, fold batch norms, (with `equalize`) equalize channel
+/// ranges, lower convolutions to MVMs, canonicalize; with `calib`,
+/// calibrate activation ranges and quantize (weight scales, ADC ranges) on
+/// those inputs.
 LogicalResult buildGraphPipeline(OpPassManager &pm,
                                  const CompilePipelineOptions &options);
 

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FloatConstants.h"
 #include "cim/Dialect/Cim/CimPasses.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -29,36 +30,6 @@ using namespace mlir;
 using namespace mlir::cim;
 
 namespace {
-
-/// Float contents of a constant as doubles, or nullopt.
-std::optional<SmallVector<double>> floatsOf(Value value) {
-  DenseFPElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  SmallVector<double> result;
-  for (const APFloat &v : attr.getValues<APFloat>()) {
-    APFloat d = v;
-    bool lost;
-    d.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-    result.push_back(d.convertToDouble());
-  }
-  return result;
-}
-
-/// A constant of `type` holding `values`, rounded once to its element type.
-DenseElementsAttr makeConstant(RankedTensorType type, ArrayRef<double> values) {
-  const llvm::fltSemantics &semantics =
-      cast<FloatType>(type.getElementType()).getFloatSemantics();
-  SmallVector<APFloat> data;
-  data.reserve(values.size());
-  for (double v : values) {
-    APFloat f(v);
-    bool lost;
-    f.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
-    data.push_back(f);
-  }
-  return DenseElementsAttr::get(type, data);
-}
 
 struct FoldIntoLayer : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -117,12 +88,12 @@ struct FoldIntoLayer : OpRewritePattern<BatchNormOp> {
     }
 
     Location loc = layer->getLoc();
-    Value foldedWeight =
-        ConstantOp::create(rewriter, loc, makeConstant(weightType, newWeight));
+    Value foldedWeight = ConstantOp::create(
+        rewriter, loc, makeFloatConstant(weightType, newWeight));
     auto biasType =
         RankedTensorType::get({channels}, weightType.getElementType());
     Value foldedBias =
-        ConstantOp::create(rewriter, loc, makeConstant(biasType, newBias));
+        ConstantOp::create(rewriter, loc, makeFloatConstant(biasType, newBias));
     if (auto conv = dyn_cast<Conv2dOp>(layer)) {
       rewriter.replaceOpWithNewOp<Conv2dOp>(
           bn, bn.getType(), conv.getInput(), foldedWeight, foldedBias,

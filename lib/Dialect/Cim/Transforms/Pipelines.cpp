@@ -41,6 +41,17 @@ mlir::cim::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createConvertLinalgToCim());
   pm.addPass(createCimFoldBatchNorm());
   pm.addPass(createCanonicalizerPass());
+  if (options.equalize) {
+    if (options.calib.empty()) {
+      llvm::errs() << "cim pipeline: equalize needs calib=FILE.npy\n";
+      return failure();
+    }
+    CimEqualizeOptions equalize;
+    equalize.calib = options.calib;
+    equalize.samples = options.samples;
+    equalize.alpha = options.equalizeAlpha;
+    pm.addPass(createCimEqualize(equalize));
+  }
   pm.addPass(createCimLowerConv());
   pm.addPass(createCanonicalizerPass());
   if (options.weightMaxOnes) {
@@ -50,7 +61,7 @@ mlir::cim::buildGraphPipeline(OpPassManager &pm,
     zebra.weightMaxOnes = options.weightMaxOnes;
     pm.addPass(createCimQuantize(zebra));
   }
-  if (!options.calib.empty()) {
+  if (!options.calib.empty() && options.calibrateInGraph) {
     // Calibration measures the layers at the bits they will be tiled with.
     CimDefaultPrecisionOptions defaults;
     if (failed(parsePrecision(options.precision, defaults.weightBits,
