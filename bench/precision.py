@@ -15,7 +15,9 @@ BUDGET=points and CONFIDENCE=z (environment; defaults 0.3 and 0) set
 cimc's --max-accuracy-drop and --confidence. CALIB=train calibrates the
 activation and ADC ranges on models/fashion/calib_x.npy (training images)
 and keeps the 2000 test images for measuring accuracy only (cimc
---validation); OUT=name.json writes there instead.
+--validation); OUT=name.json writes there instead. EXTRA="--equalize ..." adds cimc
+options to every compile (W8A8 and the search alike); LATENCY=cim runs one
+latency model only.
 """
 import gzip
 import json
@@ -34,8 +36,10 @@ only = sys.argv[2:]
 budget = os.environ.get("BUDGET", "0.3")
 confidence = os.environ.get("CONFIDENCE", "0")
 separate_calib = os.environ.get("CALIB", "") == "train"
+extra = os.environ.get("EXTRA", "").split()
+latency_models = os.environ.get("LATENCY", "cim,pelke2026").split(",")
 bin_ = os.path.join(build, "bin")
-work = os.path.join(build, "bench-precision")
+work = os.path.join(build, "bench-" + os.path.splitext(os.environ.get("OUT", "precision.json"))[0])
 os.makedirs(work, exist_ok=True)
 data = "/usr/share/datasets/fashion-mnist"
 
@@ -69,7 +73,7 @@ def cimc(model, target, out, args):
     start = time.time()
     subprocess.check_call([os.path.join(bin_, "cimc"), os.path.join(src, "models", "fashion", model + ".onnx"),
                            "--target", target, "--input-shape", "input:1x1x28x28"] + calib_args +
-                          ["-o", out] + args, stdout=subprocess.DEVNULL,
+                          ["-o", out] + args + extra, stdout=subprocess.DEVNULL,
                           stderr=open(out + ".log", "w"))
     return time.time() - start, json.load(open(os.path.join(out, "report.json")))
 
@@ -87,7 +91,7 @@ for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
                            "input:1x1x28x28", "-o", g + ".in"])
     subprocess.check_call([os.path.join(bin_, "cim-opt"), g + ".in", "--cim-graph-pipeline", "-o", g])
     f = run(g, os.path.join(work, model + "-float"))
-    for target, lm in [("rwth-rram", "cim"), ("rwth-rram", "pelke2026")]:
+    for target, lm in [("rwth-rram", m) for m in latency_models]:
         base = os.path.join(work, "-".join([model, target, lm]))
         _, r8 = cimc(model, target, base + "-w8a8", ["--precision", "w8a8", "--labels", paths["vy"],
                                                      "--latency-model", lm])
@@ -106,5 +110,5 @@ for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
         print(json.dumps(row), flush=True)
 json.dump({"validation": "t10k[1000:3000]", "held_out": "t10k[3000:10000]", "budget_points": float(budget),
            "calibration": "models/fashion/calib_x.npy" if separate_calib else "t10k[1000:3000]",
-           "confidence": float(confidence),
+           "confidence": float(confidence), "extra_options": " ".join(extra),
            "rows": rows}, open(out_file, "w"), indent=1)

@@ -1969,10 +1969,15 @@ eval::topOneCorrect(const GraphEvaluator &evaluator,
         llvm::inconvertibleErrorCode(),
         llvm::formatv("{0} batches need {1} labels, got {2}", batches,
                       batches * perBatch, labels.size()));
+  return topOneCorrectOf(*outputs, labels, perBatch);
+}
+
+std::vector<bool>
+eval::topOneCorrectOf(llvm::ArrayRef<std::vector<float>> outputs,
+                      llvm::ArrayRef<int64_t> labels, int64_t perBatch) {
   std::vector<bool> correct;
-  correct.reserve(batches * perBatch);
-  for (int64_t b = 0; b < batches; ++b) {
-    const std::vector<float> &logits = (*outputs)[b];
+  correct.reserve(outputs.size() * perBatch);
+  for (auto [b, logits] : llvm::enumerate(outputs)) {
     int64_t classes = int64_t(logits.size()) / perBatch;
     for (int64_t i = 0; i < perBatch; ++i) {
       auto row = logits.begin() + i * classes;

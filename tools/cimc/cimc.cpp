@@ -125,6 +125,11 @@ static cl::opt<std::string>
     searchKind("search",
                cl::desc("greedy, knapsack or evolutionary (--precision auto)"),
                cl::init("greedy"));
+static cl::opt<std::string> searchSensitivity(
+    "sensitivity",
+    cl::desc("--search knapsack: rank layers by the classifier's KL "
+             "divergence from float (kl) or by measured top-1 drop (top1)"),
+    cl::init("kl"));
 static cl::opt<std::string>
     objective("objective",
               cl::desc("latency, energy or edp (--precision auto)"),
@@ -629,6 +634,7 @@ int main(int argc, char **argv) {
           a.fixFirstLast = fixFirstLast;
           a.model = latencyModel;
           a.search = searchKind;
+          a.sensitivity = searchSensitivity;
           a.adcBits = adcBitsRange;
           a.seed = searchSeed;
           llvm::SmallString<128> paretoPath(outputDir);

@@ -195,6 +195,12 @@ llvm::Expected<std::vector<bool>> topOneCorrect(const GraphEvaluator &evaluator,
                                                 llvm::ArrayRef<int64_t> labels,
                                                 int64_t batches);
 
+/// Whether each row of `outputs` (runBatches' logits, `perBatch` rows per
+/// batch) has its label as top-1 class (the first maximum on ties).
+std::vector<bool> topOneCorrectOf(llvm::ArrayRef<std::vector<float>> outputs,
+                                  llvm::ArrayRef<int64_t> labels,
+                                  int64_t perBatch);
+
 } // namespace mlir::cim::eval
 
 #endif // CIM_INTERPRETER_GRAPHEVALUATOR_H

@@ -94,7 +94,11 @@ struct CimAssignPrecisionPass
   int64_t batches = 0;
   /// Output-error mode (max-output-error): the float outputs per batch.
   bool useError = false;
+  /// The float outputs per batch (the reference of both budgets).
   std::vector<std::vector<float>> floatOutputs;
+  /// KL divergence from float of the last measured policy (top-1 mode),
+  /// and of the top of the ranges.
+  double lastKl = 0, baseKl = 0;
   double floatAccuracy = 0;
   /// Whether float gets each validation image right (paired comparisons).
   std::vector<bool> floatCorrect;
@@ -113,6 +117,8 @@ struct CimAssignPrecisionPass
   struct Point {
     SmallVector<Choice> choices;
     double loss, cost;
+    /// KL divergence from float (top-1 mode; 0 otherwise).
+    double divergence;
   };
   std::vector<Point> points;
   SmallVector<Choice> current;
@@ -174,12 +180,17 @@ struct CimAssignPrecisionPass
                 precisionOf(choice, 0, ScaleGranularity::channel).getFp());
           policy.push_back(std::move(layer));
         }
-        front.push_back(llvm::json::Object{{"cost", points[i].cost},
-                                           {"loss", points[i].loss},
-                                           {"layers", std::move(policy)}});
+        llvm::json::Object point{{"cost", points[i].cost},
+                                 {"loss", points[i].loss},
+                                 {"layers", std::move(policy)}};
+        if (!useError)
+          point["divergence"] = points[i].divergence;
+        front.push_back(std::move(point));
       }
+    // [cost, loss] or, with labels, [cost, loss, KL divergence from float].
     for (const Point &p : points)
-      all.push_back(llvm::json::Array{p.cost, p.loss});
+      all.push_back(useError ? llvm::json::Array{p.cost, p.loss}
+                             : llvm::json::Array{p.cost, p.loss, p.divergence});
     llvm::json::Object root{
         {"objective", objective.getValue()},
         {"model", model.getValue()},
@@ -219,52 +230,13 @@ struct CimAssignPrecisionPass
     return uint64_t(noiseSeed);
   }
 
-  /// Per image, whether the module as it stands gets it right.
-  FailureOr<std::vector<bool>> correct(bool quantize) {
+  /// The module as it stands, quantized or float, on the validation data:
+  /// the first output of every batch.
+  FailureOr<std::vector<std::vector<float>>> outputsOf(bool quantize) {
     eval::Options options;
     options.quantize = quantize;
     if (quantize)
       options.noiseSeed = noise();
-    llvm::Expected<eval::GraphEvaluator> evaluator =
-        eval::GraphEvaluator::create(getOperation(), "main", options);
-    if (!evaluator) {
-      (void)fail(llvm::toString(evaluator.takeError()));
-      return failure();
-    }
-    llvm::Expected<std::vector<bool>> result =
-        eval::topOneCorrect(*evaluator, inputs, labelValues, batches);
-    if (!result) {
-      (void)fail(llvm::toString(result.takeError()));
-      return failure();
-    }
-    return std::move(*result);
-  }
-
-  /// What the budget bounds, for the module as it stands: top-1 points lost
-  /// against float (a fraction), or the relative L2 error of the outputs.
-  FailureOr<double> loss() {
-    if (!useError) {
-      FailureOr<std::vector<bool>> q = correct(/*quantize=*/true);
-      if (failed(q))
-        return failure();
-      // Paired against float on the same images: `lost` went wrong, `gained`
-      // went right. Their difference is the measured drop; with
-      // confidence=z, z standard errors of it (sqrt(lost + gained), as in
-      // McNemar's test) are added, so that a search picking the luckiest
-      // of many policies still meets the budget on unseen images.
-      int64_t lost = 0, gained = 0;
-      for (auto [f, c] : llvm::zip(floatCorrect, *q)) {
-        lost += f && !c;
-        gained += !f && c;
-      }
-      double n = double(std::max<size_t>(q->size(), 1));
-      return (double(lost - gained) +
-              confidence * std::sqrt(double(lost + gained))) /
-             n;
-    }
-    eval::Options options;
-    options.quantize = true;
-    options.noiseSeed = noise();
     llvm::Expected<eval::GraphEvaluator> evaluator =
         eval::GraphEvaluator::create(getOperation(), "main", options);
     if (!evaluator) {
@@ -276,6 +248,62 @@ struct CimAssignPrecisionPass
     if (!outputs) {
       (void)fail(llvm::toString(outputs.takeError()));
       return failure();
+    }
+    return std::move(*outputs);
+  }
+
+  /// Mean over images of KL(softmax(float logits) || softmax(quantized)):
+  /// a smooth measure of how far the classifier moved, which top-1 on a
+  /// few thousand images is not (most single-layer changes flip a handful
+  /// of images either way).
+  double klFromFloat(ArrayRef<std::vector<float>> outputs) const {
+    int64_t perBatch = inputShape[0];
+    double sum = 0;
+    for (auto [f, q] : llvm::zip(floatOutputs, outputs)) {
+      int64_t classes = int64_t(f.size()) / perBatch;
+      for (int64_t i = 0; i < perBatch; ++i) {
+        const float *x = f.data() + i * classes, *y = q.data() + i * classes;
+        auto logSumExp = [&](const float *v) {
+          double m = *std::max_element(v, v + classes), e = 0;
+          for (int64_t k = 0; k < classes; ++k)
+            e += std::exp(double(v[k]) - m);
+          return m + std::log(e);
+        };
+        double lx = logSumExp(x), ly = logSumExp(y), kl = 0;
+        for (int64_t k = 0; k < classes; ++k) {
+          double logP = double(x[k]) - lx;
+          kl += std::exp(logP) * (logP - (double(y[k]) - ly));
+        }
+        sum += std::max(kl, 0.0);
+      }
+    }
+    return sum / double(std::max<int64_t>(batches * perBatch, 1));
+  }
+
+  /// What the budget bounds, for the module as it stands: top-1 points lost
+  /// against float (a fraction), or the relative L2 error of the outputs.
+  FailureOr<double> loss() {
+    FailureOr<std::vector<std::vector<float>>> outputs = outputsOf(true);
+    if (failed(outputs))
+      return failure();
+    if (!useError) {
+      std::vector<bool> correct =
+          eval::topOneCorrectOf(*outputs, labelValues, inputShape[0]);
+      lastKl = klFromFloat(*outputs);
+      // Paired against float on the same images: `lost` went wrong, `gained`
+      // went right. Their difference is the measured drop; with
+      // confidence=z, z standard errors of it (sqrt(lost + gained), as in
+      // McNemar's test) are added, so that a search picking the luckiest
+      // of many policies still meets the budget on unseen images.
+      int64_t lost = 0, gained = 0;
+      for (auto [f, c] : llvm::zip(floatCorrect, correct)) {
+        lost += f && !c;
+        gained += !f && c;
+      }
+      double n = double(std::max<size_t>(correct.size(), 1));
+      return (double(lost - gained) +
+              confidence * std::sqrt(double(lost + gained))) /
+             n;
     }
     double diff = 0, norm = 0;
     for (int64_t b = 0; b < batches; ++b)
@@ -309,7 +337,7 @@ struct CimAssignPrecisionPass
     FailureOr<double> c = objectiveCost();
     if (failed(c))
       return failure();
-    points.push_back({current, *l, *c});
+    points.push_back({current, *l, *c, useError ? 0.0 : lastKl});
     return Measured{*l, *c};
   }
 
@@ -463,6 +491,10 @@ struct CimAssignPrecisionPass
                         "'" +
                         search + "'"),
              signalPassFailure();
+    if (sensitivity != "kl" && sensitivity != "top1")
+      return (void)fail("sensitivity must be kl or top1, got '" + sensitivity +
+                        "'"),
+             signalPassFailure();
     // Bounded so that a typo cannot ask for days of evaluations or an
     // allocation that fails.
     if (generations < 1 || generations > 10000)
@@ -516,23 +548,13 @@ struct CimAssignPrecisionPass
         writePareto();
     });
     // The float reference.
-    if (useError) {
-      llvm::Expected<eval::GraphEvaluator> evaluator =
-          eval::GraphEvaluator::create(module, "main", eval::Options());
-      if (!evaluator)
-        return (void)fail(llvm::toString(evaluator.takeError())),
-               signalPassFailure();
-      llvm::Expected<std::vector<std::vector<float>>> outputs =
-          eval::runBatches(*evaluator, inputs, batches);
-      if (!outputs)
-        return (void)fail(llvm::toString(outputs.takeError())),
-               signalPassFailure();
-      floatOutputs = std::move(*outputs);
-    } else {
-      FailureOr<std::vector<bool>> f = correct(/*quantize=*/false);
-      if (failed(f))
-        return signalPassFailure();
-      floatCorrect = std::move(*f);
+    FailureOr<std::vector<std::vector<float>>> reference = outputsOf(false);
+    if (failed(reference))
+      return signalPassFailure();
+    floatOutputs = std::move(*reference);
+    if (!useError) {
+      floatCorrect =
+          eval::topOneCorrectOf(floatOutputs, labelValues, inputShape[0]);
       floatAccuracy = double(llvm::count(floatCorrect, true)) /
                       double(std::max<size_t>(floatCorrect.size(), 1));
     }
@@ -554,6 +576,7 @@ struct CimAssignPrecisionPass
     if (failed(base))
       return signalPassFailure();
     double baseCost = base->cost;
+    baseKl = lastKl;
     llvm::errs() << llvm::formatv(
         "cim-assign-precision: {0}: {1}, {2} {3:e3}\n", policyText(top),
         lossText(base->loss), objective.getValue(), base->cost);
@@ -681,6 +704,11 @@ struct CimAssignPrecisionPass
     // The scale on which layers' losses add: top-1 drops add; independent
     // output errors add in quadrature (relative L2), so their squares add.
     auto additive = [&](double l) { return useError ? l * l : l; };
+    // With labels and sensitivity=kl, layers are ranked by the divergence
+    // of the classifier from float (which adds up over layers to first
+    // order) and the knapsack's budget on it is found by bisection against
+    // the measured top-1 drop.
+    bool useKl = !useError && sensitivity == "kl";
     auto inverse = [&](double l) {
       return useError ? std::sqrt(std::max(l, 0.0)) : l;
     };
@@ -714,7 +742,9 @@ struct CimAssignPrecisionPass
           if (kind == kAdc && saving <= 0)
             continue;
           alone[kind][bits] = {
-              std::max(additive(m->loss) - additive(baseLoss), 0.0), saving};
+              useKl ? std::max(lastKl - baseKl, 0.0)
+                    : std::max(additive(m->loss) - additive(baseLoss), 0.0),
+              saving};
         }
       }
       // Combinations: losses and savings add (checked at the end).
@@ -724,6 +754,17 @@ struct CimAssignPrecisionPass
             options[u].push_back({{w, a, c},
                                   wf.first + af.first + cf.first,
                                   wf.second + af.second + cf.second});
+      // Keep the Pareto options: one that loses more for no more saving
+      // (a narrower weight that does not change the latency, say) would
+      // only spend budget. Ties keep the widest bits (sorted last first).
+      llvm::stable_sort(options[u], [](const Option &x, const Option &y) {
+        return std::tie(x.loss, y.choice) < std::tie(y.loss, x.choice);
+      });
+      std::vector<Option> front;
+      for (const Option &o : options[u])
+        if (front.empty() || o.saving > front.back().saving)
+          front.push_back(o);
+      options[u] = std::move(front);
       llvm::errs() << llvm::formatv(
           "cim-assign-precision: knapsack: layer {0}: {1} options\n", u,
           options[u].size());
@@ -734,9 +775,8 @@ struct CimAssignPrecisionPass
       double u = std::ceil(loss / allowed * steps - 1e-9);
       return u > steps ? steps + 1 : int(std::max(u, 0.0));
     };
-    double allowed = additive(budget) - additive(baseLoss);
-    SmallVector<Choice> previous;
-    for (int round = 0; round < 12 && allowed > 0; ++round) {
+    // The cheapest combination whose summed losses fit `allowed`.
+    auto solve = [&](double allowed) {
       // best[b]: the largest saving with loss <= b * allowed / steps.
       std::vector<double> best(steps + 1, 0.0);
       std::vector<std::vector<int>> pick(n, std::vector<int>(steps + 1, -1));
@@ -763,14 +803,84 @@ struct CimAssignPrecisionPass
         trial[u] = o.choice;
         b -= unitsOf(o.loss, allowed);
       }
+      return trial;
+    };
+    std::map<SmallVector<Choice>, Measured> seen;
+    seen.emplace(top, Measured{baseLoss, baseCost});
+    auto verify = [&](int round, double allowed,
+                      const SmallVector<Choice> &trial) -> FailureOr<Measured> {
+      auto it = seen.find(trial);
+      if (it != seen.end())
+        return it->second;
       FailureOr<Measured> m = measure(trial);
       if (failed(m))
         return failure();
+      seen.emplace(trial, *m);
       llvm::errs() << llvm::formatv(
-          "cim-assign-precision: knapsack round {0}: loss budget {1:e3} -> "
-          "measured {2:e3} (budget {3:e3}), {4} {5:e3} ({6:f3}x)\n",
-          round, inverse(allowed + additive(baseLoss)), m->loss, budget,
-          objective.getValue(), m->cost, baseCost / m->cost);
+          "cim-assign-precision: knapsack round {0}: {1} budget {2:e3} -> "
+          "measured {3:e3} (budget {4:e3}), {5} {6:e3} ({7:f3}x)\n",
+          round, useKl ? "divergence" : "loss",
+          useKl ? allowed : inverse(allowed + additive(baseLoss)), m->loss,
+          budget, objective.getValue(), m->cost, baseCost / m->cost);
+      return *m;
+    };
+
+    if (useKl) {
+      // Bisection (on a log scale) for the largest divergence budget whose
+      // combination meets the top-1 budget; keeps the cheapest that did.
+      double hi = 0, lo = INFINITY;
+      for (const std::vector<Option> &layer : options) {
+        double worst = 0;
+        for (const Option &o : layer) {
+          worst = std::max(worst, o.loss);
+          if (o.loss > 0)
+            lo = std::min(lo, o.loss);
+        }
+        hi += worst;
+      }
+      std::optional<Measured> bestFound;
+      auto consider = [&](int round, double allowed) -> FailureOr<bool> {
+        SmallVector<Choice> trial = solve(allowed);
+        FailureOr<Measured> m = verify(round, allowed, trial);
+        if (failed(m))
+          return failure();
+        bool fits = m->loss <= budget;
+        if (fits && (!bestFound || m->cost < bestFound->cost)) {
+          bestFound = *m;
+          choices = trial;
+        }
+        return fits;
+      };
+      if (!(hi > 0) || !std::isfinite(lo)) {
+        // No layer measurably moved: everything at its cheapest.
+        FailureOr<bool> fits = consider(0, 1.0);
+        if (failed(fits))
+          return failure();
+        return *fits;
+      }
+      FailureOr<bool> all = consider(0, hi);
+      if (failed(all))
+        return failure();
+      if (*all)
+        return true;
+      lo *= 0.5;
+      for (int round = 1; round <= 12 && hi / lo > 1.05; ++round) {
+        double mid = std::sqrt(lo * hi);
+        FailureOr<bool> fits = consider(round, mid);
+        if (failed(fits))
+          return failure();
+        (*fits ? lo : hi) = mid;
+      }
+      return bestFound.has_value();
+    }
+
+    double allowed = additive(budget) - additive(baseLoss);
+    SmallVector<Choice> previous;
+    for (int round = 0; round < 12 && allowed > 0; ++round) {
+      SmallVector<Choice> trial = solve(allowed);
+      FailureOr<Measured> m = verify(round, allowed, trial);
+      if (failed(m))
+        return failure();
       if (m->loss <= budget) {
         choices = trial;
         return true;
