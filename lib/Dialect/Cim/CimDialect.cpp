@@ -55,10 +55,20 @@ ArrayRef<double> CimDialect::getFixedWeightScales(Operation *op) {
 std::optional<double> CimDialect::getInputClip(Operation *op, int64_t maxCode) {
   if (auto scale = op->getAttrOfType<FloatAttr>(getInputScaleAttrName()))
     return scale.getValueAsDouble() * double(maxCode);
-  if (auto calibration =
-          op->getAttrOfType<DictionaryAttr>(getCalibrationAttrName()))
-    if (auto clip = calibration.getAs<FloatAttr>("clip"))
-      return clip.getValueAsDouble();
+  auto calibration =
+      op->getAttrOfType<DictionaryAttr>(getCalibrationAttrName());
+  if (!calibration)
+    return std::nullopt;
+  // A clip per code width (cim-calibrate method=mse): the one for
+  // maxCode = 2^m - 1 levels of magnitude.
+  if (auto clips = calibration.getAs<DenseF64ArrayAttr>("clips"))
+    if (maxCode > 0 && llvm::isPowerOf2_64(uint64_t(maxCode) + 1)) {
+      unsigned m = llvm::Log2_64(uint64_t(maxCode) + 1);
+      if (m >= 1 && m <= clips.size())
+        return clips[m - 1];
+    }
+  if (auto clip = calibration.getAs<FloatAttr>("clip"))
+    return clip.getValueAsDouble();
   return std::nullopt;
 }
 
@@ -87,6 +97,16 @@ LogicalResult CimDialect::verifyOperationAttribute(Operation *op,
     if (!dict.getAs<IntegerAttr>("samples"))
       return op->emitError() << "'" << getCalibrationAttrName()
                              << "' needs an integer 'samples'";
+    if (Attribute clips = dict.get("clips")) {
+      auto array = dyn_cast<DenseF64ArrayAttr>(clips);
+      if (!array || array.empty() ||
+          llvm::any_of(array.asArrayRef(),
+                       [](double c) { return !(c > 0) || !std::isfinite(c); }))
+        return op->emitError()
+               << "'" << getCalibrationAttrName()
+               << "' has 'clips' that are not positive finite f64 values "
+                  "(one per code width)";
+    }
     return success();
   }
   if (attr.getName() == getCoreAttrName()) {

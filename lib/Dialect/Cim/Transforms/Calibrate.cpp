@@ -35,6 +35,8 @@ namespace {
 
 /// Values kept per tensor for percentiles and the MSE search.
 constexpr size_t kSampleBudget = 1 << 18;
+/// Widths (bits of code magnitude) with their own MSE clip.
+constexpr unsigned kMaxClipBits = 16;
 
 struct Statistics {
   double min = INFINITY, max = -INFINITY, absmax = 0;
@@ -216,16 +218,48 @@ struct CimCalibratePass
       }
       if (!(clip > 0))
         clip = top > 0 ? top : 1.0;
-      op->setAttr(
-          CimDialect::getCalibrationAttrName(),
-          b.getDictionaryAttr({
-              b.getNamedAttr("min", b.getF64FloatAttr(s.min)),
-              b.getNamedAttr("max", b.getF64FloatAttr(s.max)),
-              b.getNamedAttr("absmax", b.getF64FloatAttr(s.absmax)),
-              b.getNamedAttr("clip", b.getF64FloatAttr(clip)),
-              b.getNamedAttr("method", b.getStringAttr(method)),
-              b.getNamedAttr("samples", b.getI64IntegerAttr(int64_t(s.seen))),
-          }));
+      SmallVector<NamedAttribute> fields = {
+          b.getNamedAttr("min", b.getF64FloatAttr(s.min)),
+          b.getNamedAttr("max", b.getF64FloatAttr(s.max)),
+          b.getNamedAttr("absmax", b.getF64FloatAttr(s.absmax)),
+          b.getNamedAttr("clip", b.getF64FloatAttr(clip)),
+          b.getNamedAttr("method", b.getStringAttr(method)),
+          b.getNamedAttr("samples", b.getI64IntegerAttr(int64_t(s.seen)))};
+      if (method == "mse" && top > 0 && !s.sample.empty()) {
+        // The best clip depends on the width: a precision search tries
+        // other activation bits than these, and a 3-bit code wants a much
+        // tighter range than an 8-bit one. clips[m-1] serves codes with
+        // 2^m - 1 levels of magnitude (CimDialect::getInputClip); the
+        // layer's own width keeps the clip above, the others are chosen on
+        // a subsample (deterministic stride) to bound the work.
+        std::vector<float> subsample;
+        size_t stride = std::max<size_t>(1, s.sample.size() / 16384);
+        for (size_t i = 0; i < s.sample.size(); i += stride)
+          subsample.push_back(s.sample[i]);
+        SmallVector<double> clips;
+        for (unsigned m = 1; m <= kMaxClipBits; ++m) {
+          double width = double((int64_t(1) << m) - 1);
+          if (width == levels) {
+            clips.push_back(clip);
+            continue;
+          }
+          double best = INFINITY, chosen = top;
+          for (int k = 1; k <= 100; ++k) {
+            double candidate = top * k / 100.0;
+            double error =
+                quantizationError(subsample, candidate, width, isSigned);
+            if (error < best) {
+              best = error;
+              chosen = candidate;
+            }
+          }
+          clips.push_back(chosen);
+        }
+        fields.push_back(
+            b.getNamedAttr("clips", b.getDenseF64ArrayAttr(clips)));
+      }
+      op->setAttr(CimDialect::getCalibrationAttrName(),
+                  b.getDictionaryAttr(fields));
     }
   }
 };
