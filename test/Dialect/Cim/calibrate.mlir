@@ -4,6 +4,11 @@
 // RUN: cim-opt %s --cim-calibrate="calib=%t/calib.npy method=percentile percentile=50" | FileCheck %s --check-prefix=PCT
 // RUN: cim-opt %s --cim-calibrate="calib=%t/calib.npy samples=1 method=max" | FileCheck %s --check-prefix=ONE
 // RUN: cim-opt %s --cim-calibrate="calib=%t/calib.npy method=mse" | FileCheck %s --check-prefix=MSE
+// RUN: cim-opt %s --cim-calibrate="calib=%t/calib.npy method=mse" -o %t/mse.mlir
+// RUN: cim-opt %t/mse.mlir --cim-default-precision="weight-bits=8 act-bits=2" -o %t/a2.mlir
+// RUN: cim-run %t/a2.mlir --quantize --input arg0=%t/calib.npy --output-dir %t/a2
+// RUN: %python %S/Inputs/mse_clips.py %t/mse.mlir %t/calib.npy %t/a2/out0.npy | FileCheck %s --check-prefix=CLIPS
+// RUN: cim-opt %s --cim-calibrate="calib=%t/calib.npy method=max" | FileCheck %s --check-prefix=NOCLIPS
 // RUN: not cim-opt %s --cim-calibrate 2>&1 | FileCheck %s --check-prefix=NOCALIB
 // RUN: not cim-opt %s --cim-calibrate="calib=%t/calib.npy method=best" 2>&1 | FileCheck %s --check-prefix=METHOD
 // RUN: %python -c "import numpy as np; np.save('%t/wrong.npy', np.zeros((2, 5), np.float32))"
@@ -24,6 +29,11 @@
 // ONE: cim.gemm {{.*}}absmax = 2.000000e+00 : f64, clip = 2.000000e+00 : f64, max = 2.000000e+00 : f64, method = "max", min = -1.000000e+00 : f64, samples = 1 : i64
 // MSE picks a clip at or below the maximum.
 // MSE: cim.gemm {{.*}}clip = {{[0-9.]+}}e+00 : f64{{.*}}method = "mse"
+// With mse, a clip per code width (2^m - 1 levels of magnitude, m = 1..16),
+// checked against a direct search in numpy; max has one clip for all.
+// CLIPS: clips ok
+// CLIPS: a2 ok
+// NOCLIPS-NOT: clips =
 // NOCALIB: error: cim-calibrate needs calibration inputs: calib=FILE.npy
 // METHOD: error: cim-calibrate: method must be max, percentile or mse, got 'best'
 // SHAPE: error: cim-calibrate: {{.*}}wrong.npy has shape [2, 5], the model's input is [1, 4] (or a multiple of its leading dimension)

@@ -132,3 +132,20 @@ module {
 
 // expected-error @+1 {{unknown cim dialect attribute 'cim.bogus'}}
 module attributes {cim.bogus = 1 : i32} {}
+
+// -----
+
+// cim.calibration: every field of cim-calibrate's record.
+func.func @calibration_missing_clip(%x: tensor<1x2xf32>, %w: tensor<2x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'cim.calibration' needs a float 'clip'}}
+  %0 = cim.mvm %x, %w {cim.calibration = {min = 0.0 : f64, max = 1.0 : f64, absmax = 1.0 : f64, samples = 1 : i64}} : tensor<1x2xf32>, tensor<2x2xf32> -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @calibration_bad_clips(%x: tensor<1x2xf32>, %w: tensor<2x2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'cim.calibration' has 'clips' that are not positive finite f64 values (one per code width)}}
+  %0 = cim.mvm %x, %w {cim.calibration = {min = 0.0 : f64, max = 1.0 : f64, absmax = 1.0 : f64, clip = 1.0 : f64, clips = array<f64: 1.0, 0.0>, samples = 1 : i64}} : tensor<1x2xf32>, tensor<2x2xf32> -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
