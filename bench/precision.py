@@ -15,7 +15,9 @@ BUDGET=points and CONFIDENCE=z (environment; defaults 0.3 and 0) set
 cimc's --max-accuracy-drop and --confidence. CALIB=train calibrates the
 activation and ADC ranges on models/fashion/calib_x.npy (training images)
 and keeps the 2000 test images for measuring accuracy only (cimc
---validation); OUT=name.json writes there instead. EXTRA="--equalize ..." adds cimc
+--validation); OUT=name.json writes there instead. VAL=train validates on the last
+5000 training images (train[55000:60000]) and holds out all 10000 test
+images. EXTRA="--equalize ..." adds cimc
 options to every compile (W8A8 and the search alike); LATENCY=cim runs one
 latency model only.
 """
@@ -36,6 +38,7 @@ only = sys.argv[2:]
 budget = os.environ.get("BUDGET", "0.3")
 confidence = os.environ.get("CONFIDENCE", "0")
 separate_calib = os.environ.get("CALIB", "") == "train"
+train_validation = os.environ.get("VAL", "") == "train"
 extra = os.environ.get("EXTRA", "").split()
 latency_models = os.environ.get("LATENCY", "cim,pelke2026").split(",")
 bin_ = os.path.join(build, "bin")
@@ -52,11 +55,21 @@ def idx(name):
 
 
 x, y = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
+if train_validation:
+    # Validation from the training split (the last 5000 images; the
+    # models saw them in training, as PTQ calibration data usually is),
+    # so every test image is held out.
+    trx, tr_y = idx("train-images-idx3-ubyte"), idx("train-labels-idx1-ubyte")
+    splits = [("vx", trx[55000:]), ("vy", tr_y[55000:]), ("tx", x), ("ty", y)]
+    validation_name, held_name = "train[55000:60000]", "t10k[0:10000]"
+else:
+    splits = [("vx", x[1000:3000]), ("vy", y[1000:3000]), ("tx", x[3000:]), ("ty", y[3000:])]
+    validation_name, held_name = "t10k[1000:3000]", "t10k[3000:10000]"
 paths = {}
-for name, a in [("vx", x[1000:3000]), ("vy", y[1000:3000]), ("tx", x[3000:]), ("ty", y[3000:])]:
+for name, a in splits:
     paths[name] = os.path.join(work, name + ".npy")
     np.save(paths[name], a)
-held = y[3000:]
+held = dict(splits)["ty"]
 
 
 def run(program, out):
@@ -108,7 +121,7 @@ for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
                "policy": " ".join("W%dA%d" % (l["weight_bits"], l["act_bits"]) for l in ra["policy"]["layers"])}
         rows.append(row)
         print(json.dumps(row), flush=True)
-json.dump({"validation": "t10k[1000:3000]", "held_out": "t10k[3000:10000]", "budget_points": float(budget),
-           "calibration": "models/fashion/calib_x.npy" if separate_calib else "t10k[1000:3000]",
+json.dump({"validation": validation_name, "held_out": held_name, "budget_points": float(budget),
+           "calibration": "models/fashion/calib_x.npy" if separate_calib else validation_name,
            "confidence": float(confidence), "extra_options": " ".join(extra),
            "rows": rows}, open(out_file, "w"), indent=1)

@@ -348,7 +348,12 @@ def CimCalibrate : Pass<"cim-calibrate", "::mlir::ModuleOp"> {
     the input range the quantizer will use: the largest magnitude (`max`),
     the `percentile` of magnitudes, or the clip minimizing the mean squared
     quantization error at the layer's activation bits (`mse`; searched over
-    100 candidates). Signed or unsigned per the target's input scheme;
+    100 candidates). With `mse` the record also holds `clips`, the MSE
+    clip for every code width (`clips[m-1]` for 2^m - 1 levels of
+    magnitude, m = 1..16), and quantized evaluation and ENCODE take the
+    one for the layer's activation bits: a precision chosen after
+    calibration (by `cim-assign-precision` or a replayed policy) gets the
+    range that suits its width. Signed or unsigned per the target's input scheme;
     on a target driving two's-complement inputs, a layer whose inputs were
     never negative is marked `cim.nonnegative_inputs` and quantized unsigned
     when the DAC is 1-bit or that saves a cycle (its sign cycle carries
