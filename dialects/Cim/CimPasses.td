@@ -515,6 +515,17 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     measured like the other searches' candidates (identical genomes once).
     Deterministic for a given `seed`.
 
+    `search=rl` is a policy-gradient (REINFORCE) search in the spirit of
+    the reinforcement-learning agents of HAQ and Pelke et al., at compile
+    time and without training the network: each (layer, kind) has a
+    softmax over its widths, biased toward the top at the start; every
+    iteration (`generations`) samples `population` policies, measures
+    them, rewards those within the budget with their speedup over the top
+    and those over it with minus their relative overshoot, and moves the
+    logits along the reward gradient (batch-mean baseline, scaled by the
+    batch's spread). The best measured policy wins; deterministic for a
+    given `seed`.
+
     `adc-bits=LO..HI` adds each layer's ADC resolution to the search (within
     the target's `min_bits..max_bits`; only on targets with a converting
     ADC, `full_range` or `clipped`): greedy also tries lowering a layer's
@@ -576,19 +587,20 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     Option<"search", "search", "std::string", /*default=*/"\"greedy\"",
            "greedy (one bit per step, every step measured), knapsack "
            "(per-layer sensitivities, then a multiple-choice knapsack, "
-           "verified) or evolutionary (a seeded genetic algorithm)">,
+           "verified), evolutionary (a seeded genetic algorithm) or rl "
+           "(a seeded policy-gradient search)">,
     Option<"sensitivity", "sensitivity", "std::string", /*default=*/"\"kl\"",
            "search=knapsack with labels: rank layers by the divergence of "
            "the classifier from float (kl; the budget on it is bisected "
            "against measured top-1) or by their measured top-1 drop (top1)">,
     Option<"seed", "seed", "unsigned", /*default=*/"1",
-           "search=evolutionary: the random seed (the same seed gives the "
+           "search=evolutionary or rl: the random seed (the same seed gives the "
            "same result)">,
     Option<"generations", "generations", "unsigned", /*default=*/"20",
-           "search=evolutionary: generations after the initial population "
-           "(1..10000)">,
+           "search=evolutionary: generations after the initial population; rl: "
+           "iterations (1..10000)">,
     Option<"population", "population", "unsigned", /*default=*/"16",
-           "search=evolutionary: individuals per generation (4..4096)">,
+           "search=evolutionary: individuals per generation; rl: policies sampled per iteration (4..4096)">,
     Option<"noiseSeed", "noise-seed", "int64_t", /*default=*/"-1",
            "Measure every policy on the target's noisy crossbars (#cim.noise) "
            "drawn with this seed, and offer only ADC bits that noise leaves "

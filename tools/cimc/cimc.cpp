@@ -121,10 +121,10 @@ static cl::opt<double> maxOutputError(
     cl::desc("Budget of --precision auto without labels: relative L2 error "
              "of the outputs against float on --calib"),
     cl::init(0.0));
-static cl::opt<std::string>
-    searchKind("search",
-               cl::desc("greedy, knapsack or evolutionary (--precision auto)"),
-               cl::init("greedy"));
+static cl::opt<std::string> searchKind(
+    "search",
+    cl::desc("greedy, knapsack, evolutionary or rl (--precision auto)"),
+    cl::init("greedy"));
 static cl::opt<std::string> searchSensitivity(
     "sensitivity",
     cl::desc("--search knapsack: rank layers by the classifier's KL "
@@ -168,9 +168,9 @@ static cl::opt<std::string> searchFloat(
              "weight mantissa (--weight-bits - 2) and aligned input width "
              "(--act-bits - 1)"),
     cl::init(""));
-static cl::opt<unsigned> searchSeed("seed",
-                                    cl::desc("Seed of the evolutionary search"),
-                                    cl::init(1));
+static cl::opt<unsigned>
+    searchSeed("seed", cl::desc("Seed of the evolutionary and rl searches"),
+               cl::init(1));
 static cl::opt<std::string>
     adcClip("adc-clip",
             cl::desc("Clipped-ADC range from the column sums of --calib: "

@@ -486,9 +486,10 @@ struct CimAssignPrecisionPass
     else if (model != "cim")
       return (void)fail("model must be cim or pelke2026, got '" + model + "'"),
              signalPassFailure();
-    if (search != "greedy" && search != "knapsack" && search != "evolutionary")
-      return (void)fail("search must be greedy, knapsack or evolutionary, got "
-                        "'" +
+    if (search != "greedy" && search != "knapsack" &&
+        search != "evolutionary" && search != "rl")
+      return (void)fail("search must be greedy, knapsack, evolutionary or rl, "
+                        "got '" +
                         search + "'"),
              signalPassFailure();
     if (sensitivity != "kl" && sensitivity != "top1")
@@ -610,9 +611,10 @@ struct CimAssignPrecisionPass
     auto fixed = [&](size_t u) {
       return fixFirstLast && (u == 0 || u + 1 == n);
     };
-    if (search == "evolutionary") {
+    if (search == "evolutionary" || search == "rl") {
       FailureOr<SmallVector<Choice>> best =
-          evolve(choices, *base, budget, fixed, lossText);
+          search == "rl" ? reinforce(choices, *base, budget, fixed, lossText)
+                         : evolve(choices, *base, budget, fixed, lossText);
       if (failed(best))
         return signalPassFailure();
       apply(*best);
@@ -805,17 +807,13 @@ struct CimAssignPrecisionPass
       }
       return trial;
     };
-    std::map<SmallVector<Choice>, Measured> seen;
-    seen.emplace(top, Measured{baseLoss, baseCost});
+    seenGenomes.emplace(Genome(top.begin(), top.end()),
+                        Measured{baseLoss, baseCost});
     auto verify = [&](int round, double allowed,
                       const SmallVector<Choice> &trial) -> FailureOr<Measured> {
-      auto it = seen.find(trial);
-      if (it != seen.end())
-        return it->second;
-      FailureOr<Measured> m = measure(trial);
+      FailureOr<Measured> m = measureOnce(Genome(trial.begin(), trial.end()));
       if (failed(m))
         return failure();
-      seen.emplace(trial, *m);
       llvm::errs() << llvm::formatv(
           "cim-assign-precision: knapsack round {0}: {1} budget {2:e3} -> "
           "measured {3:e3} (budget {4:e3}), {5} {6:e3} ({7:f3}x)\n",
@@ -894,6 +892,58 @@ struct CimAssignPrecisionPass
     return false;
   }
 
+  using Genome = std::vector<Choice>;
+
+  /// The (unit, kind) pairs a population search may change.
+  SmallVector<std::pair<size_t, unsigned>>
+  searchGenes(llvm::function_ref<bool(size_t)> fixed) const {
+    SmallVector<std::pair<size_t, unsigned>> genes;
+    for (size_t u = 0; u < units.size(); ++u)
+      for (unsigned kind = 0; kind < kinds(); ++kind)
+        if (!fixed(u) && ranges[kind].first < ranges[kind].second)
+          genes.push_back({u, kind});
+    return genes;
+  }
+
+  /// Policies measured by a population search, each once.
+  std::map<Genome, Measured> seenGenomes;
+  FailureOr<Measured> measureOnce(const Genome &g) {
+    auto it = seenGenomes.find(g);
+    if (it != seenGenomes.end())
+      return it->second;
+    FailureOr<Measured> m = measure(g);
+    if (failed(m))
+      return failure();
+    seenGenomes.emplace(g, *m);
+    return *m;
+  }
+
+  /// A strict total order of measured policies, best first: within the
+  /// budget before over it (by how far over); then cost, then loss, then
+  /// more bits (no bit is lowered for nothing), then the genome.
+  static bool betterPolicy(const Genome &x, const Measured &mx, const Genome &y,
+                           const Measured &my, double budget) {
+    bool fx = mx.loss <= budget, fy = my.loss <= budget;
+    if (fx != fy)
+      return fx;
+    if (!fx && mx.loss != my.loss)
+      return mx.loss < my.loss;
+    if (mx.cost != my.cost)
+      return mx.cost < my.cost;
+    if (mx.loss != my.loss)
+      return mx.loss < my.loss;
+    auto totalBits = [](const Genome &g) {
+      unsigned sum = 0;
+      for (const Choice &c : g)
+        sum += c.weightBits + c.actBits + c.adcBits;
+      return sum;
+    };
+    unsigned bx = totalBits(x), by = totalBits(y);
+    if (bx != by)
+      return bx > by;
+    return y < x;
+  }
+
   /// Genetic search over per-unit genomes (one gene per kind and unit):
   /// the top of the ranges and mutations of it at increasing depths start
   /// the population; each generation keeps the two best (elitism) and fills
@@ -907,16 +957,10 @@ struct CimAssignPrecisionPass
   evolve(ArrayRef<Choice> top, Measured base, double budget,
          llvm::function_ref<bool(size_t)> fixed,
          llvm::function_ref<std::string(double)> lossText) {
-    using Genome = std::vector<Choice>;
-    size_t n = units.size();
-    SmallVector<std::pair<size_t, unsigned>> genes;
+    SmallVector<std::pair<size_t, unsigned>> genes = searchGenes(fixed);
     unsigned widest = 0;
-    for (size_t u = 0; u < n; ++u)
-      for (unsigned kind = 0; kind < kinds(); ++kind)
-        if (!fixed(u) && ranges[kind].first < ranges[kind].second) {
-          genes.push_back({u, kind});
-          widest = std::max(widest, ranges[kind].second - ranges[kind].first);
-        }
+    for (auto [u, kind] : genes)
+      widest = std::max(widest, ranges[kind].second - ranges[kind].first);
     if (genes.empty()) {
       llvm::errs() << "cim-assign-precision: evolutionary: nothing to search "
                       "(every unit fixed or every range one width)\n";
@@ -929,42 +973,12 @@ struct CimAssignPrecisionPass
     auto below = [&](uint64_t k) { return k ? rng() % k : 0; };
     auto chance = [&](double p) { return double(rng() >> 11) * 0x1.0p-53 < p; };
 
-    std::map<Genome, Measured> seen;
     Genome topGenome(top.begin(), top.end());
-    seen.emplace(topGenome, base);
-    auto evaluate = [&](const Genome &g) -> FailureOr<Measured> {
-      auto it = seen.find(g);
-      if (it != seen.end())
-        return it->second;
-      FailureOr<Measured> m = measure(g);
-      if (failed(m))
-        return failure();
-      seen.emplace(g, *m);
-      return *m;
-    };
-    auto totalBits = [](const Genome &g) {
-      unsigned sum = 0;
-      for (const Choice &c : g)
-        sum += c.weightBits + c.actBits + c.adcBits;
-      return sum;
-    };
-    // A strict total order, best first. Ties in cost go to the lower loss,
-    // then to more bits (no bit is lowered for nothing), then to the genome.
+    seenGenomes.emplace(topGenome, base);
+    auto evaluate = [&](const Genome &g) { return measureOnce(g); };
     auto better = [&](const Genome &x, const Measured &mx, const Genome &y,
                       const Measured &my) {
-      bool fx = mx.loss <= budget, fy = my.loss <= budget;
-      if (fx != fy)
-        return fx;
-      if (!fx && mx.loss != my.loss)
-        return mx.loss < my.loss;
-      if (mx.cost != my.cost)
-        return mx.cost < my.cost;
-      if (mx.loss != my.loss)
-        return mx.loss < my.loss;
-      unsigned bx = totalBits(x), by = totalBits(y);
-      if (bx != by)
-        return bx > by;
-      return y < x;
+      return betterPolicy(x, mx, y, my, budget);
     };
 
     unsigned size = population;
@@ -1007,7 +1021,7 @@ struct CimAssignPrecisionPass
           "{4}, {5} evaluations\n",
           generation, objective.getValue(), bestMeasured.cost,
           base.cost / bestMeasured.cost, lossText(bestMeasured.loss),
-          seen.size());
+          seenGenomes.size());
       return success();
     };
     if (failed(evaluatePopulation(0)))
@@ -1047,7 +1061,7 @@ struct CimAssignPrecisionPass
             bool down = bits == hi || (bits > lo && chance(0.5));
             bits = down ? bits - 1 : bits + 1;
           }
-          if (!seen.count(child) && !llvm::is_contained(next, child))
+          if (!seenGenomes.count(child) && !llvm::is_contained(next, child))
             break;
         }
         next.push_back(std::move(child));
@@ -1060,6 +1074,114 @@ struct CimAssignPrecisionPass
       llvm::errs() << llvm::formatv(
           "cim-assign-precision: evolutionary: layer {0} -> {1}\n", u,
           policyText(c));
+    return SmallVector<Choice>(best.begin(), best.end());
+  }
+
+  /// Policy-gradient search (REINFORCE), in the spirit of the RL agents of
+  /// HAQ and Pelke et al. but at compile time and without training the
+  /// network: every gene (unit, kind) has a softmax over its widths,
+  /// starting biased toward the top of the range. Each iteration samples
+  /// `population` policies, measures them (each distinct policy once), and
+  /// rewards those within the budget with their speedup over the top and
+  /// those over it with minus their relative overshoot; the logits move
+  /// along the gradient of the expected reward, with the batch's mean
+  /// reward as baseline and its spread as scale. The best measured policy
+  /// (the evolutionary search's order) wins. Deterministic for a seed.
+  FailureOr<SmallVector<Choice>>
+  reinforce(ArrayRef<Choice> top, Measured base, double budget,
+            llvm::function_ref<bool(size_t)> fixed,
+            llvm::function_ref<std::string(double)> lossText) {
+    SmallVector<std::pair<size_t, unsigned>> genes = searchGenes(fixed);
+    Genome topGenome(top.begin(), top.end());
+    if (genes.empty()) {
+      llvm::errs() << "cim-assign-precision: rl: nothing to search (every "
+                      "unit fixed or every range one width)\n";
+      return SmallVector<Choice>(top.begin(), top.end());
+    }
+    seenGenomes.emplace(topGenome, base);
+    std::mt19937_64 rng(seed);
+    auto uniform = [&] { return double(rng() >> 11) * 0x1.0p-53; };
+
+    // logits[g][j]: width ranges[kind].first + j of gene g.
+    std::vector<std::vector<double>> logits;
+    for (auto [u, kind] : genes) {
+      unsigned widths = ranges[kind].second - ranges[kind].first + 1;
+      std::vector<double> l(widths);
+      for (unsigned j = 0; j < widths; ++j)
+        l[j] = 2.0 * double(j) / double(widths - 1);
+      logits.push_back(std::move(l));
+    }
+    auto softmax = [](const std::vector<double> &l) {
+      double m = *std::max_element(l.begin(), l.end()), sum = 0;
+      std::vector<double> p(l.size());
+      for (size_t j = 0; j < l.size(); ++j)
+        sum += p[j] = std::exp(l[j] - m);
+      for (double &v : p)
+        v /= sum;
+      return p;
+    };
+
+    Genome best = topGenome;
+    Measured bestMeasured = base;
+    const double learningRate = 0.5;
+    for (unsigned iteration = 1; iteration <= generations; ++iteration) {
+      std::vector<std::vector<unsigned>> actions;
+      std::vector<double> rewards;
+      for (unsigned i = 0; i < population; ++i) {
+        Genome g = topGenome;
+        std::vector<unsigned> picked;
+        for (auto [k, gene] : llvm::enumerate(genes)) {
+          std::vector<double> p = softmax(logits[k]);
+          double r = uniform(), acc = 0;
+          unsigned j = 0;
+          for (; j + 1 < p.size(); ++j)
+            if ((acc += p[j]) > r)
+              break;
+          picked.push_back(j);
+          g[gene.first][gene.second] = ranges[gene.second].first + j;
+        }
+        FailureOr<Measured> m = measureOnce(g);
+        if (failed(m))
+          return failure();
+        if (betterPolicy(g, *m, best, bestMeasured, budget)) {
+          best = g;
+          bestMeasured = *m;
+        }
+        rewards.push_back(
+            m->loss <= budget
+                ? base.cost / m->cost
+                : -std::min((m->loss - budget) / std::max(budget, 1e-3), 4.0));
+        actions.push_back(std::move(picked));
+      }
+      double mean = 0, var = 0;
+      for (double r : rewards)
+        mean += r / double(rewards.size());
+      for (double r : rewards)
+        var += (r - mean) * (r - mean) / double(rewards.size());
+      double scale = var > 1e-12 ? 1.0 / std::sqrt(var) : 0.0;
+      // d log pi(a) / d logit_j = [j == a] - p_j.
+      for (auto [k, l] : llvm::enumerate(logits)) {
+        std::vector<double> p = softmax(l);
+        std::vector<double> grad(l.size(), 0.0);
+        for (auto [i, picked] : llvm::enumerate(actions)) {
+          double advantage = (rewards[i] - mean) * scale;
+          for (size_t j = 0; j < l.size(); ++j)
+            grad[j] += advantage * ((j == picked[k]) - p[j]);
+        }
+        for (size_t j = 0; j < l.size(); ++j)
+          l[j] += learningRate * grad[j] / double(actions.size());
+      }
+      llvm::errs() << llvm::formatv(
+          "cim-assign-precision: rl iteration {0}: mean reward {1:f3}, best "
+          "{2} {3:e3} ({4:f3}x), {5}, {6} evaluations\n",
+          iteration, mean, objective.getValue(), bestMeasured.cost,
+          base.cost / bestMeasured.cost, lossText(bestMeasured.loss),
+          seenGenomes.size());
+    }
+    for (auto [u, c] : llvm::enumerate(best))
+      llvm::errs() << llvm::formatv("cim-assign-precision: rl: layer {0} -> "
+                                    "{1}\n",
+                                    u, policyText(c));
     return SmallVector<Choice>(best.begin(), best.end());
   }
 };
