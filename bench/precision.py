@@ -21,7 +21,6 @@ images. EXTRA="--equalize ..." adds cimc
 options to every compile (W8A8 and the search alike); LATENCY=cim runs one
 latency model only.
 """
-import gzip
 import json
 import os
 import subprocess
@@ -29,6 +28,9 @@ import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fashion_data import load  # noqa: E402
 
 src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(src, "build"))
@@ -44,22 +46,14 @@ latency_models = os.environ.get("LATENCY", "cim,pelke2026").split(",")
 bin_ = os.path.join(build, "bin")
 work = os.path.join(build, "bench-" + os.path.splitext(os.environ.get("OUT", "precision.json"))[0])
 os.makedirs(work, exist_ok=True)
-data = "/usr/share/datasets/fashion-mnist"
 
 
-def idx(name):
-    raw = gzip.open(os.path.join(data, name + ".gz")).read()
-    if "images" in name:
-        return (np.frombuffer(raw, np.uint8, offset=16).astype(np.float32) / np.float32(255.0)).reshape(-1, 1, 28, 28)
-    return np.frombuffer(raw, np.uint8, offset=8).astype(np.int32)
-
-
-x, y = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
+x, y = load("t10k")
 if train_validation:
     # Validation from the training split (the last 5000 images; the
     # models saw them in training, as PTQ calibration data usually is),
     # so every test image is held out.
-    trx, tr_y = idx("train-images-idx3-ubyte"), idx("train-labels-idx1-ubyte")
+    trx, tr_y = load("train")
     splits = [("vx", trx[55000:]), ("vy", tr_y[55000:]), ("tx", x), ("ty", y)]
     validation_name, held_name = "train[55000:60000]", "t10k[0:10000]"
 else:

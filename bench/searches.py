@@ -12,7 +12,6 @@ runs on cim-run over all 10000 test images. Records the modeled speedup
 over W8A8, held-out top-1, the policies measured (pareto.json points) and
 the wall time. Writes bench/results/searches.json.
 """
-import gzip
 import json
 import os
 import subprocess
@@ -21,25 +20,19 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fashion_data import load  # noqa: E402
+
 src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(src, "build"))
 models = sys.argv[2:] or ["mlp", "cnn_bn"]
 bin_ = os.path.join(build, "bin")
 work = os.path.join(build, "bench-searches")
 os.makedirs(work, exist_ok=True)
-data = "/usr/share/datasets/fashion-mnist"
-fashion = os.path.join(src, "models", "fashion")
 
 
-def idx(name):
-    raw = gzip.open(os.path.join(data, name + ".gz")).read()
-    if "images" in name:
-        return (np.frombuffer(raw, np.uint8, offset=16).astype(np.float32) / np.float32(255.0)).reshape(-1, 1, 28, 28)
-    return np.frombuffer(raw, np.uint8, offset=8).astype(np.int32)
-
-
-trx, try_ = idx("train-images-idx3-ubyte"), idx("train-labels-idx1-ubyte")
-tx, ty = idx("t10k-images-idx3-ubyte"), idx("t10k-labels-idx1-ubyte")
+trx, try_ = load("train")
+tx, ty = load("t10k")
 paths = {"vx": trx[55000:], "vy": try_[55000:], "tx": tx}
 for k, a in paths.items():
     np.save(os.path.join(work, k + ".npy"), a)
