@@ -504,7 +504,9 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     mostly noise; the knapsack's budget on the summed divergence is then
     bisected (on a log scale, at most 13 verifications) for the cheapest
     combination whose measured top-1 drop fits `max-accuracy-drop`.
-    `sensitivity=top1` ranks by the measured top-1 drops instead.
+    `sensitivity=top1` ranks by the measured top-1 drops instead. Then
+    (`refine`, on by default) the greedy search continues from the
+    knapsack's policy.
 
     `search=evolutionary` is a genetic algorithm over per-layer genomes:
     `population` individuals (the top of the ranges and random lowerings of
@@ -593,6 +595,9 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
            "search=knapsack with labels: rank layers by the divergence of "
            "the classifier from float (kl; the budget on it is bisected "
            "against measured top-1) or by their measured top-1 drop (top1)">,
+    Option<"refine", "refine", "bool", /*default=*/"true",
+           "search=knapsack: continue greedily (one bit per step, every "
+           "step measured) from the knapsack's policy">,
     Option<"seed", "seed", "unsigned", /*default=*/"1",
            "search=evolutionary or rl: the random seed (the same seed gives the "
            "same result)">,

@@ -625,16 +625,28 @@ struct CimAssignPrecisionPass
           knapsack(choices, budget, base->loss, baseCost, fixed);
       if (failed(found))
         return signalPassFailure();
-      if (*found) {
+      if (*found && !refine) {
         apply(choices);
         return;
       }
       // Losses that do not add (top-1 on few images is coarse and noisy):
       // measure every step instead.
-      llvm::errs() << "cim-assign-precision: knapsack: no combination fits; "
-                      "falling back to the greedy search\n";
+      if (!*found)
+        llvm::errs() << "cim-assign-precision: knapsack: no combination fits; "
+                        "falling back to the greedy search\n";
     }
     double lost = base->loss, cost = baseCost;
+    if (search == "knapsack" && refine) {
+      // Greedy steps from the knapsack's policy (or from the top when it
+      // found none): the knapsack settles on whatever its few measurements
+      // allowed, one bit lower somewhere may still fit.
+      const Measured &start =
+          seenGenomes.at(Genome(choices.begin(), choices.end()));
+      lost = start.loss;
+      cost = start.cost;
+      llvm::errs() << "cim-assign-precision: refining the knapsack's policy "
+                      "one bit at a time\n";
+    }
     for (int step = 1;; ++step) {
       // Try every one-step move; keep the best saving per unit of loss.
       double bestScore = -1, bestLoss = 0, bestCost = 0;
