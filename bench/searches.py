@@ -6,7 +6,7 @@
 For each model (default: mlp, cnn_bn) on rwth-rram, `cimc --precision auto`
 with each search (greedy; knapsack ranked by KL divergence and by top-1;
 evolutionary; rl, both seed 1 with the default 20 x 16 budget) on the
-validation images train[55000:60000], ranges calibrated on
+validation images train[58000:60000], ranges calibrated on
 models/fashion/calib_x.npy, a 0.4-point budget; the compiled .cimbin then
 runs on cim-run over all 10000 test images. Records the modeled speedup
 over W8A8, held-out top-1, the policies measured (pareto.json points) and
@@ -33,7 +33,7 @@ os.makedirs(work, exist_ok=True)
 
 trx, try_ = load("train")
 tx, ty = load("t10k")
-paths = {"vx": trx[55000:], "vy": try_[55000:], "tx": tx}
+paths = {"vx": trx[58000:], "vy": try_[58000:], "tx": tx}
 for k, a in paths.items():
     np.save(os.path.join(work, k + ".npy"), a)
 
@@ -71,6 +71,6 @@ for model in models:
                "policy": " ".join("W%dA%d" % (l["weight_bits"], l["act_bits"]) for l in report["policy"]["layers"])}
         rows.append(row)
         print(json.dumps(row), flush=True)
-json.dump({"validation": "train[55000:60000]", "held_out": "t10k[0:10000]", "budget_points": 0.4,
+json.dump({"validation": "train[58000:60000]", "held_out": "t10k[0:10000]", "budget_points": 0.4,
            "calibration": "models/fashion/calib_x.npy", "rows": rows},
           open(os.path.join(src, "bench", "results", "searches.json"), "w"), indent=1)
