@@ -29,6 +29,7 @@ models = sys.argv[2:] or ["mlp", "cnn_bn"]
 bin_ = os.path.join(build, "bin")
 work = os.path.join(build, "bench-searches")
 os.makedirs(work, exist_ok=True)
+fashion = os.path.join(src, "models", "fashion")
 
 
 trx, try_ = load("train")
