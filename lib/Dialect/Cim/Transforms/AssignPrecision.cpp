@@ -770,8 +770,9 @@ struct CimAssignPrecisionPass
                                   wf.second + af.second + cf.second});
       // Keep the Pareto options: one that loses more for no more saving
       // (a narrower weight that does not change the latency, say) would
-      // only spend budget. Ties keep the widest bits (sorted last first).
-      llvm::stable_sort(options[u], [](const Option &x, const Option &y) {
+      // only spend budget. Ties keep the widest bits (sorted last first;
+      // choices are distinct, so the order is total).
+      llvm::sort(options[u], [](const Option &x, const Option &y) {
         return std::tie(x.loss, y.choice) < std::tie(y.loss, x.choice);
       });
       std::vector<Option> front;
