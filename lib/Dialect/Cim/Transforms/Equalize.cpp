@@ -197,6 +197,11 @@ struct CimEqualizePass
       for (size_t d = 2; d < t.shape.size(); ++d)
         inner *= t.shape[d];
       int64_t row = t.shape[1] * inner;
+      // The static types promise this; a value of another shape is not
+      // measured rather than read out of bounds.
+      if (t.shape[1] != pair.channels * pair.featuresPerChannel ||
+          int64_t(t.f.size()) != t.numElements())
+        return;
       for (int64_t e = 0, n = t.numElements(); e < n; ++e) {
         int64_t c = (e % row) / inner / pair.featuresPerChannel;
         r[c] = std::max(r[c], double(std::fabs(t.f[e])));
