@@ -19,7 +19,8 @@ and keeps the 2000 test images for measuring accuracy only (cimc
 5000 training images (train[55000:60000]) and holds out all 10000 test
 images. EXTRA="--equalize ..." adds cimc
 options to every compile (W8A8 and the search alike); LATENCY=cim runs one
-latency model only.
+latency model only; TARGET=isaac another target (with EXTRA="--adc-bits
+9..10" the search may keep a lossless ADC where W8A8's 8 bits are not).
 """
 import json
 import os
@@ -43,6 +44,7 @@ separate_calib = os.environ.get("CALIB", "") == "train"
 train_validation = os.environ.get("VAL", "") == "train"
 extra = os.environ.get("EXTRA", "").split()
 latency_models = os.environ.get("LATENCY", "cim,pelke2026").split(",")
+target_name = os.environ.get("TARGET", "rwth-rram")
 bin_ = os.path.join(build, "bin")
 work = os.path.join(build, "bench-" + os.path.splitext(os.environ.get("OUT", "precision.json"))[0])
 os.makedirs(work, exist_ok=True)
@@ -98,7 +100,7 @@ for model in ["cnn_bn", "resnet_tiny", "dwsep", "mlp"]:
                            "input:1x1x28x28", "-o", g + ".in"])
     subprocess.check_call([os.path.join(bin_, "cim-opt"), g + ".in", "--cim-graph-pipeline", "-o", g])
     f = run(g, os.path.join(work, model + "-float"))
-    for target, lm in [("rwth-rram", m) for m in latency_models]:
+    for target, lm in [(target_name, m) for m in latency_models]:
         base = os.path.join(work, "-".join([model, target, lm]))
         _, r8 = cimc(model, target, base + "-w8a8", ["--precision", "w8a8", "--labels", paths["vy"],
                                                      "--latency-model", lm])
