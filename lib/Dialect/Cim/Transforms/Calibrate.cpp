@@ -112,7 +112,6 @@ struct CimCalibratePass
           << "cim-calibrate: " << llvm::toString(data.takeError());
       return signalPassFailure();
     }
-    ArrayRef<int64_t> want = evaluator->getInputShapes().front();
 
     // The crossbar layers and the values that feed them.
     llvm::DenseMap<Value, Statistics> stats;
@@ -132,30 +131,25 @@ struct CimCalibratePass
       }
     });
 
-    int64_t batches = data->batches, size = data->batchSize;
     auto observer = [&](Operation *op, unsigned result, const eval::Tensor &t) {
       auto it = stats.find(op->getResult(result));
       if (it != stats.end())
         it->second.add(t);
     };
+    // Arguments are not op results: the input is observed directly.
     Value argument =
         layers.empty()
             ? Value()
             : Value(module.lookupSymbol<func::FuncOp>("main").getArgument(0));
-    for (int64_t b = 0; b < batches; ++b) {
-      auto begin = data->values.begin() + b * size;
-      eval::Tensor input =
-          eval::Tensor::floats(want, std::vector<float>(begin, begin + size));
-      // Arguments are not op results: observe them directly.
+    auto onInput = [&](const eval::Tensor &input) {
       if (argument && stats.count(argument))
         stats[argument].add(input);
-      llvm::Expected<std::vector<eval::Tensor>> out =
-          evaluator->run({input}, nullptr, observer);
-      if (!out) {
-        emitError(module.getLoc())
-            << "cim-calibrate: " << llvm::toString(out.takeError());
-        return signalPassFailure();
-      }
+    };
+    if (llvm::Error error =
+            runCalibrationBatches(*evaluator, *data, observer, onInput)) {
+      emitError(module.getLoc())
+          << "cim-calibrate: " << llvm::toString(std::move(error));
+      return signalPassFailure();
     }
 
     TargetAttr target = lookupTarget(module);

@@ -55,3 +55,22 @@ cim::readCalibrationData(const eval::GraphEvaluator &evaluator,
   data.values.resize(data.batches * data.batchSize);
   return data;
 }
+
+llvm::Error cim::runCalibrationBatches(
+    const eval::GraphEvaluator &evaluator, const CalibrationData &data,
+    const eval::GraphEvaluator::Observer &observer,
+    llvm::function_ref<void(const eval::Tensor &)> onInput) {
+  llvm::ArrayRef<int64_t> shape = evaluator.getInputShapes().front();
+  for (int64_t b = 0; b < data.batches; ++b) {
+    auto begin = data.values.begin() + b * data.batchSize;
+    eval::Tensor input = eval::Tensor::floats(
+        shape, std::vector<float>(begin, begin + data.batchSize));
+    if (onInput)
+      onInput(input);
+    llvm::Expected<std::vector<eval::Tensor>> out =
+        evaluator.run({input}, nullptr, observer);
+    if (!out)
+      return out.takeError();
+  }
+  return llvm::Error::success();
+}

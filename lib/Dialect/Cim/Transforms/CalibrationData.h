@@ -36,6 +36,14 @@ llvm::Expected<CalibrationData>
 readCalibrationData(const eval::GraphEvaluator &evaluator, llvm::StringRef path,
                     unsigned samples);
 
+/// Runs `evaluator` in float on every batch of `data`, `observer` seeing
+/// every op's results and `onInput` (if given) each batch's input, which is
+/// an argument, not an op result.
+llvm::Error runCalibrationBatches(
+    const eval::GraphEvaluator &evaluator, const CalibrationData &data,
+    const eval::GraphEvaluator::Observer &observer,
+    llvm::function_ref<void(const eval::Tensor &)> onInput = nullptr);
+
 } // namespace mlir::cim
 
 #endif // CIM_LIB_DIALECT_CIM_TRANSFORMS_CALIBRATIONDATA_H

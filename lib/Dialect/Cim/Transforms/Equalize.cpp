@@ -207,18 +207,11 @@ struct CimEqualizePass
         r[c] = std::max(r[c], double(std::fabs(t.f[e])));
       }
     };
-    ArrayRef<int64_t> shape = evaluator->getInputShapes().front();
-    for (int64_t b = 0; b < data->batches; ++b) {
-      auto begin = data->values.begin() + b * data->batchSize;
-      eval::Tensor input = eval::Tensor::floats(
-          shape, std::vector<float>(begin, begin + data->batchSize));
-      if (llvm::Expected<std::vector<eval::Tensor>> out =
-              evaluator->run({input}, nullptr, observer);
-          !out) {
-        emitError(module.getLoc())
-            << "cim-equalize: " << llvm::toString(out.takeError());
-        return signalPassFailure();
-      }
+    if (llvm::Error error =
+            runCalibrationBatches(*evaluator, *data, observer)) {
+      emitError(module.getLoc())
+          << "cim-equalize: " << llvm::toString(std::move(error));
+      return signalPassFailure();
     }
 
     // Program order: a layer that is both a consumer and a producer has
