@@ -13,10 +13,12 @@
 #ifndef CIM_INITALL_H
 #define CIM_INITALL_H
 
+#include "cim/Analysis/Passes.h"
 #include "cim/Conversion/Passes.h"
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Dialect/Cim/CimPasses.h"
-#include "cim/Dialect/Cim/CimPipelines.h"
+#include "cim/Pipelines/Pipelines.h"
+#include "cim/Precision/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -45,6 +47,8 @@ inline void registerInputDialects(DialectRegistry &registry) {
 inline void registerAllPasses() {
   registerCimConversionPasses();
   registerCimPasses();
+  registerCimAnalysisPasses();
+  registerCimPrecisionPasses();
   registerCimPipelines();
 }
 

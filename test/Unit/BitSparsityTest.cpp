@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Hardware/CostModel.h"
+#include "cim/Analysis/CostModel.h"
 #include "cim/Numerics/CrossbarMVM.h"
 #include "cim/Numerics/Quantize.h"
 

@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Hardware/Pelke2026.h"
+#include "cim/Analysis/Pelke2026.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"

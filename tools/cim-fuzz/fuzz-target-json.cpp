@@ -14,7 +14,7 @@
 #include "FuzzCommon.h"
 
 #include "cim/Dialect/Cim/CimDialect.h"
-#include "cim/Hardware/CostModel.h"
+#include "cim/Analysis/CostModel.h"
 #include "cim/Hardware/Target.h"
 
 #include "llvm/Support/raw_ostream.h"

@@ -23,7 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/Cim/CimDialect.h"
-#include "cim/Hardware/CostModel.h"
+#include "cim/Analysis/CostModel.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Support/Limits.h"
 #include "cim/Support/Npy.h"

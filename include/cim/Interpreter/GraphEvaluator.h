@@ -25,7 +25,7 @@
 #ifndef CIM_INTERPRETER_GRAPHEVALUATOR_H
 #define CIM_INTERPRETER_GRAPHEVALUATOR_H
 
-#include "cim/Hardware/CostModel.h"
+#include "cim/Analysis/CostModel.h"
 #include "cim/Numerics/CrossbarMVM.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FloatConstants.h"
+#include "cim/Dialect/Cim/FloatConstants.h"
 #include "cim/Dialect/Cim/CimPasses.h"
 
 #include "mlir/IR/BuiltinOps.h"

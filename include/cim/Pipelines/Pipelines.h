@@ -1,4 +1,4 @@
-//===- CimPipelines.h - Named pass pipelines of cim -------------*- C++ -*-===//
+//===- Pipelines.h - Named pass pipelines of cim ----------------*- C++ -*-===//
 //
 // Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIM_DIALECT_CIM_CIMPIPELINES_H
-#define CIM_DIALECT_CIM_CIMPIPELINES_H
+#ifndef CIM_PIPELINES_PIPELINES_H
+#define CIM_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
@@ -118,4 +118,4 @@ void registerCimPipelines();
 
 } // namespace mlir::cim
 
-#endif // CIM_DIALECT_CIM_CIMPIPELINES_H
+#endif // CIM_PIPELINES_PIPELINES_H

@@ -11,8 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIM_LIB_DIALECT_CIM_TRANSFORMS_FLOATCONSTANTS_H
-#define CIM_LIB_DIALECT_CIM_TRANSFORMS_FLOATCONSTANTS_H
+#ifndef CIM_DIALECT_CIM_FLOATCONSTANTS_H
+#define CIM_DIALECT_CIM_FLOATCONSTANTS_H
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -56,4 +56,4 @@ inline DenseElementsAttr makeFloatConstant(RankedTensorType type,
 
 } // namespace mlir::cim
 
-#endif // CIM_LIB_DIALECT_CIM_TRANSFORMS_FLOATCONSTANTS_H
+#endif // CIM_DIALECT_CIM_FLOATCONSTANTS_H

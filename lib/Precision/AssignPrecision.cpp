@@ -17,7 +17,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/Cim/CimPasses.h"
-#include "cim/Hardware/CostModel.h"
+#include "cim/Precision/Passes.h"
+#include "cim/Analysis/CostModel.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Numerics/Noise.h"
 #include "cim/Numerics/Quantize.h"
@@ -37,7 +38,7 @@
 
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMASSIGNPRECISION
-#include "cim/Dialect/Cim/CimPasses.h.inc"
+#include "cim/Precision/Passes.h.inc"
 } // namespace mlir::cim
 
 using namespace mlir;

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Hardware/Pelke2026.h"
+#include "cim/Analysis/Pelke2026.h"
 
 #include "llvm/Support/MathExtras.h"
 

@@ -15,7 +15,7 @@
 
 #include "cim/Numerics/Quantize.h"
 #include "CalibrationData.h"
-#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Precision/Passes.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 
 #include "mlir/IR/Builders.h"
@@ -27,7 +27,7 @@
 
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMQUANTIZE
-#include "cim/Dialect/Cim/CimPasses.h.inc"
+#include "cim/Precision/Passes.h.inc"
 } // namespace mlir::cim
 
 using namespace mlir;

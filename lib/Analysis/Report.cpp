@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Dialect/Cim/CimPasses.h"
-#include "cim/Hardware/CostModel.h"
+#include "cim/Analysis/Passes.h"
+#include "cim/Analysis/CostModel.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/FileUtilities.h"
@@ -14,7 +14,7 @@
 
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMREPORT
-#include "cim/Dialect/Cim/CimPasses.h.inc"
+#include "cim/Analysis/Passes.h.inc"
 } // namespace mlir::cim
 
 using namespace mlir;

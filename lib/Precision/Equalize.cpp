@@ -14,8 +14,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "CalibrationData.h"
-#include "FloatConstants.h"
-#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Dialect/Cim/FloatConstants.h"
+#include "cim/Precision/Passes.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 
 #include "mlir/IR/Builders.h"
@@ -27,7 +27,7 @@
 
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMEQUALIZE
-#include "cim/Dialect/Cim/CimPasses.h.inc"
+#include "cim/Precision/Passes.h.inc"
 } // namespace mlir::cim
 
 using namespace mlir;

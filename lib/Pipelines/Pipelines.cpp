@@ -6,8 +6,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Conversion/Passes.h"
+#include "cim/Analysis/Passes.h"
 #include "cim/Dialect/Cim/CimPasses.h"
-#include "cim/Dialect/Cim/CimPipelines.h"
+#include "cim/Precision/Passes.h"
+#include "cim/Pipelines/Pipelines.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"

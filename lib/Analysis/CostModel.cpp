@@ -11,10 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Hardware/CostModel.h"
+#include "cim/Analysis/CostModel.h"
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Hardware/CrossbarLayout.h"
-#include "cim/Hardware/Pelke2026.h"
+#include "cim/Analysis/Pelke2026.h"
 #include "cim/Numerics/Quantize.h"
 
 #include "mlir/IR/BuiltinOps.h"

@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CalibrationData.h"
-#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Precision/Passes.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Numerics/Quantize.h"
 
@@ -25,7 +25,7 @@
 
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMCALIBRATE
-#include "cim/Dialect/Cim/CimPasses.h.inc"
+#include "cim/Precision/Passes.h.inc"
 } // namespace mlir::cim
 
 using namespace mlir;
