@@ -12,9 +12,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Analysis/CostModel.h"
+#include "cim/Analysis/Pelke2026.h"
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Hardware/CrossbarLayout.h"
-#include "cim/Analysis/Pelke2026.h"
+#include "cim/Hardware/LayerConfig.h"
 #include "cim/Numerics/Quantize.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -477,7 +478,7 @@ private:
   /// its mapped rows' groups and its non-empty columns, from the codes the
   /// program will hold (quantized as cim-lower-to-isa does).
   void zeroBitFacts(TileOp tile, PrecisionAttr precision, TileFacts &f) {
-    numerics::LayerCalibration calibration = numerics::layerCalibrationOf(tile);
+    numerics::LayerCalibration calibration = cim::layerCalibrationOf(tile);
     auto weight = tile.getWeight().getDefiningOp<ConstantOp>();
     auto dense = weight ? dyn_cast<DenseFPElementsAttr>(weight.getValue())
                         : DenseFPElementsAttr();
@@ -487,7 +488,7 @@ private:
     if (std::optional<ArrayRef<int64_t>> s = tile.getSlices())
       slices = *s;
     numerics::CrossbarConfig config =
-        numerics::layerConfig(target, precision, slices, 8, 8, calibration);
+        cim::layerConfig(target, precision, slices, 8, 8, calibration);
     auto type = cast<RankedTensorType>(dense.getType());
     int64_t n = type.getDimSize(1);
     std::vector<double> w;
@@ -500,11 +501,9 @@ private:
     }
     int64_t r0 = tile.getRows()[0], r1 = tile.getRows()[1];
     int64_t c0 = tile.getColumns()[0], c1 = tile.getColumns()[1];
-    numerics::WeightCodes codes = numerics::quantizeWeights(
-        [&](int64_t e) { return w[e]; }, type.getDimSize(0), n, r0, r1, c0, c1,
-        precision.getGranularity(), numerics::weightCodeRange(config),
-        CimDialect::getFixedWeightScales(tile),
-        numerics::weightCodebook(config));
+    numerics::WeightCodes codes = tileWeightCodes(
+        tile, precision, config, [&](int64_t e) { return w[e]; },
+        type.getDimSize(0), n, r0, r1, c0, c1);
     numerics::ZeroBitLayout layout =
         numerics::zeroBitLayout(config, codes.codes, r1 - r0, c1 - c0);
     // At least one group: the model divides by it (an all-zero tile then

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Hardware/CrossbarLayout.h"
+#include "cim/Hardware/LayerConfig.h"
 #include "cim/Numerics/CrossbarMVM.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -41,8 +42,8 @@ llvm::Expected<Encoding> layout::encode(const Geometry &geometry,
   config.dacBits = geometry.dacBits;
   config.sliceWidths.assign(sliceWidths.begin(), sliceWidths.end());
   config.parallelRows = geometry.parallelRows;
-  config.weightSign = geometry.weightSign;
-  config.inputSign = geometry.inputSign;
+  config.weightSign = toNumerics(geometry.weightSign);
+  config.inputSign = toNumerics(geometry.inputSign);
   if (llvm::Error error = numerics::verifyConfig(config))
     return std::move(error);
   Encoding e;

@@ -18,6 +18,8 @@
 #include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Hardware/CrossbarLayout.h"
+#include "cim/Hardware/LayerConfig.h"
+#include "cim/Numerics/Gemm.h"
 #include "cim/Numerics/Noise.h"
 #include "cim/Numerics/Quantize.h"
 #include "cim/Numerics/TiledMVM.h"
@@ -28,8 +30,6 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <atomic>
@@ -122,51 +122,6 @@ struct mlir::cim::eval::WeightCache {
 };
 
 namespace {
-
-/// C (m x n) = A (m x k, leading dimension lda) * B (k x n, ldb), row-major;
-/// B transposed when `transB` (then it is n x k). Float GEMMs go to OpenBLAS.
-void sgemm(int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
-           const float *b, int64_t ldb, bool transB, float *c) {
-  if (m == 0 || n == 0)
-    return;
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-              int(m), int(n), int(k), 1.0f, a, int(lda), b, int(ldb), 0.0f, c,
-              int(n));
-}
-
-/// Integer GEMM through floating point: exact while every partial sum stays
-/// below 2^24 in float, or 2^53 in double (`bound` is the caller's bound on
-/// them). Scratch buffers are reused: per-tile allocations would dominate.
-void exactGemm(int64_t m, int64_t n, int64_t k, const std::vector<int64_t> &a,
-               const std::vector<float> &bFloat,
-               const std::vector<double> &bDouble, double bound,
-               std::vector<int64_t> &c) {
-  if (!m || !n)
-    return;
-  if (bound < 16777216.0) {
-    thread_local std::vector<float> fa, fc;
-    fa.assign(a.begin(), a.end());
-    fc.resize(m * n);
-    if (k)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n),
-                  int(k), 1.0f, fa.data(), int(k), bFloat.data(), int(n), 0.0f,
-                  fc.data(), int(n));
-    else
-      std::fill(fc.begin(), fc.end(), 0.0f);
-    for (int64_t e = 0; e < m * n; ++e)
-      c[e] = int64_t(fc[e]);
-    return;
-  }
-  thread_local std::vector<double> da, dc;
-  da.assign(a.begin(), a.end());
-  dc.assign(m * n, 0.0);
-  if (k)
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(m), int(n),
-                int(k), 1.0, da.data(), int(k), bDouble.data(), int(n), 0.0,
-                dc.data(), int(n));
-  for (int64_t e = 0; e < m * n; ++e)
-    c[e] = int64_t(dc[e]);
-}
 
 /// The float values of a tensor (integer codes converted).
 const std::vector<float> &floatsOf(const Tensor &t, std::vector<float> &tmp) {
@@ -587,8 +542,8 @@ llvm::Error Runner::conv2d(Conv2dOp op) {
               }
             }
         }
-      sgemm(pixels, fg, k, cols.data(), k, &w[g * fg * k], k,
-            /*transB=*/true, result.data());
+      numerics::sgemm(pixels, fg, k, cols.data(), k, &w[g * fg * k], k,
+                      /*transB=*/true, result.data(), fg);
       for (int64_t oc = 0; oc < fg; ++oc) {
         float bias = op.getBias() ? at(get(op.getBias()), g * fg + oc) : 0.0f;
         float *dst = &out.f[(b * f + g * fg + oc) * pixels];
@@ -673,8 +628,8 @@ llvm::Error Runner::matmul(MatmulOp op) {
     }
     offA *= strideA;
     offB *= strideB;
-    sgemm(m, nn, k, &fa[offA], k, &fb[offB], nn, /*transB=*/false,
-          &out.f[bi * m * nn]);
+    numerics::sgemm(m, nn, k, &fa[offA], k, &fb[offB], nn, /*transB=*/false,
+                    &out.f[bi * m * nn], nn);
     for (int64_t d = int64_t(batchRank) - 1; d >= 0; --d) {
       if (++index[d] < batch[d])
         break;
@@ -690,12 +645,12 @@ llvm::Error Runner::matmul(MatmulOp op) {
 llvm::Expected<numerics::CrossbarConfig>
 Runner::configFor(Operation *op, TargetAttr target, PrecisionAttr precision,
                   ArrayRef<int64_t> slices, uint64_t stream) {
-  numerics::CrossbarConfig config = numerics::layerConfig(
-      target, precision, slices, options.defaultWeightBits,
-      options.defaultActBits, numerics::layerCalibrationOf(op));
+  numerics::CrossbarConfig config =
+      cim::layerConfig(target, precision, slices, options.defaultWeightBits,
+                       options.defaultActBits, cim::layerCalibrationOf(op));
   if (options.noiseSeed && target.getNoise()) {
     config.noise =
-        numerics::noiseFromAttr(target.getNoise(), *options.noiseSeed, stream);
+        cim::noiseFromAttr(target.getNoise(), *options.noiseSeed, stream);
     config.noise.invocation = invocation;
   }
   if (llvm::Error error = numerics::verifyConfig(config))
@@ -741,8 +696,8 @@ llvm::Error Runner::tileMVM(Operation *op, TargetAttr target,
   double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
                  double(wRange.max);
   if (exact && bound < 9.0e15) {
-    exactGemm(p, cols, rows, xq, weights.codesAsFloat, weights.codesAsDouble,
-              bound, acc);
+    numerics::exactIntegerGemm(p, cols, rows, xq, weights.codesAsFloat,
+                               weights.codesAsDouble, bound, acc);
   } else if (exact) {
     for (int64_t i = 0; i < p; ++i)
       for (int64_t k = 0; k < rows; ++k) {
@@ -879,7 +834,7 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
   double bound = double(rows) * double(std::max(-xRange.min, xRange.max)) *
                  double(wRange.max);
   FpAttr fpAttr = op.getPrecision().getFp();
-  if (!stats && fromEncode && bound < 16777216.0 && !fpAttr &&
+  if (!stats && fromEncode && bound < numerics::kFloatExactBound && !fpAttr &&
       numerics::isLosslessReadout(*config) && !config->noise.enabled()) {
     // Provably the integer GEMM, exact in float: straight from the codes
     // (converted once per ENCODE for all the tiles reading them).
@@ -889,10 +844,9 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
     thread_local std::vector<float> sums;
     sums.resize(p * cols);
     if (p && cols && rows)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p), int(cols),
-                  int(rows), 1.0f, codes.data() + r0, int(k),
-                  weights->codesAsFloat.data(), int(cols), 0.0f, sums.data(),
-                  int(cols));
+      numerics::sgemm(p, cols, rows, codes.data() + r0, k,
+                      weights->codesAsFloat.data(), cols, /*transB=*/false,
+                      sums.data(), cols);
     std::vector<int64_t> acc(sums.begin(), sums.end());
     set(op.getOutput(), Tensor::integers({p, cols}, std::move(acc)));
     return llvm::Error::success();
@@ -913,7 +867,7 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
   int64_t outCols = cols;
   if (fpAttr) {
     // Floating point: each row group's integer sums, kept apart for DECODE.
-    numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, *config);
+    numerics::FpCimConfig fp = cim::fpConfigOf(fpAttr, *config);
     int64_t groups = int64_t(op.getGroups());
     outCols = groups * cols;
     acc.assign(p * outCols, 0);
@@ -1033,8 +987,8 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
     Tensor out = Tensor::floats({p, cols});
     std::vector<float> xTmp, wTmp;
     const std::vector<float> &fx = floatsOf(x, xTmp), &fw = floatsOf(w, wTmp);
-    sgemm(p, cols, rows, &fx[r0], kTotal, &fw[r0 * nTotal + c0], nTotal,
-          /*transB=*/false, out.f.data());
+    numerics::sgemm(p, cols, rows, &fx[r0], kTotal, &fw[r0 * nTotal + c0],
+                    nTotal, /*transB=*/false, out.f.data(), cols);
     set(result, std::move(out));
     return llvm::Error::success();
   }
@@ -1054,13 +1008,9 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   // Weight codes (lib/Numerics/Quantize).
   std::shared_ptr<const WeightCache::Entry> weights =
       weightsOf(op, wValue, [&](WeightCache::Entry &entry) {
-        numerics::WeightCodes codes = numerics::quantizeWeights(
-            [&](int64_t e) { return double(at(w, e)); }, w.shape[0], nTotal, r0,
-            r1, c0, c1,
-            precision ? precision.getGranularity() : ScaleGranularity::channel,
-            numerics::weightCodeRange(config),
-            CimDialect::getFixedWeightScales(op),
-            numerics::weightCodebook(config));
+        numerics::WeightCodes codes = tileWeightCodes(
+            op, precision, config, [&](int64_t e) { return double(at(w, e)); },
+            w.shape[0], nTotal, r0, r1, c0, c1);
         entry.codes = std::move(codes.codes);
         entry.scales = std::move(codes.scales);
         entry.codesAsDouble.assign(entry.codes.begin(), entry.codes.end());
@@ -1072,7 +1022,7 @@ llvm::Error Runner::crossbarLayer(Operation *op, Value xValue, const Tensor &x,
   numerics::CodeRange inputRange = numerics::inputCodeRange(config);
   const numerics::InputCodes &inputs = encode(
       xValue, x, inputRange, CimDialect::getInputClip(op, inputRange.max),
-      numerics::layerCalibrationOf(op).actMaxOnes);
+      cim::layerCalibrationOf(op).actMaxOnes);
   std::vector<int64_t> xq(p * rows);
   for (int64_t i = 0; i < p; ++i)
     std::copy_n(inputs.codes.begin() + i * kTotal + r0, rows,
@@ -1117,7 +1067,7 @@ llvm::Error Runner::fpCrossbarLayer(Operation *op, const Tensor &x,
                                     FpAttr fpAttr, Value result) {
   int64_t p = x.shape[0], kTotal = x.shape[1], nTotal = w.shape[1];
   int64_t rows = r1 - r0, cols = c1 - c0;
-  numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);
+  numerics::FpCimConfig fp = cim::fpConfigOf(fpAttr, config);
   std::shared_ptr<const WeightCache::Entry> weights =
       weightsOf(op, wValue, [&](WeightCache::Entry &entry) {
         entry.fp =
@@ -1204,7 +1154,7 @@ llvm::Error Runner::execute(Operation *op) {
             return opError(e, "needs the module's cim.target");
           numerics::CrossbarConfig config;
           config.parallelRows = unsigned(*e.getGroupRows());
-          numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);
+          numerics::FpCimConfig fp = cim::fpConfigOf(fpAttr, config);
           std::vector<float> tmp;
           const std::vector<float> &fx = floatsOf(x, tmp);
           int64_t p = x.shape[0], k = x.shape[1];
@@ -1226,7 +1176,7 @@ llvm::Error Runner::execute(Operation *op) {
           clip = e.getClip()->convertToDouble();
         // Each ENCODE is its own: no cache, the codes move into the result.
         numerics::CodeRange range{int64_t(e.getMin()), int64_t(e.getMax())};
-        unsigned maxOnes = numerics::layerCalibrationOf(e).actMaxOnes;
+        unsigned maxOnes = cim::layerCalibrationOf(e).actMaxOnes;
         numerics::InputCodes codes =
             x.isInteger
                 ? numerics::quantizeInputs([&](int64_t i) { return at(x, i); },
@@ -1262,7 +1212,7 @@ llvm::Error Runner::execute(Operation *op) {
                                              std::max<int64_t>(in.groups, 1)));
           numerics::CrossbarConfig config;
           config.parallelRows = 1; // Only the formats matter here.
-          numerics::FpCimConfig fp = numerics::fpConfigOf(fpAttr, config);
+          numerics::FpCimConfig fp = cim::fpConfigOf(fpAttr, config);
           std::vector<int> weightExponents(d.getExponents()->begin(),
                                            d.getExponents()->end());
           Tensor out = Tensor::floats({p, cols});
@@ -1838,10 +1788,10 @@ llvm::Expected<GraphEvaluator> GraphEvaluator::create(ModuleOp module,
       TargetAttr target = lookupTarget(mvm);
       if (!target)
         return opError(&op, "needs the module's cim.target");
-      numerics::CrossbarConfig config = numerics::layerConfig(
+      numerics::CrossbarConfig config = cim::layerConfig(
           target, mvm.getPrecision(),
           mvm.getSlices() ? *mvm.getSlices() : ArrayRef<int64_t>(), 8, 8,
-          numerics::layerCalibrationOf(mvm));
+          cim::layerCalibrationOf(mvm));
       numerics::CodeRange wRange = numerics::weightCodeRange(config),
                           xRange = numerics::inputCodeRange(config);
       auto entry =

@@ -19,11 +19,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Numerics/CrossbarMVM.h"
+#include "cim/Numerics/Gemm.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <cmath>
@@ -31,7 +30,7 @@
 #include <optional>
 #include <vector>
 
-using namespace mlir;
+using namespace llvm;
 using namespace mlir::cim;
 using namespace mlir::cim::numerics;
 
@@ -957,7 +956,7 @@ llvm::Error numerics::crossbarMVMBatch(
   // Column sums are integers of magnitude at most the full-scale sum: exact
   // in float below 2^24 (whatever the order of the additions), else in
   // double below 2^53 (verifyConfig bounds the widths).
-  const bool useFloat = fullScaleColumnSum(config) < (int64_t(1) << 24);
+  const bool useFloat = double(fullScaleColumnSum(config)) < kFloatExactBound;
   std::vector<float> fCells, fDigits, fSums;
   std::vector<double> dCells, dDigits, dSums;
   auto cellsOf = [&](const Plane &plane, auto &out) {
@@ -1023,15 +1022,12 @@ llvm::Error numerics::crossbarMVMBatch(
       for (auto [p, plane] : llvm::enumerate(converted)) {
         // sums[b][n] = sum over the group's rows of digit * cell.
         if (useFloat)
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
-                      int(cols), int(g), 1.0f, fDigits.data() + g0, int(rows),
-                      fPlanes[p].data() + g0 * cols, int(cols), 0.0f,
-                      fSums.data(), int(cols));
+          sgemm(batch, cols, g, fDigits.data() + g0, rows,
+                fPlanes[p].data() + g0 * cols, cols, /*transB=*/false,
+                fSums.data(), cols);
         else
-          cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
-                      int(cols), int(g), 1.0, dDigits.data() + g0, int(rows),
-                      dPlanes[p].data() + g0 * cols, int(cols), 0.0,
-                      dSums.data(), int(cols));
+          dgemm(batch, cols, g, dDigits.data() + g0, rows,
+                dPlanes[p].data() + g0 * cols, cols, dSums.data(), cols);
         int64_t sign = int64_t(plane->sign * cycle.sign);
         unsigned shift = plane->offset + cycle.offset;
         if (stats && stats->columnSums)

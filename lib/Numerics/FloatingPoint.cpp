@@ -6,19 +6,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Numerics/FloatingPoint.h"
+#include "cim/Numerics/Gemm.h"
 #include "cim/Numerics/Quantize.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
 
-using namespace mlir;
+using namespace llvm;
 using namespace mlir::cim;
 using namespace mlir::cim::numerics;
 
@@ -391,9 +390,7 @@ llvm::Error numerics::groupSumsBatch(const CrossbarConfig &config,
       wd.assign(wm.begin(), wm.end());
       sd.assign(batch * cols, 0.0);
       if (batch && cols && gr)
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(batch),
-                    int(cols), int(gr), 1.0, xd.data(), int(gr), wd.data(),
-                    int(cols), 0.0, sd.data(), int(cols));
+        dgemm(batch, cols, gr, xd.data(), gr, wd.data(), cols, sd.data(), cols);
       for (int64_t i = 0; i < batch * cols; ++i)
         gs[i] = int64_t(sd[i]);
       if (stats) {

@@ -20,7 +20,7 @@
 #include <cmath>
 #include <cstdio>
 
-using namespace mlir;
+using namespace llvm;
 using namespace mlir::cim;
 using namespace mlir::cim::numerics;
 
@@ -68,21 +68,6 @@ llvm::Error numerics::verifyNoise(const NoiseConfig &noise) {
         "noise.adcNonlinearity must be below 1, got " +
             formatDouble(noise.adcNonlinearity));
   return llvm::Error::success();
-}
-
-NoiseConfig numerics::noiseFromAttr(NoiseAttr attr, uint64_t seed,
-                                    uint64_t stream) {
-  NoiseConfig noise;
-  noise.seed = seed;
-  noise.stream = stream;
-  if (!attr)
-    return noise;
-  noise.thermalLsb = attr.getThermalLsb().convertToDouble();
-  noise.read = attr.getRead().convertToDouble();
-  noise.programming = attr.getProgramming().convertToDouble();
-  noise.adcNonlinearity = attr.getAdcNonlinearity().convertToDouble();
-  noise.activeCell = attr.getActiveCell().convertToDouble();
-  return noise;
 }
 
 double numerics::compressColumnSum(double sum, double fullScale, double n) {

@@ -7,15 +7,13 @@
 
 #include "cim/Numerics/Quantize.h"
 
-#include "cim/Dialect/Cim/CimDialect.h"
-
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <cmath>
 
-using namespace mlir;
 using namespace mlir::cim;
+using namespace mlir::cim::numerics;
 
 /// The code of `v` (already divided by its scale) in `range`: rounded,
 /// saturated, and 0 for NaN. Converting a non-finite or out-of-range double
@@ -28,25 +26,9 @@ static int64_t toCode(double v, numerics::CodeRange range) {
       std::clamp(std::nearbyint(v), double(range.min), double(range.max)));
 }
 
-numerics::CrossbarConfig
-numerics::layerConfig(TargetAttr target, PrecisionAttr precision,
-                      llvm::ArrayRef<int64_t> slices,
-                      unsigned defaultWeightBits, unsigned defaultActBits,
-                      const LayerCalibration &calibration) {
-  CrossbarConfig config;
-  config.weightBits = precision ? precision.getWeightBits() : defaultWeightBits;
-  config.inputBits = precision ? precision.getActBits() : defaultActBits;
-  config.cellBits = target.getCellBits();
-  config.dacBits = target.getDacBits();
-  for (int64_t s : slices)
-    config.sliceWidths.push_back(unsigned(s));
-  config.parallelRows = target.getParallelRows();
-  config.weightSign = target.getWeightSign();
-  config.inputSign = target.getInputSign();
-  config.adcMode = target.getAdc().getMode();
-  config.adcBits = precision && precision.getAdcBits()
-                       ? precision.getAdcBits()
-                       : target.getAdc().getBits();
+void numerics::applyLayerCalibration(CrossbarConfig &config,
+                                     const LayerCalibration &calibration,
+                                     bool alignedInputs) {
   int64_t maxSum = int64_t(groupRowCount(config)) *
                    ((int64_t(1) << config.dacBits) - 1) *
                    ((int64_t(1) << config.cellBits) - 1);
@@ -72,8 +54,7 @@ numerics::layerConfig(TargetAttr target, PrecisionAttr precision,
   if (calibration.signedInputs && config.inputSign == InputSign::unsigned_)
     config.inputSign = InputSign::offset;
   // Aligned mantissas carry the inputs' signs.
-  if (precision && precision.getFp() &&
-      config.inputSign == InputSign::unsigned_ &&
+  if (alignedInputs && config.inputSign == InputSign::unsigned_ &&
       !calibration.nonnegativeInputs)
     config.inputSign = InputSign::offset;
   // A code width of at most the pattern's ones restricts nothing; the layout
@@ -82,23 +63,6 @@ numerics::layerConfig(TargetAttr target, PrecisionAttr precision,
                              ? calibration.weightMaxOnes
                              : 0;
   config.zeroBitLayout = calibration.weightMaxOnes > 0;
-  return config;
-}
-
-numerics::LayerCalibration numerics::layerCalibrationOf(Operation *op) {
-  LayerCalibration calibration;
-  if (auto range = CimDialect::getAdcRange(op))
-    calibration.adcRange = AdcRange{range->first, range->second};
-  calibration.nonnegativeInputs =
-      op->hasAttr(CimDialect::getNonnegativeInputsAttrName());
-  calibration.signedInputs = op->hasAttr(CimDialect::getSignedInputsAttrName());
-  if (auto maxOnes =
-          op->getAttrOfType<IntegerAttr>(CimDialect::getActMaxOnesAttrName()))
-    calibration.actMaxOnes = unsigned(maxOnes.getInt());
-  if (auto maxOnes = op->getAttrOfType<IntegerAttr>(
-          CimDialect::getWeightMaxOnesAttrName()))
-    calibration.weightMaxOnes = unsigned(maxOnes.getInt());
-  return calibration;
 }
 
 bool numerics::isLosslessReadout(const CrossbarConfig &config) {
@@ -252,18 +216,6 @@ numerics::InputCodes numerics::quantizeInputs(llvm::ArrayRef<float> values,
   const float *data = values.data();
   return quantize([data](int64_t e) { return double(data[e]); },
                   int64_t(values.size()), range, clip, maxOnes);
-}
-
-numerics::FpCimConfig numerics::fpConfigOf(FpAttr fp,
-                                           const CrossbarConfig &config) {
-  FpCimConfig out;
-  out.input = {fp.getInputExp(), fp.getInputMan()};
-  out.weight = {fp.getWeightExp(), fp.getWeightMan()};
-  out.inputAlignedBits = fp.getAlignedBits();
-  out.weightAlignedBits = fp.getWeightMan() + 1;
-  out.truncate = fp.getTruncate();
-  out.groupRows = groupRowCount(config);
-  return out;
 }
 
 numerics::FpWeights

@@ -16,12 +16,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Dialect/Cim/CimPasses.h"
-#include "cim/Precision/Passes.h"
 #include "cim/Analysis/CostModel.h"
+#include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Hardware/LayerConfig.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Numerics/Noise.h"
 #include "cim/Numerics/Quantize.h"
+#include "cim/Precision/Passes.h"
 #include "cim/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -426,8 +427,8 @@ struct CimAssignPrecisionPass
     // (almost) no accuracy: search only those worth half an effective bit.
     if (noise() && target.getNoise()) {
       numerics::CrossbarConfig config =
-          numerics::layerConfig(target, PrecisionAttr(), {});
-      config.noise = numerics::noiseFromAttr(target.getNoise(), *noise());
+          cim::layerConfig(target, PrecisionAttr(), {});
+      config.noise = cim::noiseFromAttr(target.getNoise(), *noise());
       unsigned useful = numerics::usefulAdcBits(config, lo, hi);
       if (useful < hi) {
         llvm::errs() << llvm::formatv(

@@ -13,9 +13,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "CalibrationData.h"
-#include "cim/Precision/Passes.h"
+#include "cim/Hardware/LayerConfig.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Numerics/Quantize.h"
+#include "cim/Precision/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -179,9 +180,9 @@ struct CimCalibratePass
       else
         op->removeAttr(CimDialect::getSignedInputsAttrName());
       bool isSigned =
-          target && numerics::layerConfig(target, precision, {}, 8, 8,
-                                          numerics::layerCalibrationOf(op))
-                            .inputSign != InputSign::unsigned_;
+          target && cim::layerConfig(target, precision, {}, 8, 8,
+                                     cim::layerCalibrationOf(op))
+                            .inputSign != numerics::InputSign::unsigned_;
       double levels = isSigned ? double((int64_t(1) << (bits - 1)) - 1)
                                : double((int64_t(1) << bits) - 1);
       // Unsigned inputs only use the positive side; their clip covers max.

@@ -15,8 +15,8 @@
 
 #include "CalibrationData.h"
 #include "cim/Dialect/Cim/FloatConstants.h"
-#include "cim/Precision/Passes.h"
 #include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Precision/Passes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"

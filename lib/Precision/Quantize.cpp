@@ -15,15 +15,15 @@
 
 #include "cim/Numerics/Quantize.h"
 #include "CalibrationData.h"
-#include "cim/Precision/Passes.h"
+#include "cim/Hardware/LayerConfig.h"
 #include "cim/Interpreter/GraphEvaluator.h"
+#include "cim/Numerics/Gemm.h"
+#include "cim/Precision/Passes.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/MapVector.h"
-
-#include <cblas.h>
 
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMQUANTIZE
@@ -145,10 +145,9 @@ struct CimQuantizePass
           continue;
         // The widest range is the layer's own, whatever an earlier round
         // chose.
-        numerics::LayerCalibration calibration =
-            numerics::layerCalibrationOf(op);
+        numerics::LayerCalibration calibration = cim::layerCalibrationOf(op);
         calibration.adcRange.reset();
-        numerics::CrossbarConfig config = numerics::layerConfig(
+        numerics::CrossbarConfig config = cim::layerConfig(
             target, precisionOf(op), slicesOf(op), 8, 8, calibration);
         numerics::AdcRange range =
             numerics::chooseAdcRange(config, it->second, method);
@@ -214,9 +213,8 @@ struct CimQuantizePass
       std::vector<float> xf(x.f), reference(p * l.n);
       if (x.isInteger)
         xf.assign(x.i.begin(), x.i.end());
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(p), int(l.n),
-                  int(l.k), 1.0f, xf.data(), int(l.k), l.weights.data(),
-                  int(l.n), 0.0f, reference.data(), int(l.n));
+      numerics::sgemm(p, l.n, l.k, xf.data(), l.k, l.weights.data(), l.n,
+                      /*transB=*/false, reference.data(), l.n);
       for (int64_t i = 0; i < p; ++i)
         for (int64_t j = 0; j < l.n; ++j)
           l.difference[j] +=
@@ -327,9 +325,9 @@ struct CimQuantizePass
       if (CimDialect::hasFixedScales(op))
         continue;
       numerics::CrossbarConfig config =
-          numerics::layerConfig(target, precisionOf(op), slicesOf(op), 8, 8,
-                                numerics::layerCalibrationOf(op));
-      if (config.inputSign != InputSign::unsigned_) {
+          cim::layerConfig(target, precisionOf(op), slicesOf(op), 8, 8,
+                           cim::layerCalibrationOf(op));
+      if (config.inputSign != numerics::InputSign::unsigned_) {
         op->removeAttr(CimDialect::getActMaxOnesAttrName());
         continue;
       }

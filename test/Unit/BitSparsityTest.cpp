@@ -43,8 +43,9 @@ TEST(BitSparsity, ActivityMatchesDirectBitLoop) {
     config.inputBits = std::uniform_int_distribution<unsigned>(2, 8)(rng);
     config.dacBits = std::uniform_int_distribution<unsigned>(1, 3)(rng);
     config.parallelRows = std::uniform_int_distribution<unsigned>(1, 9)(rng);
-    config.weightSign = WeightSign::offset;
-    config.inputSign = trial % 2 ? InputSign::offset : InputSign::unsigned_;
+    config.weightSign = numerics::WeightSign::offset;
+    config.inputSign = trial % 2 ? numerics::InputSign::offset
+                                 : numerics::InputSign::unsigned_;
     int64_t rows = std::uniform_int_distribution<int64_t>(1, 40)(rng);
     int64_t batch = std::uniform_int_distribution<int64_t>(1, 4)(rng);
     CodeRange range = inputCodeRange(config);
@@ -62,8 +63,9 @@ TEST(BitSparsity, ActivityMatchesDirectBitLoop) {
     // least significant first; groups of parallelRows consecutive rows.
     InputActivity want;
     unsigned bits = config.inputBits;
-    int64_t shift =
-        config.inputSign == InputSign::offset ? int64_t(1) << (bits - 1) : 0;
+    int64_t shift = config.inputSign == numerics::InputSign::offset
+                        ? int64_t(1) << (bits - 1)
+                        : 0;
     for (int64_t p = 0; p < batch; ++p)
       for (int64_t g0 = 0; g0 < rows; g0 += config.parallelRows) {
         int64_t g1 = std::min<int64_t>(rows, g0 + config.parallelRows);

@@ -20,7 +20,6 @@
 
 #include <random>
 
-using namespace mlir::cim;
 using namespace mlir::cim::numerics;
 
 namespace {

@@ -25,8 +25,8 @@
 
 namespace cimtest {
 
-using mlir::cim::InputSign;
-using mlir::cim::WeightSign;
+using mlir::cim::numerics::InputSign;
+using mlir::cim::numerics::WeightSign;
 using mlir::cim::numerics::CrossbarConfig;
 using mlir::cim::numerics::CrossbarStats;
 

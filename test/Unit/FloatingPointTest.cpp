@@ -714,9 +714,9 @@ TEST(FloatingPointMVM, VerifyConfigNamesField) {
 // reference model fpCimMVM defines, on every signed-number scheme, through
 // both the exact-GEMM shortcut and the bit-sliced kernel.
 TEST(FloatingPointCrossbar, MatchesTheReferenceModel) {
-  using mlir::cim::AdcMode;
-  using mlir::cim::InputSign;
-  using mlir::cim::WeightSign;
+  using mlir::cim::numerics::AdcMode;
+  using mlir::cim::numerics::InputSign;
+  using mlir::cim::numerics::WeightSign;
   std::mt19937 rng(21);
   std::lognormal_distribution<double> magnitude(-2.0, 1.5);
   std::bernoulli_distribution negative(0.4);

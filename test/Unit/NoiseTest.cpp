@@ -16,10 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Numerics/Noise.h"
-#include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Numerics/CrossbarMVM.h"
-
-#include "mlir/IR/MLIRContext.h"
 
 #include "CrossbarTestSupport.h"
 
@@ -29,8 +26,6 @@
 #include <limits>
 #include <random>
 
-using namespace mlir;
-using namespace mlir::cim;
 using namespace mlir::cim::numerics;
 
 namespace {
@@ -448,25 +443,7 @@ TEST(Noise, InvalidConfigsAreRejected) {
   EXPECT_FALSE(static_cast<bool>(verifyConfig(good)));
 }
 
-TEST(Noise, ConfigFromTargetAttribute) {
-  MLIRContext context;
-  context.loadDialect<CimDialect>();
-  NoiseConfig none = noiseFromAttr(NoiseAttr(), 5, 6);
-  EXPECT_FALSE(none.enabled());
-  EXPECT_EQ(none.seed, 5u);
-  EXPECT_EQ(none.stream, 6u);
-  auto attr = NoiseAttr::get(&context, llvm::APFloat(0.5), llvm::APFloat(0.0),
-                             llvm::APFloat(0.02), llvm::APFloat(0.1),
-                             llvm::APFloat(0.03));
-  NoiseConfig noise = noiseFromAttr(attr, 7);
-  EXPECT_TRUE(noise.enabled());
-  EXPECT_EQ(noise.thermalLsb, 0.5);
-  EXPECT_EQ(noise.read, 0.0);
-  EXPECT_EQ(noise.programming, 0.02);
-  EXPECT_EQ(noise.adcNonlinearity, 0.1);
-  EXPECT_EQ(noise.activeCell, 0.03);
-  EXPECT_EQ(noise.seed, 7u);
-  EXPECT_EQ(noise.stream, 0u);
+TEST(Noise, Substreams) {
   EXPECT_NE(noiseSubstream(0, 1), noiseSubstream(0, 2));
   EXPECT_NE(noiseSubstream(1, 0), noiseSubstream(2, 0));
 }

@@ -15,6 +15,7 @@
 
 #include "cim/Numerics/TiledMVM.h"
 #include "cim/Hardware/CrossbarLayout.h"
+#include "cim/Hardware/LayerConfig.h"
 
 #include "gtest/gtest.h"
 
@@ -22,7 +23,16 @@
 #include <sstream>
 
 using namespace mlir::cim;
-using namespace mlir::cim::numerics;
+// The layout speaks the dialect's enums; the arithmetic its own.
+using numerics::Block;
+using numerics::CrossbarConfig;
+using numerics::CrossbarStats;
+using numerics::inputCodeRange;
+using numerics::losslessAdcBits;
+using numerics::tiledMVM;
+using numerics::tiledMVMBatch;
+using numerics::weightCodeRange;
+using numerics::weightSliceWidths;
 
 namespace {
 
@@ -81,8 +91,8 @@ CrossbarConfig configFor(const layout::Geometry &g, unsigned weightBits,
   c.cellBits = g.cellBits;
   c.dacBits = g.dacBits;
   c.parallelRows = g.parallelRows;
-  c.weightSign = g.weightSign;
-  c.inputSign = g.inputSign;
+  c.weightSign = toNumerics(g.weightSign);
+  c.inputSign = toNumerics(g.inputSign);
   c.sliceWidths.assign(slices.begin(), slices.end());
   return c;
 }
@@ -92,13 +102,14 @@ std::string describe(const layout::Geometry &g, const CrossbarConfig &c,
   std::ostringstream os;
   os << g.rows << "x" << g.cols << " crossbar, parallel_rows " << g.parallelRows
      << ", cell " << g.cellBits << ", dac " << g.dacBits << ", weights "
-     << stringifyWeightSign(c.weightSign).str() << " B_w " << c.weightBits
-     << ", inputs " << stringifyInputSign(c.inputSign).str() << " B_x "
+     << stringifyWeightSign(toDialect(c.weightSign)).str() << " B_w "
+     << c.weightBits << ", inputs "
+     << stringifyInputSign(toDialect(c.inputSign)).str() << " B_x "
      << c.inputBits << ", slices {";
   for (unsigned w : weightSliceWidths(c))
     os << w << ",";
-  os << "}, adc " << stringifyAdcMode(c.adcMode).str() << " " << c.adcBits
-     << ", K=" << p.rows << " N=" << p.cols;
+  os << "}, adc " << stringifyAdcMode(toDialect(c.adcMode)).str() << " "
+     << c.adcBits << ", K=" << p.rows << " N=" << p.cols;
   return os.str();
 }
 
@@ -127,7 +138,8 @@ size_t checkTiled(std::mt19937 &rng, const layout::Geometry &g,
   CrossbarConfig config = configFor(g, weightBits, inputBits, slices);
   Problem p = randomProblem(rng, config, k, n);
   std::vector<int64_t> expected = referenceGemm(p.w, p.x, k, n);
-  for (AdcMode mode : {AdcMode::ideal, AdcMode::full_range}) {
+  for (numerics::AdcMode mode :
+       {numerics::AdcMode::ideal, numerics::AdcMode::full_range}) {
     config.adcMode = mode;
     config.adcBits = losslessAdcBits(config);
     std::vector<int64_t> out(n, -1);
@@ -239,8 +251,8 @@ TEST(TiledMVM, IrregularBlocksAreExactGemm) {
   std::mt19937 rng(5);
   CrossbarConfig config;
   config.parallelRows = 8;
-  config.weightSign = WeightSign::differential_rows;
-  config.inputSign = InputSign::twos_complement;
+  config.weightSign = numerics::WeightSign::differential_rows;
+  config.inputSign = numerics::InputSign::twos_complement;
   Problem p = randomProblem(rng, config, 50, 9);
   std::vector<Block> blocks = {{0, 50, 0, 2},  {0, 13, 2, 5}, {13, 14, 2, 5},
                                {14, 50, 2, 5}, {0, 30, 5, 9}, {30, 50, 5, 6},
@@ -292,7 +304,7 @@ TEST(TiledMVM, NarrowAdcDiffersFromGemm) {
   Problem p = randomProblem(rng, config, 300, 20);
   std::vector<int64_t> expected = referenceGemm(p.w, p.x, 300, 20);
 
-  config.adcMode = AdcMode::clipped;
+  config.adcMode = numerics::AdcMode::clipped;
   config.clipLow = 0;
   config.clipHigh = 4;
   config.adcBits = 2;
@@ -303,7 +315,7 @@ TEST(TiledMVM, NarrowAdcDiffersFromGemm) {
   EXPECT_NE(out, expected);
   EXPECT_GT(stats.clippedConversions, 0u);
 
-  config.adcMode = AdcMode::full_range;
+  config.adcMode = numerics::AdcMode::full_range;
   config.adcBits = losslessAdcBits(config) - 3;
   llvm::Error narrow = tiledMVM(config, p.w, 300, 20, blocks, p.x, out);
   ASSERT_FALSE(static_cast<bool>(narrow)) << llvm::toString(std::move(narrow));

@@ -26,8 +26,6 @@
 #include <cmath>
 #include <random>
 
-using namespace mlir;
-using namespace mlir::cim;
 using namespace mlir::cim::numerics;
 using namespace cimtest;
 

@@ -19,15 +19,11 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
-#include <cblas.h>
-
 using namespace mlir;
 using namespace mlir::cim;
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   fuzz::setFuzzLimits();
-  // The interpreter's GEMMs would otherwise start a BLAS thread pool.
-  openblas_set_num_threads(1);
   return 0;
 }
 

@@ -22,8 +22,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Analysis/CostModel.h"
+#include "cim/Dialect/Cim/CimDialect.h"
 #include "cim/Interpreter/GraphEvaluator.h"
 #include "cim/Support/Limits.h"
 #include "cim/Support/Npy.h"
@@ -45,7 +45,6 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cblas.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -291,9 +290,6 @@ int main(int argc, char **argv) {
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < std::max(1u, unsigned(threads)) && t < slices; ++t)
     pool.emplace_back(worker);
-  // Workers already occupy the cores: BLAS threads would only spin.
-  if (!pool.empty())
-    openblas_set_num_threads(1);
   worker();
   for (std::thread &t : pool)
     t.join();

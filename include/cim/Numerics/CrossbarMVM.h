@@ -27,8 +27,8 @@
 #ifndef CIM_NUMERICS_CROSSBARMVM_H
 #define CIM_NUMERICS_CROSSBARMVM_H
 
-#include "cim/Dialect/Cim/CimAttrs.h"
 #include "cim/Numerics/Noise.h"
+#include "cim/Numerics/Schemes.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"

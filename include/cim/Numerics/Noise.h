@@ -23,8 +23,6 @@
 #ifndef CIM_NUMERICS_NOISE_H
 #define CIM_NUMERICS_NOISE_H
 
-#include "cim/Dialect/Cim/CimAttrs.h"
-
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -74,10 +72,6 @@ struct NoiseConfig {
 /// Checks the sigmas (finite, >= 0) and the nonlinearity (in [0, 1)); the
 /// message names the offending field.
 llvm::Error verifyNoise(const NoiseConfig &noise);
-
-/// The non-idealities of a target's `#cim.noise` (a null attribute is
-/// noiseless), with the given seed and stream.
-NoiseConfig noiseFromAttr(NoiseAttr attr, uint64_t seed, uint64_t stream = 0);
 
 /// A stream id derived from `stream` and `index` (a tile, layer or batch
 /// index), distinct for distinct inputs with overwhelming probability.

@@ -26,15 +26,12 @@
 #include <optional>
 #include <vector>
 
-namespace mlir {
-class Operation;
-} // namespace mlir
-
 namespace mlir::cim::numerics {
 
-/// What calibration adds to a crossbar layer's arithmetic, from its op's
-/// attributes: a clipped ADC's range (`cim.adc_range`), and inputs never
-/// seen negative (`cim.nonnegative_inputs`).
+/// What calibration adds to a crossbar layer's arithmetic (read from its
+/// op's attributes by lib/Hardware/LayerConfig): a clipped ADC's range
+/// (`cim.adc_range`), and inputs never seen negative
+/// (`cim.nonnegative_inputs`).
 struct LayerCalibration {
   std::optional<AdcRange> adcRange;
   bool nonnegativeInputs = false;
@@ -48,27 +45,19 @@ struct LayerCalibration {
   /// stored in the zero-bit layout; 0: off.
   unsigned weightMaxOnes = 0;
 };
-LayerCalibration layerCalibrationOf(Operation *op);
-
-/// The arithmetic of a crossbar layer at `precision` (the defaults when
-/// null) on `target`, with explicit slice widths when given. A clipped ADC
-/// spans every column sum unless calibration narrows it; inputs follow the
-/// target's sign scheme, except non-negative inputs on a two's-complement
-/// target, which become unsigned codes (the sign cycle carries magnitude,
-/// added instead of subtracted by the shift-add) when the DAC is 1-bit or
-/// that saves a cycle; and signed inputs on an unsigned target, which are
-/// driven offset by 2^(B-1) and corrected digitally (`InputSign::offset`),
-/// instead of losing their negative part.
-CrossbarConfig layerConfig(TargetAttr target, PrecisionAttr precision,
-                           llvm::ArrayRef<int64_t> slices,
-                           unsigned defaultWeightBits = 8,
-                           unsigned defaultActBits = 8,
-                           const LayerCalibration &calibration = {});
-
-/// The FP-CIM formats of a floating-point layer (`#cim.fp`) on the crossbar
-/// `config` (its row groups are the alignment groups). Weights are aligned
-/// offline, so they round whatever `truncate` says of the inputs.
-FpCimConfig fpConfigOf(FpAttr fp, const CrossbarConfig &config);
+/// Adjusts a layer's `config` (filled from its target and precision) to
+/// its calibration. A clipped ADC spans every column sum unless calibration
+/// narrows it; inputs follow the target's sign scheme, except non-negative
+/// inputs on a two's-complement target, which become unsigned codes (the
+/// sign cycle carries magnitude, added instead of subtracted by the
+/// shift-add) when the DAC is 1-bit or that saves a cycle; and signed inputs
+/// on an unsigned target, which are driven offset by 2^(B-1) and corrected
+/// digitally (`InputSign::offset`), instead of losing their negative part.
+/// `alignedInputs` (floating-point layers): the aligned mantissas carry the
+/// inputs' signs.
+void applyLayerCalibration(CrossbarConfig &config,
+                           const LayerCalibration &calibration,
+                           bool alignedInputs);
 
 /// The block-floating-point weights of rows [r0, r1) x columns [c0, c1) of
 /// a k x n matrix read through `at` (alignment groups from row r0).

@@ -15,6 +15,7 @@
 
 #include "cim/Dialect/Cim/CimPasses.h"
 #include "cim/Hardware/CrossbarLayout.h"
+#include "cim/Hardware/LayerConfig.h"
 #include "cim/Numerics/CrossbarMVM.h"
 #include "cim/Numerics/Quantize.h"
 
@@ -48,8 +49,8 @@ FailureOr<TileArithmetic> arithmeticOf(TileOp tile, TargetAttr target) {
   SmallVector<int64_t> slices;
   if (std::optional<ArrayRef<int64_t>> widths = tile.getSlices())
     slices.assign(widths->begin(), widths->end());
-  a.config = numerics::layerConfig(target, precision, slices, 8, 8,
-                                   numerics::layerCalibrationOf(tile));
+  a.config = cim::layerConfig(target, precision, slices, 8, 8,
+                              cim::layerCalibrationOf(tile));
   numerics::CrossbarConfig &c = a.config;
   llvm::Expected<layout::Encoding> encoding =
       layout::encode(layout::Geometry::fromTarget(target), c.weightBits,
@@ -61,13 +62,14 @@ FailureOr<TileArithmetic> arithmeticOf(TileOp tile, TargetAttr target) {
 
   // Input cycles, least significant first; a two's-complement sign bit is a
   // cycle of its own that is subtracted.
-  unsigned magnitude =
-      c.inputSign == InputSign::twos_complement ? c.inputBits - 1 : c.inputBits;
+  unsigned magnitude = c.inputSign == numerics::InputSign::twos_complement
+                           ? c.inputBits - 1
+                           : c.inputBits;
   for (unsigned at = 0; at < magnitude; at += c.dacBits) {
     a.cycleShifts.push_back(at);
     a.cycleSigns.push_back(1);
   }
-  if (c.inputSign == InputSign::twos_complement) {
+  if (c.inputSign == numerics::InputSign::twos_complement) {
     a.cycleShifts.push_back(c.inputBits - 1);
     a.cycleSigns.push_back(-1);
   }
@@ -81,17 +83,17 @@ FailureOr<TileArithmetic> arithmeticOf(TileOp tile, TargetAttr target) {
   }
   a.planeShifts.append(offsets);
   a.planeSigns.append(offsets.size(), 1);
-  if (c.weightSign == WeightSign::differential_columns) {
+  if (c.weightSign == numerics::WeightSign::differential_columns) {
     a.planeShifts.append(offsets);
     a.planeSigns.append(offsets.size(), -1);
   }
-  if (c.weightSign == WeightSign::twos_complement) {
+  if (c.weightSign == numerics::WeightSign::twos_complement) {
     a.planeShifts.push_back(c.weightBits - 1);
     a.planeSigns.push_back(-1);
   }
-  if (c.weightSign == WeightSign::offset)
+  if (c.weightSign == numerics::WeightSign::offset)
     a.weightOffset = int64_t(1) << (c.weightBits - 1);
-  if (c.inputSign == InputSign::offset)
+  if (c.inputSign == numerics::InputSign::offset)
     a.inputOffset = int64_t(1) << (c.inputBits - 1);
   return a;
 }
@@ -148,7 +150,8 @@ struct CimBitSlicePass
 
     rewriter.setInsertionPoint(tile);
     Value xq = codesOf(tile.getInput(), c.inputBits,
-                       c.inputSign != InputSign::unsigned_, /*narrow=*/false);
+                       c.inputSign != numerics::InputSign::unsigned_,
+                       /*narrow=*/false);
     Value wq = codesOf(tile.getWeight(), c.weightBits, /*isSigned=*/true,
                        /*narrow=*/true);
     int64_t p = tile.getType().getDimSize(0);
@@ -162,7 +165,7 @@ struct CimBitSlicePass
         rewriter, loc, RankedTensorType::get({cycles, p, rows}, digitType), xq,
         tile.getRowsAttr(), rewriter.getI64IntegerAttr(c.inputBits),
         rewriter.getI64IntegerAttr(c.dacBits),
-        InputSignAttr::get(ctx, c.inputSign));
+        InputSignAttr::get(ctx, toDialect(c.inputSign)));
     SmallVector<int64_t> widths(a.encoding.sliceWidths.begin(),
                                 a.encoding.sliceWidths.end());
     Value cells = CellSlicesOp::create(
@@ -170,7 +173,7 @@ struct CimBitSlicePass
         wq, tile.getRowsAttr(), tile.getColumnsAttr(),
         rewriter.getI64IntegerAttr(c.weightBits),
         rewriter.getDenseI64ArrayAttr(widths),
-        WeightSignAttr::get(ctx, c.weightSign));
+        WeightSignAttr::get(ctx, toDialect(c.weightSign)));
     auto sumsType =
         RankedTensorType::get({groups, cycles, planes, p, cols}, i32);
     Value sums = CrossbarMvmOp::create(
@@ -179,19 +182,20 @@ struct CimBitSlicePass
         tile.getCopiesAttr(), tile.getCrossbarsAttr(), tile.getEpochAttr(),
         tile.getOriginAttr(), tile.getBundleAttr(), tile.getPrecisionAttr());
 
-    bool converting =
-        c.adcMode == AdcMode::full_range || c.adcMode == AdcMode::clipped;
+    bool converting = c.adcMode == numerics::AdcMode::full_range ||
+                      c.adcMode == numerics::AdcMode::clipped;
     IntegerAttr clipLow, clipHigh;
-    if (c.adcMode == AdcMode::clipped) {
+    if (c.adcMode == numerics::AdcMode::clipped) {
       // The calibrated range (cim-quantize), else every sum the tile can
       // produce (numerics::layerConfig).
       clipLow = rewriter.getI64IntegerAttr(c.clipLow);
       clipHigh = rewriter.getI64IntegerAttr(c.clipHigh);
     }
     Value converted = AdcOp::create(
-        rewriter, loc, sumsType, sums, AdcModeAttr::get(ctx, c.adcMode),
+        rewriter, loc, sumsType, sums,
+        AdcModeAttr::get(ctx, toDialect(c.adcMode)),
         rewriter.getI64IntegerAttr(converting ? c.adcBits : 0),
-        rewriter.getI64IntegerAttr(c.adcMode == AdcMode::full_range
+        rewriter.getI64IntegerAttr(c.adcMode == numerics::AdcMode::full_range
                                        ? numerics::losslessAdcBits(c)
                                        : 0),
         clipLow, clipHigh);

@@ -15,6 +15,7 @@
 
 #include "cim/Dialect/Cim/CimOps.h"
 #include "cim/Dialect/Cim/CimPasses.h"
+#include "cim/Hardware/LayerConfig.h"
 #include "cim/Numerics/Quantize.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -136,8 +137,8 @@ struct CimLowerToIsaPass
     ArrayRef<int64_t> slices;
     if (std::optional<ArrayRef<int64_t>> s = tile.getSlices())
       slices = *s;
-    numerics::CrossbarConfig config = numerics::layerConfig(
-        target, precision, slices, 8, 8, numerics::layerCalibrationOf(tile));
+    numerics::CrossbarConfig config = cim::layerConfig(
+        target, precision, slices, 8, 8, cim::layerCalibrationOf(tile));
     if (llvm::Error error = numerics::verifyConfig(config))
       return tile.emitOpError() << "cannot run on target '" << target.getName()
                                 << "': " << llvm::toString(std::move(error));
@@ -177,7 +178,7 @@ struct CimLowerToIsaPass
     if (fpAttr) {
       // Floating point: block-floating-point mantissas, one shared exponent
       // per row group and column, groups counted from the input's column 0.
-      fp = numerics::fpConfigOf(fpAttr, config);
+      fp = cim::fpConfigOf(fpAttr, config);
       if (r0 % fp->groupRows != 0)
         return tile.emitOpError()
                << "starts at row " << r0 << ", inside an alignment group of "
@@ -189,11 +190,9 @@ struct CimLowerToIsaPass
       codes.scales.assign(c1 - c0, 1.0);
       exponents.assign(aligned.exponents.begin(), aligned.exponents.end());
     } else {
-      codes = numerics::quantizeWeights(
-          [&](int64_t e) { return w[e]; }, k, n, r0, r1, c0, c1,
-          precision.getGranularity(), numerics::weightCodeRange(config),
-          CimDialect::getFixedWeightScales(tile),
-          numerics::weightCodebook(config));
+      codes = tileWeightCodes(
+          tile, precision, config, [&](int64_t e) { return w[e]; }, k, n, r0,
+          r1, c0, c1);
     }
     MLIRContext *ctx = &getContext();
     Type i32 = IntegerType::get(ctx, 32);
@@ -214,7 +213,7 @@ struct CimLowerToIsaPass
     std::optional<double> clip =
         fp ? std::nullopt : CimDialect::getInputClip(tile, range.max);
     Value input = tile.getInput();
-    unsigned maxOnes = fp ? 0 : numerics::layerCalibrationOf(tile).actMaxOnes;
+    unsigned maxOnes = fp ? 0 : cim::layerCalibrationOf(tile).actMaxOnes;
     auto key = std::make_tuple(input.getAsOpaquePointer(), range.min, range.max,
                                clip ? *clip : -1.0, maxOnes,
                                fpAttr.getAsOpaquePointer());
