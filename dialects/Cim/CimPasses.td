@@ -181,7 +181,7 @@ def CimBitSlice : Pass<"cim-bit-slice", "::mlir::ModuleOp"> {
   let summary = "Make cell slices, DAC cycles, ADC and shift-add explicit";
   let description = [{
     Rewrites every `cim.tile` into the arithmetic a crossbar performs
-    (ARCHITECTURE.md, docs/numerics.md): `cim.encode` of the input and the
+    (docs/numerics.md): `cim.encode` of the input and the
     weights into integer codes, `cim.dac_cycles` (inputs -> DAC cycles per
     the target's input sign scheme), `cim.cell_slices` (weights -> cell
     planes per the weight sign scheme), `cim.crossbar_mvm` (column sums per

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The identity ARCHITECTURE.md requires of lib/Numerics: with an ideal ADC (or
+// The identity docs/numerics.md requires of lib/Numerics: with an ideal ADC (or
 // one at the lossless width) the crossbar computation reproduces the integer
 // GEMM bit-exactly, for every sign scheme, slicing and row grouping. The
 // reference is a plain triple loop, independent of the code under test.

@@ -9,7 +9,7 @@
 //      [--calib x.npy] [--validation v.npy] [--labels y.npy]
 //      [--max-accuracy-drop 0.5] -o out/
 //
-// ONNX in, program and reports out (ARCHITECTURE.md): out/model.cimbin,
+// ONNX in, program and reports out (docs/design.md): out/model.cimbin,
 // model.cimasm, policy.json (the per-layer bits, replayable with
 // --precision), report.json (the cost model's `layers`/`total`, the policy,
 // and the comparison with uniform W8A8 on the same target), report.md and

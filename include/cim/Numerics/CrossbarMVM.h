@@ -6,12 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The one implementation of CIM arithmetic (ARCHITECTURE.md "One source of
-// numeric truth"): an integer matrix-vector product computed the way a
-// crossbar does it. Weights are encoded by the sign scheme and split into
-// cell slices, inputs into DAC cycles, rows into groups of at most
-// `parallelRows`; every group x cycle x slice x column sum goes through the
-// ADC model and the results are shifted and added back together.
+// The one implementation of CIM arithmetic (docs/numerics.md): an integer
+// matrix-vector product computed the way a crossbar does it. Weights are
+// encoded by the sign scheme and split into cell slices, inputs into DAC
+// cycles, rows into groups of at most `parallelRows`; every group x cycle x
+// slice x column sum goes through the ADC model and the results are shifted and
+// added back together.
 //
 //   x = sum_t 2^(t*b_dac) d_t,   u = sum_k 2^(offset_k) c_k
 //   I = sum_{rows in group} d_t * c_k          (one conversion)

@@ -9,7 +9,7 @@
 // by every tile reading the same tensor at the same code range), MVM and
 // DECODE. Quantization goes through lib/Numerics/Quantize, the functions the
 // graph evaluator's simulated quantization uses, so the program computes
-// what the evaluator computes (ARCHITECTURE.md, identity 2).
+// what the evaluator computes (docs/numerics.md, identity 2).
 //
 //===----------------------------------------------------------------------===//
 
