@@ -5,11 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Conversion/Passes.h"
+#include "cim/Pipelines/Pipelines.h"
 #include "cim/Analysis/Passes.h"
+#include "cim/Conversion/Passes.h"
 #include "cim/Dialect/Cim/CimPasses.h"
 #include "cim/Precision/Passes.h"
-#include "cim/Pipelines/Pipelines.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -17,17 +17,6 @@
 
 using namespace mlir;
 using namespace mlir::cim;
-
-/// Parses "wXaY" into weight and activation bits.
-static LogicalResult parsePrecision(StringRef text, unsigned &weightBits,
-                                    unsigned &actBits) {
-  StringRef rest = text;
-  if (!rest.consume_front("w") || rest.consumeInteger(10, weightBits) ||
-      !rest.consume_front("a") || rest.consumeInteger(10, actBits) ||
-      !rest.empty())
-    return failure();
-  return success();
-}
 
 LogicalResult
 mlir::cim::buildGraphPipeline(OpPassManager &pm,
@@ -66,8 +55,8 @@ mlir::cim::buildGraphPipeline(OpPassManager &pm,
   if (!options.calib.empty() && options.calibrateInGraph) {
     // Calibration measures the layers at the bits they will be tiled with.
     CimDefaultPrecisionOptions defaults;
-    if (failed(parsePrecision(options.precision, defaults.weightBits,
-                              defaults.actBits))) {
+    if (!parseUniformPrecision(options.precision, defaults.weightBits,
+                               defaults.actBits)) {
       llvm::errs() << "cim pipeline: precision must look like 'w8a8', got '"
                    << options.precision << "'\n";
       return failure();
@@ -91,8 +80,8 @@ LogicalResult
 mlir::cim::buildMappedPipeline(OpPassManager &pm,
                                const CompilePipelineOptions &options) {
   CimTileCrossbarOptions tile;
-  if (failed(
-          parsePrecision(options.precision, tile.weightBits, tile.actBits))) {
+  if (!parseUniformPrecision(options.precision, tile.weightBits,
+                             tile.actBits)) {
     llvm::errs() << "cim pipeline: precision must look like 'w8a8', got '"
                  << options.precision << "'\n";
     return failure();

@@ -26,6 +26,11 @@ void mlir::cim::setResourceLimits(const ResourceLimits &limits) {
   limitsStorage() = limits;
 }
 
+llvm::cl::OptionCategory &mlir::cim::getResourceLimitCategory() {
+  static llvm::cl::OptionCategory category("Resource limits");
+  return category;
+}
+
 namespace {
 /// The options write straight into the process-wide limits, so every tool
 /// that registers them gets the same names and the same semantics.
@@ -34,6 +39,7 @@ struct LimitOptions {
   static llvm::cl::opt<uint64_t> make(const char *name, const char *desc) {
     return llvm::cl::opt<uint64_t>(llvm::StringRef(name), llvm::cl::desc(desc),
                                    llvm::cl::init(ResourceLimits().*Field),
+                                   llvm::cl::cat(getResourceLimitCategory()),
                                    llvm::cl::cb<void, uint64_t>([](uint64_t v) {
                                      limitsStorage().*Field = v;
                                    }));

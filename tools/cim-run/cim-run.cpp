@@ -57,47 +57,58 @@ using namespace mlir;
 using namespace mlir::cim;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory category("cim-run options");
 static cl::opt<std::string> modelPath(cl::Positional, cl::Required,
-                                      cl::desc("<model.mlir>"));
+                                      cl::desc("<model.mlir>"),
+                                      cl::cat(category));
 static cl::list<std::string>
     inputArgs("input",
               cl::desc("NAME=file.npy (or file.npy for a single "
                        "input)"),
-              cl::value_desc("NAME=file.npy"));
+              cl::value_desc("NAME=file.npy"), cl::cat(category));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("Directory for the outputs"),
-                                      cl::value_desc("dir"), cl::init("."));
+                                      cl::value_desc("dir"), cl::init("."),
+                                      cl::cat(category));
 // Spelled --stats on the command line; LLVM's own -stats flag (print
 // statistics) owns that name in the option registry, so main() renames it.
 static cl::opt<std::string> statsPath("stats-file",
                                       cl::desc("Write run statistics (JSON); "
                                                "also --stats FILE"),
-                                      cl::value_desc("file"));
+                                      cl::value_desc("file"),
+                                      cl::cat(category));
 static cl::opt<bool>
     quantize("quantize",
              cl::desc("Simulate crossbar layers at their precision on the "
-                      "module's target (default: float32)"));
+                      "module's target (default: float32)"),
+             cl::cat(category));
 static cl::opt<uint64_t> noiseSeed(
     "noise-seed",
     cl::desc("Simulate the target's analog noise (#cim.noise) with this seed "
-             "(--quantize; off by default)"));
+             "(--quantize; off by default)"),
+    cl::cat(category));
 static cl::opt<bool> skipZeroCycles(
     "skip-zero-cycles",
     cl::desc("The hardware skips a row group's DAC cycle whose input bits "
              "are all zero: the timeline, energy and modeled costs leave its "
-             "conversions out (a compiled program; default: off)"));
+             "conversions out (a compiled program; default: off)"),
+    cl::cat(category));
 static cl::opt<bool> countActiveCells(
     "count-active-cells",
     cl::desc("Count the conducting cells of every conversion (stats "
-             "'active_cells'; slower: every crossbar layer is bit-sliced)"));
-static cl::opt<unsigned>
-    threads("workers", cl::desc("Workers over batch slices"), cl::init(2));
+             "'active_cells'; slower: every crossbar layer is bit-sliced)"),
+    cl::cat(category));
+static cl::opt<unsigned> threads("workers",
+                                 cl::desc("Workers over batch slices"),
+                                 cl::init(2), cl::cat(category));
 static cl::opt<bool>
-    trace("trace", cl::desc("Print every instruction (op) of the first batch "
-                            "slice as it completes: core, op, result shape "
-                            "and a checksum, to stderr"));
+    trace("trace",
+          cl::desc("Print every instruction (op) of the first batch "
+                   "slice as it completes: core, op, result shape "
+                   "and a checksum, to stderr"),
+          cl::cat(category));
 static cl::opt<std::string> entry("entry", cl::desc("Function to run"),
-                                  cl::init("main"));
+                                  cl::init("main"), cl::cat(category));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "cim-run: error: " << message << "\n";
@@ -124,6 +135,8 @@ int main(int argc, char **argv) {
     argPointers.push_back(arg.c_str());
   // --max-tensor-elements, --max-steps, ... (docs/reliability.md).
   registerResourceLimitOptions();
+  // --help lists cim-run's options, not every LLVM backend's.
+  cl::HideUnrelatedOptions({&category, &getResourceLimitCategory()});
   cl::ParseCommandLineOptions(int(argPointers.size()), argPointers.data(),
                               "cim-run: run a cim model on .npy inputs\n");
 

@@ -21,6 +21,7 @@
 #define CIM_SUPPORT_LIMITS_H
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -60,6 +61,9 @@ void setResourceLimits(const ResourceLimits &limits);
 /// command line; parsing them updates the process-wide limits. Call before
 /// llvm::cl::ParseCommandLineOptions (or MlirOptMain / mlirTranslateMain).
 void registerResourceLimitOptions();
+
+/// The category of those options (for cl::HideUnrelatedOptions).
+llvm::cl::OptionCategory &getResourceLimitCategory();
 
 /// An error "WHAT has N ELEMENTS, more than the limit of M (--OPTION)", or
 /// success when `value` <= `limit`.

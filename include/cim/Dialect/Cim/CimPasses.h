@@ -20,6 +20,11 @@ namespace mlir::cim {
 #define GEN_PASS_REGISTRATION
 #include "cim/Dialect/Cim/CimPasses.h.inc"
 
+/// Reads a uniform integer precision "wXaY" (e.g. "w8a8") into its weight
+/// and activation bits; false when `spec` is not of that form.
+bool parseUniformPrecision(llvm::StringRef spec, unsigned &weightBits,
+                           unsigned &actBits);
+
 /// The floating-point precision `spec` names, `fp:IN[/W][:L=N][:truncate]`
 /// (formats `e4m3`, `e5m2`, `bf16`, `fp16` or `eXmY`; W defaults to IN, N to
 /// IN's mantissa + 4), or failure with `error` saying what is wrong.

@@ -25,6 +25,13 @@ namespace mlir::cim {
 using namespace mlir;
 using namespace mlir::cim;
 
+bool mlir::cim::parseUniformPrecision(StringRef spec, unsigned &weightBits,
+                                      unsigned &actBits) {
+  return spec.consume_front("w") && !spec.consumeInteger(10, weightBits) &&
+         spec.consume_front("a") && !spec.consumeInteger(10, actBits) &&
+         spec.empty();
+}
+
 FailureOr<PrecisionAttr> mlir::cim::parseFloatPrecision(StringRef spec,
                                                         MLIRContext *context,
                                                         std::string &error) {
