@@ -56,7 +56,7 @@ seed_mlir() {
   # One seed per `// -----` split of the dialect and tool tests.
   local f
   for f in "$src"/test/Dialect/Cim/*.mlir "$src"/test/Tools/cim-run/*.mlir \
-           "$src"/test/Target/ISA/*.mlir "$src"/models/examples/*.mlir; do
+           "$src"/models/examples/*.mlir; do
     awk -v out="$1/$(basename "$f" .mlir)" '
       /^\/\/ -----/ { n++; next }
       { print > (out "-" n ".mlir") }' n=0 "$f"
