@@ -190,6 +190,18 @@ cost::Rates cost::Rates::of(TargetAttr target) {
   return r;
 }
 
+int64_t cost::tileBytes(int64_t invocations, int64_t rows, int64_t cols,
+                        unsigned actBits) {
+  return llvm::divideCeil(invocations * rows * actBits, 8) +
+         4 * invocations * cols;
+}
+
+double cost::tileMvmNs(int64_t invocations, int64_t copies, int64_t cycles,
+                       int64_t groups, double spent, const Rates &rates) {
+  return double(llvm::divideCeil(invocations, copies)) * cycles * groups *
+         rates.mvmCycleNs * spent;
+}
+
 double cost::Rates::adcPjAt(unsigned adcBits) const {
   double scale = defaultAdcBits && adcBits
                      ? std::ldexp(1.0, int(adcBits) - int(defaultAdcBits))
@@ -630,14 +642,12 @@ private:
     c.zeroDacCycles += zero * double(activations);
     c.skipsZeroCycles = options.skipZeroCycles;
     double spent = options.skipZeroCycles ? 1.0 - zero : 1.0;
-    // Inputs in at activation precision, 32-bit partial sums out.
-    int64_t bytes = llvm::divideCeil(f.invocations * f.rows * f.actBits, 8) +
-                    4 * f.invocations * f.cols;
+    int64_t bytes = tileBytes(f.invocations, f.rows, f.cols, f.actBits);
     c.bytesMoved += bytes;
 
-    // Copies split the invocations; tiles of a layer run in parallel.
-    double mvmNs = double(llvm::divideCeil(f.invocations, f.copies)) *
-                   f.cycles * f.groups * rates.mvmCycleNs * spent;
+    // Tiles of a layer run in parallel.
+    double mvmNs =
+        tileMvmNs(f.invocations, f.copies, f.cycles, f.groups, spent, rates);
     c.mvmNs = std::max(c.mvmNs, mvmNs);
     duration = std::max(duration, mvmNs + double(bytes) * rates.memoryByteNs);
 

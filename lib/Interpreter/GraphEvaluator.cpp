@@ -898,14 +898,15 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
     return error;
   }
   if (timed) {
-    // Copies split the vectors; every vector takes its DAC cycles times
-    // row groups; inputs move in at activation precision, sums out in 32
-    // bits.
+    // Timed as the cost model times a tile, from the measured events.
     int64_t copies = std::max<int64_t>(1, op.getCrossbars().size());
-    int64_t bytes =
-        llvm::divideCeil(p * rows * config->inputBits, 8) + 4 * p * cols;
-    double mvmNs = double(llvm::divideCeil(p, copies)) * events.cycles *
-                   events.groups * rates.mvmCycleNs;
+    int64_t bytes = cost::tileBytes(p, rows, cols, config->inputBits);
+    double spent =
+        options.skipZeroCycles && events.rowCycles
+            ? 1.0 - double(events.zeroCycles) / double(events.rowCycles)
+            : 1.0;
+    double mvmNs =
+        cost::tileMvmNs(p, copies, events.cycles, events.groups, spent, rates);
     int64_t columnsPerOutput =
         events.cycles && events.groups && p && cols
             ? int64_t(events.conversions) /
@@ -926,8 +927,6 @@ llvm::Error Runner::isaMvm(IsaMvmOp op) {
     if (options.skipZeroCycles) {
       energy.adc -= skippable.adc;
       energy.shiftAdd -= skippable.shiftAdd;
-      if (events.rowCycles)
-        mvmNs *= 1.0 - double(events.zeroCycles) / double(events.rowCycles);
     }
     energy.buffer = double(bytes) * rates.bufferBytePj;
     energy.memory = double(bytes) * rates.memoryBytePj;

@@ -68,6 +68,19 @@ struct Rates {
   double adcPjAt(unsigned adcBits) const;
 };
 
+/// Bytes a tile's MVMs move: `invocations` input vectors of `rows` codes in
+/// at activation precision, 32-bit partial sums of `cols` columns out.
+int64_t tileBytes(int64_t invocations, int64_t rows, int64_t cols,
+                  unsigned actBits);
+
+/// Time of a tile's MVMs: `copies` crossbars split the invocations, each
+/// takes its DAC cycles times row groups, `spent` the share of row-group
+/// cycles not skipped (1 unless the hardware skips all-zero cycles). The
+/// cost model (expected) and the interpreter's timeline (measured) both
+/// time tiles with it.
+double tileMvmNs(int64_t invocations, int64_t copies, int64_t cycles,
+                 int64_t groups, double spent, const Rates &rates);
+
 struct LayerCost {
   std::string name;
   /// "crossbar" for layers with crossbar tiles, else "digital".
