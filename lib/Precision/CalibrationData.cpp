@@ -59,7 +59,8 @@ cim::readCalibrationData(const eval::GraphEvaluator &evaluator,
 llvm::Error cim::runCalibrationBatches(
     const eval::GraphEvaluator &evaluator, const CalibrationData &data,
     const eval::GraphEvaluator::Observer &observer,
-    llvm::function_ref<void(const eval::Tensor &)> onInput) {
+    llvm::function_ref<void(const eval::Tensor &)> onInput, eval::Stats *stats,
+    bool numberedInvocations) {
   llvm::ArrayRef<int64_t> shape = evaluator.getInputShapes().front();
   for (int64_t b = 0; b < data.batches; ++b) {
     auto begin = data.values.begin() + b * data.batchSize;
@@ -67,10 +68,14 @@ llvm::Error cim::runCalibrationBatches(
         shape, std::vector<float>(begin, begin + data.batchSize));
     if (onInput)
       onInput(input);
+    eval::Stats batchStats;
     llvm::Expected<std::vector<eval::Tensor>> out =
-        evaluator.run({input}, nullptr, observer);
+        evaluator.run({input}, stats ? &batchStats : nullptr, observer,
+                      numberedInvocations ? uint64_t(b) : 0);
     if (!out)
       return out.takeError();
+    if (stats)
+      stats->merge(batchStats);
   }
   return llvm::Error::success();
 }

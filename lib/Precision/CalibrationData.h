@@ -36,13 +36,17 @@ llvm::Expected<CalibrationData>
 readCalibrationData(const eval::GraphEvaluator &evaluator, llvm::StringRef path,
                     unsigned samples);
 
-/// Runs `evaluator` in float on every batch of `data`, `observer` seeing
-/// every op's results and `onInput` (if given) each batch's input, which is
-/// an argument, not an op result.
+/// Runs `evaluator` on every batch of `data` in order, on one thread (what
+/// observers collect may depend on the order), `observer` seeing every op's
+/// results and `onInput` (if given) each batch's input, which is an
+/// argument, not an op result. With `stats`, the runs' counts are added
+/// there. `numberedInvocations`: batch b runs as invocation b (its own
+/// noise draws), else every batch as invocation 0.
 llvm::Error runCalibrationBatches(
     const eval::GraphEvaluator &evaluator, const CalibrationData &data,
     const eval::GraphEvaluator::Observer &observer,
-    llvm::function_ref<void(const eval::Tensor &)> onInput = nullptr);
+    llvm::function_ref<void(const eval::Tensor &)> onInput = nullptr,
+    eval::Stats *stats = nullptr, bool numberedInvocations = false);
 
 } // namespace mlir::cim
 

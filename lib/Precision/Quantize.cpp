@@ -74,21 +74,13 @@ struct CimQuantizePass
   runAll(const eval::GraphEvaluator &evaluator, eval::Stats *stats,
          const eval::GraphEvaluator::Observer &observer,
          const std::function<void(const eval::Tensor &)> &onInput = {}) {
-    ArrayRef<int64_t> shape = evaluator.getInputShapes().front();
-    for (int64_t b = 0; b < data.batches; ++b) {
-      auto begin = data.values.begin() + b * data.batchSize;
-      eval::Tensor input = eval::Tensor::floats(
-          shape, std::vector<float>(begin, begin + data.batchSize));
-      if (onInput)
-        onInput(input);
-      eval::Stats batchStats;
-      llvm::Expected<std::vector<eval::Tensor>> out = evaluator.run(
-          {input}, stats ? &batchStats : nullptr, observer, uint64_t(b));
-      if (!out)
-        return fail(llvm::toString(out.takeError()));
-      if (stats)
-        stats->merge(batchStats);
-    }
+    if (llvm::Error error = runCalibrationBatches(
+            evaluator, data, observer,
+            onInput ? llvm::function_ref<void(const eval::Tensor &)>(onInput)
+                    : nullptr,
+            stats,
+            /*numberedInvocations=*/true))
+      return fail(llvm::toString(std::move(error)));
     return success();
   }
 
