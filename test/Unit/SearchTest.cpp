@@ -367,6 +367,25 @@ TEST(SearchTest, LogWritesProgress) {
   EXPECT_NE(text.find("latency"), std::string::npos) << text;
 }
 
+// The pass's losses against values worked out by hand.
+TEST(SearchTest, LossesAgainstHandComputedValues) {
+  // Two images of two classes; the second image moves from (1/2, 1/2) to
+  // (3/4, 1/4): KL = 1/2 ln(2/3) + 1/2 ln 2 = 1/2 ln(4/3), over 2 images.
+  std::vector<std::vector<float>> ref = {{5, 1, 0, 0}};
+  std::vector<std::vector<float>> out = {{5, 1, float(std::log(3.0)), 0}};
+  EXPECT_NEAR(klFromReference(ref, out, 2, 1), 0.25 * std::log(4.0 / 3.0),
+              1e-7);
+  EXPECT_EQ(klFromReference(ref, ref, 2, 1), 0.0);
+  // One image lost, one gained: no drop, but sqrt(2) of standard error.
+  std::vector<bool> f = {true, true, false, false};
+  std::vector<bool> q = {false, true, true, false};
+  EXPECT_EQ(pairedTopOneDrop(f, q, 0), 0.0);
+  EXPECT_DOUBLE_EQ(pairedTopOneDrop(f, q, 2), 2 * std::sqrt(2.0) / 4);
+  EXPECT_DOUBLE_EQ(pairedTopOneDrop(f, {false, false, false, false}, 0), 0.5);
+  // |(3, 0) - (3, 4)| / |(3, 4)|; only the first `batches` count.
+  EXPECT_DOUBLE_EQ(relativeError({{3, 4}, {1, 1}}, {{3, 0}, {0, 0}}, 1), 0.8);
+}
+
 // An oracle's error ends every search at once and comes back unchanged.
 TEST(SearchTest, OracleErrorsPropagate) {
   for (int search = 0; search < 4; ++search) {
