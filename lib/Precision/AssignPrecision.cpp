@@ -12,7 +12,9 @@
 // mode (the target's crossbar arithmetic), cost from the cost model; both
 // are measured, not estimated, for every candidate policy, which is
 // affordable for the models this runs on and keeps the searches honest about
-// interactions between layers.
+// interactions between layers. The searches themselves live in
+// lib/Precision/Search (cim/Precision/Search.h); this file adapts the module
+// to them: options, data, the oracle and the Pareto report.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +25,7 @@
 #include "cim/Numerics/Noise.h"
 #include "cim/Numerics/Quantize.h"
 #include "cim/Precision/Passes.h"
+#include "cim/Precision/Search.h"
 #include "cim/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -34,8 +37,6 @@
 
 #include <array>
 #include <cmath>
-#include <map>
-#include <random>
 
 namespace mlir::cim {
 #define GEN_PASS_DEF_CIMASSIGNPRECISION
@@ -44,6 +45,11 @@ namespace mlir::cim {
 
 using namespace mlir;
 using namespace mlir::cim;
+using cim::search::Choice;
+using cim::search::kAct;
+using cim::search::kAdc;
+using cim::search::kWeight;
+using cim::search::Measured;
 
 namespace {
 
@@ -55,34 +61,6 @@ std::optional<std::pair<unsigned, unsigned>> parseRange(StringRef text) {
     return std::nullopt;
   return std::make_pair(a, b);
 }
-
-/// What a search may change on a unit, in the order moves are tried.
-enum Kind : unsigned { kWeight = 0, kAct = 1, kAdc = 2 };
-
-/// One unit's bits. `adcBits` is 0 when ADC bits are not searched: the layer
-/// then keeps the resolution it has (the target's default unless set).
-struct Choice {
-  unsigned weightBits, actBits, adcBits = 0;
-  unsigned &operator[](unsigned kind) {
-    return kind == kWeight ? weightBits : kind == kAct ? actBits : adcBits;
-  }
-  unsigned operator[](unsigned kind) const {
-    return kind == kWeight ? weightBits : kind == kAct ? actBits : adcBits;
-  }
-  bool operator==(const Choice &o) const {
-    return std::tie(weightBits, actBits, adcBits) ==
-           std::tie(o.weightBits, o.actBits, o.adcBits);
-  }
-  bool operator<(const Choice &o) const {
-    return std::tie(weightBits, actBits, adcBits) <
-           std::tie(o.weightBits, o.actBits, o.adcBits);
-  }
-};
-
-/// A measured policy: what the budget bounds, and the objective.
-struct Measured {
-  double loss, cost;
-};
 
 struct CimAssignPrecisionPass
     : public mlir::cim::impl::CimAssignPrecisionBase<CimAssignPrecisionPass> {
@@ -98,9 +76,8 @@ struct CimAssignPrecisionPass
   bool useError = false;
   /// The float outputs per batch (the reference of both budgets).
   std::vector<std::vector<float>> floatOutputs;
-  /// KL divergence from float of the last measured policy (top-1 mode),
-  /// and of the top of the ranges.
-  double lastKl = 0, baseKl = 0;
+  /// KL divergence from float of the last measured policy (top-1 mode).
+  double lastKl = 0;
   double floatAccuracy = 0;
   /// Whether float gets each validation image right (paired comparisons).
   std::vector<bool> floatCorrect;
@@ -114,16 +91,6 @@ struct CimAssignPrecisionPass
     emitError(getOperation().getLoc()) << "cim-assign-precision: " << message;
     return failure();
   }
-
-  /// Every measured policy: its choices, loss and cost (the Pareto report).
-  struct Point {
-    SmallVector<Choice> choices;
-    double loss, cost;
-    /// KL divergence from float (top-1 mode; 0 otherwise).
-    double divergence;
-  };
-  std::vector<Point> points;
-  SmallVector<Choice> current;
 
   /// The floating-point formats searched (`float=`), if any.
   FpAttr floating;
@@ -155,23 +122,24 @@ struct CimAssignPrecisionPass
     return text;
   }
 
-  void writePareto() {
+  /// Every measured policy, and the Pareto front of loss and cost.
+  void writePareto(ArrayRef<cim::search::Point> points) {
     // Non-dominated points: no other point is at most as lossy and cheaper,
     // or cheaper-or-equal and less lossy.
     std::vector<size_t> order(points.size());
     for (size_t i = 0; i < order.size(); ++i)
       order[i] = i;
     llvm::sort(order, [&](size_t a, size_t b) {
-      return std::tie(points[a].cost, points[a].loss) <
-             std::tie(points[b].cost, points[b].loss);
+      return std::tie(points[a].measured.cost, points[a].measured.loss) <
+             std::tie(points[b].measured.cost, points[b].measured.loss);
     });
     llvm::json::Array front, all;
     double bestLoss = 1e300;
     for (size_t i : order)
-      if (points[i].loss < bestLoss) {
-        bestLoss = points[i].loss;
+      if (points[i].measured.loss < bestLoss) {
+        bestLoss = points[i].measured.loss;
         llvm::json::Array policy;
-        for (auto [unit, choice] : llvm::zip(units, points[i].choices)) {
+        for (auto [unit, choice] : llvm::zip(units, points[i].policy)) {
           llvm::json::Object layer{{"name", cost::layerName(unit.first)},
                                    {"weight_bits", int64_t(choice.weightBits)},
                                    {"act_bits", int64_t(choice.actBits)}};
@@ -182,17 +150,19 @@ struct CimAssignPrecisionPass
                 precisionOf(choice, 0, ScaleGranularity::channel).getFp());
           policy.push_back(std::move(layer));
         }
-        llvm::json::Object point{{"cost", points[i].cost},
-                                 {"loss", points[i].loss},
+        llvm::json::Object point{{"cost", points[i].measured.cost},
+                                 {"loss", points[i].measured.loss},
                                  {"layers", std::move(policy)}};
         if (!useError)
-          point["divergence"] = points[i].divergence;
+          point["divergence"] = points[i].measured.divergence;
         front.push_back(std::move(point));
       }
     // [cost, loss] or, with labels, [cost, loss, KL divergence from float].
-    for (const Point &p : points)
-      all.push_back(useError ? llvm::json::Array{p.cost, p.loss}
-                             : llvm::json::Array{p.cost, p.loss, p.divergence});
+    for (const cim::search::Point &p : points) {
+      const Measured &m = p.measured;
+      all.push_back(useError ? llvm::json::Array{m.cost, m.loss}
+                             : llvm::json::Array{m.cost, m.loss, m.divergence});
+    }
     llvm::json::Object root{
         {"objective", objective.getValue()},
         {"model", model.getValue()},
@@ -212,7 +182,6 @@ struct CimAssignPrecisionPass
   }
 
   void apply(ArrayRef<Choice> choices) {
-    current.assign(choices.begin(), choices.end());
     for (auto [unit, choice] : llvm::zip(units, choices))
       for (MvmOp mvm : unit.second) {
         PrecisionAttr old = mvm.getPrecisionAttr();
@@ -254,34 +223,6 @@ struct CimAssignPrecisionPass
     return std::move(*outputs);
   }
 
-  /// Mean over images of KL(softmax(float logits) || softmax(quantized)):
-  /// a smooth measure of how far the classifier moved, which top-1 on a
-  /// few thousand images is not (most single-layer changes flip a handful
-  /// of images either way).
-  double klFromFloat(ArrayRef<std::vector<float>> outputs) const {
-    int64_t perBatch = inputShape[0];
-    double sum = 0;
-    for (auto [f, q] : llvm::zip(floatOutputs, outputs)) {
-      int64_t classes = int64_t(f.size()) / perBatch;
-      for (int64_t i = 0; i < perBatch; ++i) {
-        const float *x = f.data() + i * classes, *y = q.data() + i * classes;
-        auto logSumExp = [&](const float *v) {
-          double m = *std::max_element(v, v + classes), e = 0;
-          for (int64_t k = 0; k < classes; ++k)
-            e += std::exp(double(v[k]) - m);
-          return m + std::log(e);
-        };
-        double lx = logSumExp(x), ly = logSumExp(y), kl = 0;
-        for (int64_t k = 0; k < classes; ++k) {
-          double logP = double(x[k]) - lx;
-          kl += std::exp(logP) * (logP - (double(y[k]) - ly));
-        }
-        sum += std::max(kl, 0.0);
-      }
-    }
-    return sum / double(std::max<int64_t>(batches * perBatch, 1));
-  }
-
   /// What the budget bounds, for the module as it stands: top-1 points lost
   /// against float (a fraction), or the relative L2 error of the outputs.
   FailureOr<double> loss() {
@@ -291,30 +232,11 @@ struct CimAssignPrecisionPass
     if (!useError) {
       std::vector<bool> correct =
           eval::topOneCorrectOf(*outputs, labelValues, inputShape[0]);
-      lastKl = klFromFloat(*outputs);
-      // Paired against float on the same images: `lost` went wrong, `gained`
-      // went right. Their difference is the measured drop; with
-      // confidence=z, z standard errors of it (sqrt(lost + gained), as in
-      // McNemar's test) are added, so that a search picking the luckiest
-      // of many policies still meets the budget on unseen images.
-      int64_t lost = 0, gained = 0;
-      for (auto [f, c] : llvm::zip(floatCorrect, correct)) {
-        lost += f && !c;
-        gained += !f && c;
-      }
-      double n = double(std::max<size_t>(correct.size(), 1));
-      return (double(lost - gained) +
-              confidence * std::sqrt(double(lost + gained))) /
-             n;
+      lastKl = cim::search::klFromReference(floatOutputs, *outputs,
+                                            inputShape[0], batches);
+      return cim::search::pairedTopOneDrop(floatCorrect, correct, confidence);
     }
-    double diff = 0, norm = 0;
-    for (int64_t b = 0; b < batches; ++b)
-      for (size_t i = 0; i < floatOutputs[b].size(); ++i) {
-        double f = floatOutputs[b][i], q = (*outputs)[b][i];
-        diff += (q - f) * (q - f);
-        norm += f * f;
-      }
-    return norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
+    return cim::search::relativeError(floatOutputs, *outputs, batches);
   }
 
   /// The objective for the module as it stands (the cost model only).
@@ -330,18 +252,31 @@ struct CimAssignPrecisionPass
     return c->total.latencyNs;
   }
 
-  /// Applies `choices`, measures loss and cost, and records the point.
-  FailureOr<Measured> measure(ArrayRef<Choice> choices) {
-    apply(choices);
-    FailureOr<double> l = loss();
-    if (failed(l))
-      return failure();
-    FailureOr<double> c = objectiveCost();
-    if (failed(c))
-      return failure();
-    points.push_back({current, *l, *c, useError ? 0.0 : lastKl});
-    return Measured{*l, *c};
-  }
+  /// The searches' oracle: applies a policy to the module, then runs the
+  /// graph evaluator or the cost model on it. Failures are reported here as
+  /// diagnostics (the cost model emits its own); the error the search
+  /// carries back only ends the pass.
+  struct ModuleOracle final : cim::search::Oracle {
+    CimAssignPrecisionPass &pass;
+    explicit ModuleOracle(CimAssignPrecisionPass &pass) : pass(pass) {}
+    static llvm::Error reported() {
+      return llvm::createStringError("cim-assign-precision: reported");
+    }
+    llvm::Expected<cim::search::Loss> loss(ArrayRef<Choice> policy) override {
+      pass.apply(policy);
+      FailureOr<double> l = pass.loss();
+      if (failed(l))
+        return reported();
+      return cim::search::Loss{*l, pass.useError ? 0.0 : pass.lastKl};
+    }
+    llvm::Expected<double> cost(ArrayRef<Choice> policy) override {
+      pass.apply(policy);
+      FailureOr<double> c = pass.objectiveCost();
+      if (failed(c))
+        return reported();
+      return *c;
+    }
+  };
 
   LogicalResult load() {
     if (data.empty() || (labels.empty() && !useError))
@@ -546,9 +481,11 @@ struct CimAssignPrecisionPass
                         "--cim-lower-conv first"),
              signalPassFailure();
 
+    ModuleOracle oracle(*this);
+    cim::search::Evaluator evaluator(oracle);
     llvm::scope_exit report([&] {
       if (!pareto.empty())
-        writePareto();
+        writePareto(evaluator.history());
     });
     // The float reference.
     FailureOr<std::vector<std::vector<float>>> reference = outputsOf(false);
@@ -574,12 +511,11 @@ struct CimAssignPrecisionPass
 
     Choice top{ranges[kWeight].second, ranges[kAct].second,
                searchAdc ? ranges[kAdc].second : 0};
-    SmallVector<Choice> choices(units.size(), top);
-    FailureOr<Measured> base = measure(choices);
-    if (failed(base))
-      return signalPassFailure();
+    cim::search::Policy choices(units.size(), top);
+    llvm::Expected<Measured> base = evaluator.measure(choices);
+    if (!base)
+      return llvm::consumeError(base.takeError()), signalPassFailure();
     double baseCost = base->cost;
-    baseKl = lastKl;
     llvm::errs() << llvm::formatv(
         "cim-assign-precision: {0}: {1}, {2} {3:e3}\n", policyText(top),
         lossText(base->loss), objective.getValue(), base->cost);
@@ -592,7 +528,7 @@ struct CimAssignPrecisionPass
     if (searchAdc && ranges[kAdc].first < ranges[kAdc].second) {
       // Latency does not depend on the ADC's resolution: lowering it would
       // lose accuracy for nothing, so only search it when it pays.
-      SmallVector<Choice> lowest = choices;
+      SmallVector<Choice> lowest(choices.begin(), choices.end());
       for (Choice &c : lowest)
         c.adcBits = ranges[kAdc].first;
       apply(lowest);
@@ -610,594 +546,59 @@ struct CimAssignPrecisionPass
     }
 
     size_t n = units.size();
-    auto fixed = [&](size_t u) {
-      return fixFirstLast && (u == 0 || u + 1 == n);
+    cim::search::Problem problem;
+    problem.units = n;
+    problem.ranges = ranges;
+    problem.searchAdc = searchAdc;
+    problem.budget = budget;
+    if (fixFirstLast) {
+      problem.fixed.assign(n, false);
+      problem.fixed.front() = problem.fixed.back() = true;
+    }
+    cim::search::Log log{
+        &llvm::errs(), "cim-assign-precision: ", objective.getValue(), lossText,
+        [&](const Choice &c) { return policyText(c); }};
+    // The oracle reported every error already.
+    auto finish = [&](llvm::Expected<cim::search::Policy> best) {
+      if (!best)
+        return llvm::consumeError(best.takeError()), signalPassFailure();
+      apply(*best);
     };
     if (search == "evolutionary" || search == "rl") {
-      FailureOr<SmallVector<Choice>> best =
-          search == "rl" ? reinforce(choices, *base, budget, fixed, lossText)
-                         : evolve(choices, *base, budget, fixed, lossText);
-      if (failed(best))
-        return signalPassFailure();
-      apply(*best);
-      return;
+      cim::search::PopulationOptions options{
+          seed.getValue(), population.getValue(), generations.getValue()};
+      return finish(
+          search == "rl"
+              ? cim::search::reinforce(problem, evaluator, log, *base, options)
+              : cim::search::evolve(problem, evaluator, log, *base, options));
     }
+    cim::search::Policy from = choices;
+    Measured at = *base;
     if (search == "knapsack") {
-      FailureOr<bool> found =
-          knapsack(choices, budget, base->loss, baseCost, fixed);
-      if (failed(found))
-        return signalPassFailure();
-      if (*found && !refine) {
-        apply(choices);
-        return;
-      }
+      // Output errors add in quadrature; with labels and sensitivity=kl,
+      // layers are ranked by the divergence from float.
+      llvm::Expected<cim::search::KnapsackResult> found =
+          cim::search::knapsack(problem, evaluator, log, *base,
+                                {useError, !useError && sensitivity == "kl"});
+      if (!found)
+        return llvm::consumeError(found.takeError()), signalPassFailure();
+      if (found->found && !refine)
+        return apply(found->policy);
       // Losses that do not add (top-1 on few images is coarse and noisy):
       // measure every step instead.
-      if (!*found)
+      if (!found->found)
         llvm::errs() << "cim-assign-precision: knapsack: no combination fits; "
                         "falling back to the greedy search\n";
-    }
-    double lost = base->loss, cost = baseCost;
-    if (search == "knapsack" && refine) {
-      // Greedy steps from the knapsack's policy (or from the top when it
-      // found none): the knapsack settles on whatever its few measurements
+      // Greedy steps from the knapsack's policy (the top when it found
+      // none): the knapsack settles on whatever its few measurements
       // allowed, one bit lower somewhere may still fit.
-      const Measured &start =
-          seenGenomes.at(Genome(choices.begin(), choices.end()));
-      lost = start.loss;
-      cost = start.cost;
-      llvm::errs() << "cim-assign-precision: refining the knapsack's policy "
-                      "one bit at a time\n";
+      from = found->policy;
+      at = found->measured;
+      if (refine)
+        llvm::errs() << "cim-assign-precision: refining the knapsack's policy "
+                        "one bit at a time\n";
     }
-    for (int step = 1;; ++step) {
-      // Try every one-step move; keep the best saving per unit of loss.
-      double bestScore = -1, bestLoss = 0, bestCost = 0;
-      std::optional<std::pair<size_t, unsigned>> bestMove;
-      for (size_t u = 0; u < n; ++u) {
-        if (fixed(u))
-          continue;
-        for (unsigned kind = 0; kind < kinds(); ++kind) {
-          Choice trial = choices[u];
-          if (trial[kind] <= ranges[kind].first)
-            continue;
-          --trial[kind];
-          SmallVector<Choice> candidate = choices;
-          candidate[u] = trial;
-          if (kind == kAdc) {
-            // The cost model is cheap next to an evaluation: an ADC move
-            // that saves nothing is not worth measuring.
-            apply(candidate);
-            FailureOr<double> c = objectiveCost();
-            if (failed(c))
-              return signalPassFailure();
-            if (*c >= cost)
-              continue;
-          }
-          FailureOr<Measured> m = measure(candidate);
-          if (failed(m))
-            return signalPassFailure();
-          if (m->loss > budget || m->cost >= cost)
-            continue;
-          double score = (cost - m->cost) / std::max(m->loss - lost, 1e-6);
-          if (score > bestScore) {
-            bestScore = score;
-            bestMove = std::make_pair(u, kind);
-            bestLoss = m->loss;
-            bestCost = m->cost;
-          }
-        }
-      }
-      if (!bestMove)
-        break;
-      Choice &chosen = choices[bestMove->first];
-      chosen[bestMove->second] -= 1;
-      lost = bestLoss;
-      cost = bestCost;
-      llvm::errs() << llvm::formatv(
-          "cim-assign-precision: step {0}: layer {1} -> {2}, {3}, {4} "
-          "{5:e3} ({6:f3}x)\n",
-          step, bestMove->first, policyText(chosen), lossText(lost),
-          objective.getValue(), cost, baseCost / cost);
-    }
-    apply(choices);
-  }
-
-  /// Sensitivity-guided multiple-choice knapsack: each layer's loss and
-  /// cost at every weight width (activations and ADC at the top), activation
-  /// width (weights and ADC at the top) and, when searched, ADC width (W/A
-  /// at the top), measured one layer at a time; the cheapest combination
-  /// whose summed loss increases fit the budget (dynamic programming over
-  /// the budget in 512 steps); then the combination is measured, and the
-  /// budget the knapsack may use shrinks until the measurement fits. Loss
-  /// increases of layers are assumed to add up (top-1 drops) or to add in
-  /// quadrature (output errors), which the verification makes safe, not
-  /// exact. True when a combination within the budget was found (in
-  /// `choices`).
-  FailureOr<bool> knapsack(SmallVector<Choice> &choices, double budget,
-                           double baseLoss, double baseCost,
-                           llvm::function_ref<bool(size_t)> fixed) {
-    size_t n = units.size();
-    // The scale on which layers' losses add: top-1 drops add; independent
-    // output errors add in quadrature (relative L2), so their squares add.
-    auto additive = [&](double l) { return useError ? l * l : l; };
-    // With labels and sensitivity=kl, layers are ranked by the divergence
-    // of the classifier from float (which adds up over layers to first
-    // order) and the knapsack's budget on it is found by bisection against
-    // the measured top-1 drop.
-    bool useKl = !useError && sensitivity == "kl";
-    auto inverse = [&](double l) {
-      return useError ? std::sqrt(std::max(l, 0.0)) : l;
-    };
-    struct Option {
-      Choice choice;
-      double loss, saving;
-    };
-    std::vector<std::vector<Option>> options(n);
-    SmallVector<Choice> top(choices.begin(), choices.end());
-    for (size_t u = 0; u < n; ++u) {
-      // Measured: each kind alone, the others at the top. Without an ADC
-      // search its axis is the single "keep" entry.
-      std::array<std::map<unsigned, std::pair<double, double>>, 3> alone;
-      alone[kAdc][top[u].adcBits] = {0.0, 0.0};
-      for (unsigned kind = 0; kind < kinds(); ++kind) {
-        auto [lo, hi] = ranges[kind];
-        for (unsigned bits = lo; bits <= hi; ++bits) {
-          if (bits == hi) {
-            alone[kind][bits] = {0.0, 0.0};
-            continue;
-          }
-          if (fixed(u))
-            continue;
-          SmallVector<Choice> trial = top;
-          trial[u][kind] = bits;
-          FailureOr<Measured> m = measure(trial);
-          if (failed(m))
-            return failure();
-          double saving = baseCost - m->cost;
-          // A narrower ADC that saves nothing only costs accuracy.
-          if (kind == kAdc && saving <= 0)
-            continue;
-          alone[kind][bits] = {
-              useKl ? std::max(lastKl - baseKl, 0.0)
-                    : std::max(additive(m->loss) - additive(baseLoss), 0.0),
-              saving};
-        }
-      }
-      // Combinations: losses and savings add (checked at the end).
-      for (auto &[w, wf] : alone[kWeight])
-        for (auto &[a, af] : alone[kAct])
-          for (auto &[c, cf] : alone[kAdc])
-            options[u].push_back({{w, a, c},
-                                  wf.first + af.first + cf.first,
-                                  wf.second + af.second + cf.second});
-      // Keep the Pareto options: one that loses more for no more saving
-      // (a narrower weight that does not change the latency, say) would
-      // only spend budget. Ties keep the widest bits (sorted last first;
-      // choices are distinct, so the order is total).
-      llvm::sort(options[u], [](const Option &x, const Option &y) {
-        return std::tie(x.loss, y.choice) < std::tie(y.loss, x.choice);
-      });
-      std::vector<Option> front;
-      for (const Option &o : options[u])
-        if (front.empty() || o.saving > front.back().saving)
-          front.push_back(o);
-      options[u] = std::move(front);
-      llvm::errs() << llvm::formatv(
-          "cim-assign-precision: knapsack: layer {0}: {1} options\n", u,
-          options[u].size());
-    }
-    const int steps = 512;
-    // Budget units an option needs (steps + 1: never fits).
-    auto unitsOf = [&](double loss, double allowed) {
-      double u = std::ceil(loss / allowed * steps - 1e-9);
-      return u > steps ? steps + 1 : int(std::max(u, 0.0));
-    };
-    // The cheapest combination whose summed losses fit `allowed`.
-    auto solve = [&](double allowed) {
-      // best[b]: the largest saving with loss <= b * allowed / steps.
-      std::vector<double> best(steps + 1, 0.0);
-      std::vector<std::vector<int>> pick(n, std::vector<int>(steps + 1, -1));
-      for (size_t u = 0; u < n; ++u) {
-        std::vector<double> next(steps + 1, -1e300);
-        for (int b = 0; b <= steps; ++b)
-          for (auto [i, o] : llvm::enumerate(options[u])) {
-            int need = unitsOf(o.loss, allowed);
-            if (need > b || best[b - need] <= -1e299)
-              continue;
-            double value = best[b - need] + o.saving;
-            if (value > next[b]) {
-              next[b] = value;
-              pick[u][b] = int(i);
-            }
-          }
-        best = std::move(next);
-      }
-      // Walk back from the full budget.
-      SmallVector<Choice> trial(n);
-      int b = steps;
-      for (size_t u = n; u-- > 0;) {
-        const Option &o = options[u][pick[u][b]];
-        trial[u] = o.choice;
-        b -= unitsOf(o.loss, allowed);
-      }
-      return trial;
-    };
-    seenGenomes.emplace(Genome(top.begin(), top.end()),
-                        Measured{baseLoss, baseCost});
-    auto verify = [&](int round, double allowed,
-                      const SmallVector<Choice> &trial) -> FailureOr<Measured> {
-      FailureOr<Measured> m = measureOnce(Genome(trial.begin(), trial.end()));
-      if (failed(m))
-        return failure();
-      llvm::errs() << llvm::formatv(
-          "cim-assign-precision: knapsack round {0}: {1} budget {2:e3} -> "
-          "measured {3:e3} (budget {4:e3}), {5} {6:e3} ({7:f3}x)\n",
-          round, useKl ? "divergence" : "loss",
-          useKl ? allowed : inverse(allowed + additive(baseLoss)), m->loss,
-          budget, objective.getValue(), m->cost, baseCost / m->cost);
-      return *m;
-    };
-
-    if (useKl) {
-      // Bisection (on a log scale) for the largest divergence budget whose
-      // combination meets the top-1 budget; keeps the cheapest that did.
-      double hi = 0, lo = INFINITY;
-      for (const std::vector<Option> &layer : options) {
-        double worst = 0;
-        for (const Option &o : layer) {
-          worst = std::max(worst, o.loss);
-          if (o.loss > 0)
-            lo = std::min(lo, o.loss);
-        }
-        hi += worst;
-      }
-      std::optional<Measured> bestFound;
-      auto consider = [&](int round, double allowed) -> FailureOr<bool> {
-        SmallVector<Choice> trial = solve(allowed);
-        FailureOr<Measured> m = verify(round, allowed, trial);
-        if (failed(m))
-          return failure();
-        bool fits = m->loss <= budget;
-        if (fits && (!bestFound || m->cost < bestFound->cost)) {
-          bestFound = *m;
-          choices = trial;
-        }
-        return fits;
-      };
-      if (!(hi > 0) || !std::isfinite(lo)) {
-        // No layer measurably moved: everything at its cheapest.
-        FailureOr<bool> fits = consider(0, 1.0);
-        if (failed(fits))
-          return failure();
-        return *fits;
-      }
-      FailureOr<bool> all = consider(0, hi);
-      if (failed(all))
-        return failure();
-      if (*all)
-        return true;
-      lo *= 0.5;
-      for (int round = 1; round <= 12 && hi / lo > 1.05; ++round) {
-        double mid = std::sqrt(lo * hi);
-        FailureOr<bool> fits = consider(round, mid);
-        if (failed(fits))
-          return failure();
-        (*fits ? lo : hi) = mid;
-      }
-      return bestFound.has_value();
-    }
-
-    double allowed = additive(budget) - additive(baseLoss);
-    SmallVector<Choice> previous;
-    for (int round = 0; round < 12 && allowed > 0; ++round) {
-      SmallVector<Choice> trial = solve(allowed);
-      FailureOr<Measured> m = verify(round, allowed, trial);
-      if (failed(m))
-        return failure();
-      if (m->loss <= budget) {
-        choices = trial;
-        return true;
-      }
-      // A tighter budget that picks the same combination will not help.
-      if (previous == trial)
-        break;
-      previous = trial;
-      allowed *= 0.7;
-    }
-    return false;
-  }
-
-  using Genome = std::vector<Choice>;
-
-  /// The (unit, kind) pairs a population search may change.
-  SmallVector<std::pair<size_t, unsigned>>
-  searchGenes(llvm::function_ref<bool(size_t)> fixed) const {
-    SmallVector<std::pair<size_t, unsigned>> genes;
-    for (size_t u = 0; u < units.size(); ++u)
-      for (unsigned kind = 0; kind < kinds(); ++kind)
-        if (!fixed(u) && ranges[kind].first < ranges[kind].second)
-          genes.push_back({u, kind});
-    return genes;
-  }
-
-  /// Policies measured by a population search, each once.
-  std::map<Genome, Measured> seenGenomes;
-  FailureOr<Measured> measureOnce(const Genome &g) {
-    auto it = seenGenomes.find(g);
-    if (it != seenGenomes.end())
-      return it->second;
-    FailureOr<Measured> m = measure(g);
-    if (failed(m))
-      return failure();
-    seenGenomes.emplace(g, *m);
-    return *m;
-  }
-
-  /// A strict total order of measured policies, best first: within the
-  /// budget before over it (by how far over); then cost, then loss, then
-  /// more bits (no bit is lowered for nothing), then the genome.
-  static bool betterPolicy(const Genome &x, const Measured &mx, const Genome &y,
-                           const Measured &my, double budget) {
-    bool fx = mx.loss <= budget, fy = my.loss <= budget;
-    if (fx != fy)
-      return fx;
-    if (!fx && mx.loss != my.loss)
-      return mx.loss < my.loss;
-    if (mx.cost != my.cost)
-      return mx.cost < my.cost;
-    if (mx.loss != my.loss)
-      return mx.loss < my.loss;
-    auto totalBits = [](const Genome &g) {
-      unsigned sum = 0;
-      for (const Choice &c : g)
-        sum += c.weightBits + c.actBits + c.adcBits;
-      return sum;
-    };
-    unsigned bx = totalBits(x), by = totalBits(y);
-    if (bx != by)
-      return bx > by;
-    return y < x;
-  }
-
-  /// Genetic search over per-unit genomes (one gene per kind and unit):
-  /// the top of the ranges and mutations of it at increasing depths start
-  /// the population; each generation keeps the two best (elitism) and fills
-  /// up with children of tournament winners (uniform crossover, then each
-  /// gene moves by one bit with probability ~1.5 / genes). Fitness is the
-  /// measured cost within the budget; policies over the budget rank after
-  /// every feasible one, by how far over they are. Identical genomes are
-  /// measured once. Only the seeded generator and ordered containers decide
-  /// anything, so a seed gives the same module byte for byte.
-  FailureOr<SmallVector<Choice>>
-  evolve(ArrayRef<Choice> top, Measured base, double budget,
-         llvm::function_ref<bool(size_t)> fixed,
-         llvm::function_ref<std::string(double)> lossText) {
-    SmallVector<std::pair<size_t, unsigned>> genes = searchGenes(fixed);
-    unsigned widest = 0;
-    for (auto [u, kind] : genes)
-      widest = std::max(widest, ranges[kind].second - ranges[kind].first);
-    if (genes.empty()) {
-      llvm::errs() << "cim-assign-precision: evolutionary: nothing to search "
-                      "(every unit fixed or every range one width)\n";
-      return SmallVector<Choice>(top.begin(), top.end());
-    }
-
-    std::mt19937_64 rng(seed);
-    // Not std::uniform_int_distribution: its draws differ between standard
-    // libraries, and the output should not.
-    auto below = [&](uint64_t k) { return k ? rng() % k : 0; };
-    auto chance = [&](double p) { return double(rng() >> 11) * 0x1.0p-53 < p; };
-
-    Genome topGenome(top.begin(), top.end());
-    seenGenomes.emplace(topGenome, base);
-    auto evaluate = [&](const Genome &g) { return measureOnce(g); };
-    auto better = [&](const Genome &x, const Measured &mx, const Genome &y,
-                      const Measured &my) {
-      return betterPolicy(x, mx, y, my, budget);
-    };
-
-    unsigned size = population;
-    std::vector<Genome> pop;
-    pop.push_back(topGenome);
-    for (unsigned i = 1; i < size; ++i) {
-      // Depth 1 (single-bit mutations of the top) up to the widest range.
-      unsigned depth = 1 + (i - 1) * (widest - 1) / std::max(size - 2, 1u);
-      Genome g = topGenome;
-      for (auto [u, kind] : genes)
-        g[u][kind] -= unsigned(below(
-            std::min(depth, ranges[kind].second - ranges[kind].first) + 1));
-      pop.push_back(std::move(g));
-    }
-
-    Genome best = topGenome;
-    Measured bestMeasured = base;
-    std::vector<Measured> measured;
-    std::vector<size_t> order;
-    auto evaluatePopulation = [&](unsigned generation) -> LogicalResult {
-      measured.clear();
-      for (const Genome &g : pop) {
-        FailureOr<Measured> m = evaluate(g);
-        if (failed(m))
-          return failure();
-        measured.push_back(*m);
-        if (better(g, *m, best, bestMeasured)) {
-          best = g;
-          bestMeasured = *m;
-        }
-      }
-      order.resize(pop.size());
-      for (size_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-      llvm::sort(order, [&](size_t a, size_t b) {
-        return better(pop[a], measured[a], pop[b], measured[b]);
-      });
-      llvm::errs() << llvm::formatv(
-          "cim-assign-precision: generation {0}: best {1} {2:e3} ({3:f3}x), "
-          "{4}, {5} evaluations\n",
-          generation, objective.getValue(), bestMeasured.cost,
-          base.cost / bestMeasured.cost, lossText(bestMeasured.loss),
-          seenGenomes.size());
-      return success();
-    };
-    if (failed(evaluatePopulation(0)))
-      return failure();
-
-    const unsigned elites = 2, tournamentSize = 3;
-    double rate = std::min(0.5, 1.5 / double(genes.size()));
-    auto tournament = [&]() -> const Genome & {
-      size_t winner = below(pop.size());
-      for (unsigned k = 1; k < tournamentSize; ++k) {
-        size_t other = below(pop.size());
-        if (better(pop[other], measured[other], pop[winner], measured[winner]))
-          winner = other;
-      }
-      return pop[winner];
-    };
-    for (unsigned generation = 1; generation <= generations; ++generation) {
-      std::vector<Genome> next;
-      for (unsigned i = 0; i < elites; ++i)
-        next.push_back(pop[order[i]]);
-      while (next.size() < size) {
-        const Genome &a = tournament();
-        const Genome &b = tournament();
-        Genome child;
-        // A few retries for a child not measured yet: repeats are free but
-        // explore nothing.
-        for (unsigned attempt = 0; attempt < 8; ++attempt) {
-          child = a;
-          for (auto [u, kind] : genes)
-            if (chance(0.5))
-              child[u][kind] = b[u][kind];
-          for (auto [u, kind] : genes) {
-            if (!chance(rate))
-              continue;
-            unsigned &bits = child[u][kind];
-            auto [lo, hi] = ranges[kind];
-            bool down = bits == hi || (bits > lo && chance(0.5));
-            bits = down ? bits - 1 : bits + 1;
-          }
-          if (!seenGenomes.count(child) && !llvm::is_contained(next, child))
-            break;
-        }
-        next.push_back(std::move(child));
-      }
-      pop = std::move(next);
-      if (failed(evaluatePopulation(generation)))
-        return failure();
-    }
-    for (auto [u, c] : llvm::enumerate(best))
-      llvm::errs() << llvm::formatv(
-          "cim-assign-precision: evolutionary: layer {0} -> {1}\n", u,
-          policyText(c));
-    return SmallVector<Choice>(best.begin(), best.end());
-  }
-
-  /// Policy-gradient search (REINFORCE), in the spirit of the RL agents of
-  /// HAQ and Pelke et al. but at compile time and without training the
-  /// network: every gene (unit, kind) has a softmax over its widths,
-  /// starting biased toward the top of the range. Each iteration samples
-  /// `population` policies, measures them (each distinct policy once), and
-  /// rewards those within the budget with their speedup over the top and
-  /// those over it with minus their relative overshoot; the logits move
-  /// along the gradient of the expected reward, with the batch's mean
-  /// reward as baseline and its spread as scale. The best measured policy
-  /// (the evolutionary search's order) wins. Deterministic for a seed.
-  FailureOr<SmallVector<Choice>>
-  reinforce(ArrayRef<Choice> top, Measured base, double budget,
-            llvm::function_ref<bool(size_t)> fixed,
-            llvm::function_ref<std::string(double)> lossText) {
-    SmallVector<std::pair<size_t, unsigned>> genes = searchGenes(fixed);
-    Genome topGenome(top.begin(), top.end());
-    if (genes.empty()) {
-      llvm::errs() << "cim-assign-precision: rl: nothing to search (every "
-                      "unit fixed or every range one width)\n";
-      return SmallVector<Choice>(top.begin(), top.end());
-    }
-    seenGenomes.emplace(topGenome, base);
-    std::mt19937_64 rng(seed);
-    auto uniform = [&] { return double(rng() >> 11) * 0x1.0p-53; };
-
-    // logits[g][j]: width ranges[kind].first + j of gene g.
-    std::vector<std::vector<double>> logits;
-    for (auto [u, kind] : genes) {
-      unsigned widths = ranges[kind].second - ranges[kind].first + 1;
-      std::vector<double> l(widths);
-      for (unsigned j = 0; j < widths; ++j)
-        l[j] = 2.0 * double(j) / double(widths - 1);
-      logits.push_back(std::move(l));
-    }
-    auto softmax = [](const std::vector<double> &l) {
-      double m = *std::max_element(l.begin(), l.end()), sum = 0;
-      std::vector<double> p(l.size());
-      for (size_t j = 0; j < l.size(); ++j)
-        sum += p[j] = std::exp(l[j] - m);
-      for (double &v : p)
-        v /= sum;
-      return p;
-    };
-
-    Genome best = topGenome;
-    Measured bestMeasured = base;
-    const double learningRate = 0.5;
-    for (unsigned iteration = 1; iteration <= generations; ++iteration) {
-      std::vector<std::vector<unsigned>> actions;
-      std::vector<double> rewards;
-      for (unsigned i = 0; i < population; ++i) {
-        Genome g = topGenome;
-        std::vector<unsigned> picked;
-        for (auto [k, gene] : llvm::enumerate(genes)) {
-          std::vector<double> p = softmax(logits[k]);
-          double r = uniform(), acc = 0;
-          unsigned j = 0;
-          for (; j + 1 < p.size(); ++j)
-            if ((acc += p[j]) > r)
-              break;
-          picked.push_back(j);
-          g[gene.first][gene.second] = ranges[gene.second].first + j;
-        }
-        FailureOr<Measured> m = measureOnce(g);
-        if (failed(m))
-          return failure();
-        if (betterPolicy(g, *m, best, bestMeasured, budget)) {
-          best = g;
-          bestMeasured = *m;
-        }
-        rewards.push_back(
-            m->loss <= budget
-                ? base.cost / m->cost
-                : -std::min((m->loss - budget) / std::max(budget, 1e-3), 4.0));
-        actions.push_back(std::move(picked));
-      }
-      double mean = 0, var = 0;
-      for (double r : rewards)
-        mean += r / double(rewards.size());
-      for (double r : rewards)
-        var += (r - mean) * (r - mean) / double(rewards.size());
-      double scale = var > 1e-12 ? 1.0 / std::sqrt(var) : 0.0;
-      // d log pi(a) / d logit_j = [j == a] - p_j.
-      for (auto [k, l] : llvm::enumerate(logits)) {
-        std::vector<double> p = softmax(l);
-        std::vector<double> grad(l.size(), 0.0);
-        for (auto [i, picked] : llvm::enumerate(actions)) {
-          double advantage = (rewards[i] - mean) * scale;
-          for (size_t j = 0; j < l.size(); ++j)
-            grad[j] += advantage * ((j == picked[k]) - p[j]);
-        }
-        for (size_t j = 0; j < l.size(); ++j)
-          l[j] += learningRate * grad[j] / double(actions.size());
-      }
-      llvm::errs() << llvm::formatv(
-          "cim-assign-precision: rl iteration {0}: mean reward {1:f3}, best "
-          "{2} {3:e3} ({4:f3}x), {5}, {6} evaluations\n",
-          iteration, mean, objective.getValue(), bestMeasured.cost,
-          base.cost / bestMeasured.cost, lossText(bestMeasured.loss),
-          seenGenomes.size());
-    }
-    for (auto [u, c] : llvm::enumerate(best))
-      llvm::errs() << llvm::formatv("cim-assign-precision: rl: layer {0} -> "
-                                    "{1}\n",
-                                    u, policyText(c));
-    return SmallVector<Choice>(best.begin(), best.end());
+    finish(cim::search::greedy(problem, evaluator, log, from, at, *base));
   }
 };
 
