@@ -134,6 +134,12 @@ def run_test(bin_dir, test_dir):
                         name, list(got.shape), list(want.shape))
                 if want.dtype == object:
                     return "fail", "non-numeric output"
+                if want.dtype == np.float64 and np.any(
+                        np.abs(want[np.isfinite(want)]) >
+                        np.finfo(np.float32).max):
+                    # Old PyTorch exports hold uninitialized memory here.
+                    return "scope", "expected float64 values beyond the " \
+                        "float32 range cim computes in"
                 w = want.astype(np.float64)
                 g = got.astype(np.float64)
                 if not np.allclose(g, w, rtol=RTOL, atol=ATOL,

@@ -1,0 +1,307 @@
+//===- ImportNN.cpp - Crossbar, normalization and pooling ops
+//---------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The ops that carry weights (Conv, Gemm, MatMul) and the normalization,
+// pooling and softmax family.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Crossbar ops
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<int64_t>>
+ONNXImporter::windowPads(const onnx::NodeProto &node, RankedTensorType input,
+                         ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations) {
+  std::string autoPad = attrString(node, "auto_pad", "NOTSET");
+  if (autoPad == "NOTSET") {
+    SmallVector<int64_t> pads = attrInts(node, "pads", {0, 0, 0, 0});
+    if (pads.size() != 4)
+      return nodeError(node)
+                 << "expected 4 pads for a 2-D window, got " << pads.size(),
+             failure();
+    return pads;
+  }
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>{0, 0, 0, 0};
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return nodeError(node) << "unsupported auto_pad '" << autoPad
+                           << "' (expected NOTSET, VALID, SAME_UPPER or "
+                              "SAME_LOWER)",
+           failure();
+  SmallVector<int64_t> pads(4);
+  for (int i = 0; i < 2; ++i) {
+    int64_t in = input.getDimSize(2 + i);
+    int64_t out = (in + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1 - in);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[2 + i] = autoPad == "SAME_UPPER" ? large : small;
+  }
+  return pads;
+}
+
+LogicalResult ONNXImporter::importConv(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value x = input(node, 0), w = input(node, 1);
+  if (!x || !w)
+    return failure();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (xType.getRank() != 4 || wType.getRank() != 4)
+    return nodeError(node) << "only 2-D convolutions (rank-4 input and "
+                              "weight) are supported, got input "
+                           << xType << " and weight " << wType;
+  Value bias = hasInput(node, 2) ? input(node, 2) : Value();
+  if (hasInput(node, 2) && !bias)
+    return failure();
+  SmallVector<int64_t> kernel = {wType.getDimSize(2), wType.getDimSize(3)};
+  SmallVector<int64_t> strides = attrInts(node, "strides", {1, 1});
+  SmallVector<int64_t> dilations = attrInts(node, "dilations", {1, 1});
+  if (strides.size() != 2 || dilations.size() != 2)
+    return nodeError(node) << "expected 2 strides and 2 dilations";
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(node, xType, kernel, strides, dilations);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(pads) || failed(outType))
+    return failure();
+  auto op = Conv2dOp::create(
+      builder, loc, *outType, x, w, bias, builder.getDenseI64ArrayAttr(strides),
+      builder.getDenseI64ArrayAttr(*pads),
+      builder.getDenseI64ArrayAttr(dilations),
+      builder.getI64IntegerAttr(attrInt(node, "group", 1)),
+      /*precision=*/nullptr);
+  return define(node, 0, op);
+}
+
+LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value transposedB;
+  if (attrInt(node, "transB", 0) && node.input_size() > 1 &&
+      pending.count(node.input(1)))
+    if (!(transposedB = materialize(node.input(1), /*transposed=*/true)))
+      return failure();
+  Value a = input(node, 0), b = transposedB ? transposedB : input(node, 1);
+  if (!a || !b)
+    return failure();
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
+  auto transpose = [&](Value v) -> Value {
+    auto type = cast<RankedTensorType>(v.getType());
+    auto transposed = RankedTensorType::get(
+        {type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
+    // Folds to a constant when v is one (a weight in transB layout).
+    return builder.createOrFold<TransposeOp>(
+        loc, transposed, v, builder.getDenseI64ArrayAttr({1, 0}));
+  };
+  auto scale = [&](Value v, float factor) -> Value {
+    if (factor == 1.0f)
+      return v;
+    auto type = cast<RankedTensorType>(v.getType());
+    // A constant (the usual weight or bias) is scaled at import.
+    if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(constantOf(v))) {
+      APFloat f(factor);
+      bool lost;
+      f.convert(cast<FloatType>(type.getElementType()).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      return constant(
+          loc, dense.mapValues(type.getElementType(), [&](const APFloat &x) {
+            return (x * f).bitcastToAPInt();
+          }));
+    }
+    auto scalarType = RankedTensorType::get({}, type.getElementType());
+    Value s = constant(
+        loc,
+        DenseElementsAttr::get(
+            scalarType,
+            builder.getFloatAttr(type.getElementType(), factor).getValue()));
+    return MulOp::create(builder, loc, type, v, s);
+  };
+  if (cast<RankedTensorType>(a.getType()).getRank() != 2 ||
+      cast<RankedTensorType>(b.getType()).getRank() != 2)
+    return nodeError(node) << "expected rank-2 operands";
+  if (attrInt(node, "transA", 0))
+    a = transpose(a);
+  if (attrInt(node, "transB", 0))
+    b = transposedB ? transposedB : transpose(b);
+  // alpha scales the (usually constant) weight so the product stays one gemm.
+  b = scale(b, attrFloat(node, "alpha", 1.0f));
+  Value c;
+  if (hasInput(node, 2)) {
+    c = input(node, 2);
+    if (!c)
+      return failure();
+    c = scale(c, attrFloat(node, "beta", 1.0f));
+  }
+  auto op = GemmOp::create(builder, loc, *outType, a, b, c, nullptr);
+  return define(node, 0, op);
+}
+
+LogicalResult ONNXImporter::importMatMul(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value a = input(node, 0), b = input(node, 1);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!a || !b || failed(outType))
+    return failure();
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(b.getType());
+  // numpy promotes 1-D operands to matrices and drops the added dimension.
+  auto promote = [&](Value v, RankedTensorType t, bool asRow) -> Value {
+    if (t.getRank() != 1)
+      return v;
+    SmallVector<int64_t> shape = asRow
+                                     ? SmallVector<int64_t>{1, t.getDimSize(0)}
+                                     : SmallVector<int64_t>{t.getDimSize(0), 1};
+    return builder.createOrFold<ReshapeOp>(
+        loc, RankedTensorType::get(shape, t.getElementType()), v);
+  };
+  Value lhs = promote(a, aType, /*asRow=*/true);
+  Value rhs = promote(b, bType, /*asRow=*/false);
+  if (lhs == a && rhs == b) {
+    auto op = MatmulOp::create(builder, loc, *outType, a, b, nullptr);
+    return define(node, 0, op);
+  }
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  SmallVector<int64_t> batch;
+  ArrayRef<int64_t> lb = lt.getShape().drop_back(2),
+                    rb = rt.getShape().drop_back(2);
+  batch.append(lb.size() >= rb.size() ? lb.begin() : rb.begin(),
+               lb.size() >= rb.size() ? lb.end() : rb.end());
+  batch.push_back(lt.getDimSize(lt.getRank() - 2));
+  batch.push_back(rt.getDimSize(rt.getRank() - 1));
+  Value product = MatmulOp::create(
+      builder, loc, RankedTensorType::get(batch, outType->getElementType()),
+      lhs, rhs, nullptr);
+  return define(node, 0,
+                builder.createOrFold<ReshapeOp>(loc, *outType, product));
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult ONNXImporter::importBatchNorm(const onnx::NodeProto &node) {
+  if (attrInt(node, "training_mode", 0) || failed(checkOutputs(node, 1)))
+    return nodeError(node) << "only inference batch normalization is "
+                              "supported (training_mode = 0, one output)";
+  SmallVector<Value> in;
+  for (int i = 0; i < 5; ++i)
+    if (!in.emplace_back(input(node, i)))
+      return failure();
+  auto op = BatchNormOp::create(
+      builder, nodeLoc(node), in[0].getType(), in[0], in[1], in[2], in[3],
+      in[4], builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f)));
+  return define(node, 0, op);
+}
+
+LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x || failed(checkOutputs(node, 1)))
+    return failure();
+  auto xType = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> kernel = attrInts(node, "kernel_shape");
+  if (xType.getRank() != 4 || kernel.size() != 2)
+    return nodeError(node) << "only 2-D pooling over NCHW is supported";
+  SmallVector<int64_t> strides = attrInts(node, "strides", {1, 1});
+  SmallVector<int64_t> dilations = attrInts(node, "dilations", {1, 1});
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(node, xType, kernel, strides, dilations);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(pads) || failed(outType))
+    return failure();
+  bool ceilMode = attrInt(node, "ceil_mode", 0);
+  Value result;
+  if (node.op_type() == "MaxPool") {
+    result = MaxPool2dOp::create(builder, nodeLoc(node), *outType, x,
+                                 builder.getDenseI64ArrayAttr(kernel),
+                                 builder.getDenseI64ArrayAttr(strides),
+                                 builder.getDenseI64ArrayAttr(*pads),
+                                 builder.getDenseI64ArrayAttr(dilations),
+                                 builder.getBoolAttr(ceilMode));
+  } else {
+    if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+      return nodeError(node) << "dilated average pooling is not supported";
+    result = AvgPool2dOp::create(
+        builder, nodeLoc(node), *outType, x,
+        builder.getDenseI64ArrayAttr(kernel),
+        builder.getDenseI64ArrayAttr(strides),
+        builder.getDenseI64ArrayAttr(*pads), builder.getBoolAttr(ceilMode),
+        builder.getBoolAttr(attrInt(node, "count_include_pad", 0)));
+  }
+  return define(node, 0, result);
+}
+
+LogicalResult
+ONNXImporter::importGlobalAveragePool(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  if (cast<RankedTensorType>(x.getType()).getRank() != 4)
+    return nodeError(node) << "only 2-D global pooling (NCHW) is supported";
+  return define(node, 0,
+                GlobalAvgPool2dOp::create(builder, nodeLoc(node), *outType, x));
+}
+
+LogicalResult ONNXImporter::importSoftmax(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  if (!x)
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  int64_t axis = attrInt(node, "axis", opset < 13 ? 1 : -1);
+  if (axis < 0)
+    axis += rank;
+  // Before opset 13 Softmax flattened from `axis` on; same thing only when
+  // the axis is the last one.
+  if (opset < 13 && axis != rank - 1)
+    return nodeError(node) << "opset " << opset << " Softmax over axes " << axis
+                           << ".. of a rank-" << rank
+                           << " tensor is not supported (only the last axis)";
+  return define(node, 0,
+                SoftmaxOp::create(builder, nodeLoc(node), x.getType(), x,
+                                  builder.getI64IntegerAttr(axis)));
+}
+
+LogicalResult ONNXImporter::importReduceMean(const onnx::NodeProto &node) {
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  SmallVector<int64_t> axes = attrInts(node, "axes");
+  if (axes.empty())
+    for (int64_t i = 0; i < cast<RankedTensorType>(x.getType()).getRank(); ++i)
+      axes.push_back(i);
+  return define(
+      node, 0,
+      ReduceMeanOp::create(builder, nodeLoc(node), *outType, x,
+                           builder.getDenseI64ArrayAttr(axes),
+                           builder.getBoolAttr(attrInt(node, "keepdims", 1))));
+}
+
+LogicalResult ONNXImporter::importLayerNorm(const onnx::NodeProto &node) {
+  Value x = input(node, 0), scale = input(node, 1);
+  if (!x || !scale || failed(checkOutputs(node, 1)))
+    return failure();
+  Value bias = hasInput(node, 2) ? input(node, 2) : Value();
+  return define(
+      node, 0,
+      LayerNormOp::create(
+          builder, nodeLoc(node), x.getType(), x, scale, bias,
+          builder.getI64IntegerAttr(attrInt(node, "axis", -1)),
+          builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
+}

@@ -1,0 +1,396 @@
+//===- Importer.h - The ONNX importer, shared by its files
+//------------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The importer class and the helpers its handler files share. Each file
+// defines the handlers of one op family; ImportONNX.cpp walks the graph.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_LIB_TARGET_ONNX_IMPORTER_H
+#define CIM_LIB_TARGET_ONNX_IMPORTER_H
+
+#include "cim/Dialect/Cim/CimOps.h"
+#include "cim/Support/Limits.h"
+#include "cim/Target/ImportONNX.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/parser.h>
+#include <onnx/defs/shape_inference.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+
+namespace mlir::cim::onnx_import {
+
+/// Opsets of the default domain that the handlers follow. libonnx 1.12 knows
+/// schemas up to 17.
+inline constexpr int64_t kMinOpset = 7;
+inline constexpr int64_t kMaxOpset = 17;
+/// Older models are first converted to this opset by libonnx's version
+/// converter: 13 is where the axis semantics of Softmax and friends and the
+/// Split/Squeeze inputs settled, so the adapters carry the old meaning over.
+inline constexpr int64_t kConvertToOpset = 13;
+/// No single tensor may have more elements (--max-tensor-elements): larger
+/// declarations are corrupt or hostile, and fail before any allocation.
+inline int64_t maxElements() {
+  return int64_t(std::min<uint64_t>(getResourceLimits().maxTensorElements,
+                                    std::numeric_limits<int64_t>::max()));
+}
+
+/// The schema registry used for shape inference (SchemaRegistry.cpp).
+const onnx::ISchemaRegistry *schemaRegistry();
+
+/// "[1, 3, 224, 224]".
+std::string formatShape(ArrayRef<int64_t> shape);
+
+/// ONNX element type of a builtin type, or UNDEFINED.
+int32_t onnxElementType(Type type);
+
+class ONNXImporter {
+public:
+  ONNXImporter(MLIRContext *context, StringRef sourceName,
+               const ImportONNXOptions &options)
+      : context(context), builder(context), sourceName(sourceName.str()),
+        options(options),
+        fileLoc(FileLineColLoc::get(context, sourceName, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model);
+
+private:
+  using Handler = LogicalResult (ONNXImporter::*)(const onnx::NodeProto &);
+  static const llvm::StringMap<Handler> &handlers();
+
+  //===--------------------------------------------------------------------===//
+  // Diagnostics and locations
+  //===--------------------------------------------------------------------===//
+
+  /// Errors about the model as a whole; the location names the file.
+  InFlightDiagnostic error() { return emitError(fileLoc); }
+
+  Location nodeLoc(const onnx::NodeProto &node) {
+    std::string name =
+        node.name().empty() ? "#" + std::to_string(nodeIndex) : node.name();
+    return NameLoc::get(StringAttr::get(context, name + ":" + node.op_type()),
+                        fileLoc);
+  }
+
+  InFlightDiagnostic nodeError(const onnx::NodeProto &node) {
+    std::string name = node.name().empty() ? "#" + std::to_string(nodeIndex)
+                                           : "'" + node.name() + "'";
+    return emitError(nodeLoc(node))
+           << "node " << name << " (" << node.op_type() << "): ";
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Types and tensors
+  //===--------------------------------------------------------------------===//
+
+  Type elementType(int32_t onnxType) {
+    switch (onnxType) {
+    case onnx::TensorProto::FLOAT:
+      return builder.getF32Type();
+    case onnx::TensorProto::FLOAT16:
+      return builder.getF16Type();
+    case onnx::TensorProto::BFLOAT16:
+      return builder.getBF16Type();
+    case onnx::TensorProto::DOUBLE:
+      return builder.getF64Type();
+    case onnx::TensorProto::INT8:
+      return builder.getIntegerType(8);
+    case onnx::TensorProto::UINT8:
+      return builder.getIntegerType(8, /*isSigned=*/false);
+    case onnx::TensorProto::INT16:
+      return builder.getIntegerType(16);
+    case onnx::TensorProto::INT32:
+      return builder.getIntegerType(32);
+    case onnx::TensorProto::INT64:
+      return builder.getIntegerType(64);
+    case onnx::TensorProto::BOOL:
+      return builder.getI1Type();
+    default:
+      return {};
+    }
+  }
+
+  /// Static tensor type of `type`; `what` names it in errors.
+  FailureOr<RankedTensorType> tensorType(const onnx::TypeProto &type,
+                                         const Twine &what) {
+    if (!type.has_tensor_type())
+      return error() << what << " is not a tensor", failure();
+    const onnx::TypeProto::Tensor &tensor = type.tensor_type();
+    Type element = elementType(tensor.elem_type());
+    if (!element)
+      return error() << what << " has unsupported element type "
+                     << onnx::TensorProto::DataType_Name(
+                            static_cast<onnx::TensorProto::DataType>(
+                                tensor.elem_type())),
+             failure();
+    if (!tensor.has_shape())
+      return error() << "cannot infer the shape of " << what, failure();
+    SmallVector<int64_t> shape;
+    for (const auto &dim : tensor.shape().dim()) {
+      if (!dim.has_dim_value() || dim.dim_value() < 0)
+        return error() << "cannot infer the shape of " << what << " (dimension "
+                       << shape.size() << " is "
+                       << (dim.has_dim_param() ? "'" + dim.dim_param() + "'"
+                                               : std::string("unknown"))
+                       << ")",
+               failure();
+      shape.push_back(dim.dim_value());
+    }
+    int64_t count = checkedProduct(shape);
+    if (count < 0 || count > maxElements())
+      return error() << what << " has shape " << formatShape(shape)
+                     << ", more than the limit of " << maxElements()
+                     << " elements (--max-tensor-elements)",
+             failure();
+    return RankedTensorType::get(shape, element);
+  }
+
+  /// The contents of `tensor`; with `transposed`, those of its 2-D
+  /// transpose (Gemm's transB weights go straight to crossbar layout without
+  /// a second copy living in the context).
+  FailureOr<DenseElementsAttr> tensorAttr(const onnx::TensorProto &tensor,
+                                          bool transposed = false);
+
+  /// Creates the constant of initializer `name` on first use. Initializers are
+  /// materialized lazily and their protobuf data is released after the last
+  /// use, so the import holds about one copy of the weights.
+  Value materialize(StringRef name, bool transposed = false);
+
+  //===--------------------------------------------------------------------===//
+  // Values
+  //===--------------------------------------------------------------------===//
+
+  /// The value of input `i` of `node`; null (and an error) if absent.
+  Value input(const onnx::NodeProto &node, int i) {
+    if (i >= node.input_size() || node.input(i).empty()) {
+      nodeError(node) << "missing input " << i;
+      return {};
+    }
+    auto it = values.find(node.input(i));
+    if (it == values.end() && pending.count(node.input(i))) {
+      if (!materialize(node.input(i)))
+        return {};
+      it = values.find(node.input(i));
+    }
+    if (it == values.end()) {
+      nodeError(node) << "input '" << node.input(i)
+                      << "' is neither a graph input, an initializer nor "
+                         "the output of an earlier node";
+      return {};
+    }
+    return it->second;
+  }
+
+  bool hasInput(const onnx::NodeProto &node, int i) {
+    return i < node.input_size() && !node.input(i).empty();
+  }
+
+  static bool isStaticTensor(const onnx::TypeProto &type) {
+    if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+      return false;
+    return llvm::all_of(type.tensor_type().shape().dim(), [](auto &dim) {
+      return dim.has_dim_value() && dim.dim_value() >= 0;
+    });
+  }
+
+  /// Reruns ONNX shape inference on `node` alone, with the types (and small
+  /// integer constants) of its inputs as imported. Whole-graph inference
+  /// stops at shapes computed by shape arithmetic (e.g. Slice ends from
+  /// Shape -> Mul), which the importer has already evaluated.
+  void inferNode(const onnx::NodeProto &node);
+
+  /// Result type of output `i` from shape inference.
+  FailureOr<RankedTensorType> outputType(const onnx::NodeProto &node, int i) {
+    auto it = valueTypes.find(node.output(i));
+    if (it == valueTypes.end() || !isStaticTensor(*it->second)) {
+      inferNode(node);
+      it = valueTypes.find(node.output(i));
+    }
+    if (it == valueTypes.end()) {
+      nodeError(node) << "cannot infer the shape of output '" << node.output(i)
+                      << "'";
+      return failure();
+    }
+    return tensorType(*it->second, "output '" + node.output(i) + "' of node '" +
+                                       node.name() + "'");
+  }
+
+  LogicalResult define(const onnx::NodeProto &node, int i, Value value) {
+    if (i < node.output_size() && !node.output(i).empty())
+      values[node.output(i)] = value;
+    return success();
+  }
+
+  /// Fails if `node` produces more outputs than the first `count`.
+  LogicalResult checkOutputs(const onnx::NodeProto &node, int count) {
+    for (int i = count; i < node.output_size(); ++i)
+      if (!node.output(i).empty())
+        return nodeError(node) << "output " << i << " ('" << node.output(i)
+                               << "') is not supported (inference only)";
+    return success();
+  }
+
+  static DenseElementsAttr constantOf(Value v) {
+    DenseElementsAttr attr;
+    if (v && matchPattern(v, m_Constant(&attr)))
+      return attr;
+    return {};
+  }
+
+  /// Integer contents of a constant, flattened.
+  static std::optional<SmallVector<int64_t>> intsOf(Value v) {
+    DenseElementsAttr attr = constantOf(v);
+    if (!attr || !isa<IntegerType>(attr.getElementType()))
+      return std::nullopt;
+    SmallVector<int64_t> result;
+    bool isUnsigned = attr.getElementType().isUnsignedInteger();
+    for (const APInt &x : attr.getValues<APInt>())
+      result.push_back(isUnsigned ? int64_t(x.getZExtValue())
+                                  : x.getSExtValue());
+    return result;
+  }
+
+  Value constant(Location loc, DenseElementsAttr attr) {
+    return ConstantOp::create(builder, loc, attr);
+  }
+
+  Value intConstant(Location loc, ArrayRef<int64_t> shape,
+                    ArrayRef<int64_t> data) {
+    auto type = RankedTensorType::get(shape, builder.getI64Type());
+    return constant(loc, DenseElementsAttr::get(type, data));
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Attributes
+  //===--------------------------------------------------------------------===//
+
+  static const onnx::AttributeProto *attr(const onnx::NodeProto &node,
+                                          StringRef name) {
+    for (const auto &a : node.attribute())
+      if (a.name() == name)
+        return &a;
+    return nullptr;
+  }
+  static int64_t attrInt(const onnx::NodeProto &node, StringRef name,
+                         int64_t def) {
+    const auto *a = attr(node, name);
+    return a ? a->i() : def;
+  }
+  static float attrFloat(const onnx::NodeProto &node, StringRef name,
+                         float def) {
+    const auto *a = attr(node, name);
+    return a ? a->f() : def;
+  }
+  static std::string attrString(const onnx::NodeProto &node, StringRef name,
+                                StringRef def) {
+    const auto *a = attr(node, name);
+    return a ? a->s() : def.str();
+  }
+  static SmallVector<int64_t> attrInts(const onnx::NodeProto &node,
+                                       StringRef name,
+                                       ArrayRef<int64_t> def = {}) {
+    const auto *a = attr(node, name);
+    if (!a)
+      return SmallVector<int64_t>(def);
+    return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Handlers (one per ONNX op type or family)
+  //===--------------------------------------------------------------------===//
+
+  LogicalResult importConv(const onnx::NodeProto &node);
+  LogicalResult importGemm(const onnx::NodeProto &node);
+  LogicalResult importMatMul(const onnx::NodeProto &node);
+  LogicalResult importBinary(const onnx::NodeProto &node);
+  LogicalResult importUnary(const onnx::NodeProto &node);
+  LogicalResult importLeakyRelu(const onnx::NodeProto &node);
+  LogicalResult importHardSigmoid(const onnx::NodeProto &node);
+  LogicalResult importClip(const onnx::NodeProto &node);
+  LogicalResult importBatchNorm(const onnx::NodeProto &node);
+  LogicalResult importPool(const onnx::NodeProto &node);
+  LogicalResult importGlobalAveragePool(const onnx::NodeProto &node);
+  LogicalResult importFlatten(const onnx::NodeProto &node);
+  LogicalResult importReshapeLike(const onnx::NodeProto &node);
+  LogicalResult importTranspose(const onnx::NodeProto &node);
+  LogicalResult importConcat(const onnx::NodeProto &node);
+  LogicalResult importSplit(const onnx::NodeProto &node);
+  LogicalResult importPad(const onnx::NodeProto &node);
+  LogicalResult importSoftmax(const onnx::NodeProto &node);
+  LogicalResult importReduceMean(const onnx::NodeProto &node);
+  LogicalResult importLayerNorm(const onnx::NodeProto &node);
+  LogicalResult importIdentity(const onnx::NodeProto &node);
+  LogicalResult importConstant(const onnx::NodeProto &node);
+  LogicalResult importShape(const onnx::NodeProto &node);
+  LogicalResult importGather(const onnx::NodeProto &node);
+  LogicalResult importSlice(const onnx::NodeProto &node);
+  LogicalResult importCast(const onnx::NodeProto &node);
+  LogicalResult importConstantOfShape(const onnx::NodeProto &node);
+  LogicalResult importRange(const onnx::NodeProto &node);
+  LogicalResult importQuantize(const onnx::NodeProto &node);
+
+  /// Explicit pads [top, left, bottom, right] of a 2-D window op, from `pads`
+  /// or `auto_pad`.
+  FailureOr<SmallVector<int64_t>> windowPads(const onnx::NodeProto &node,
+                                             RankedTensorType input,
+                                             ArrayRef<int64_t> kernel,
+                                             ArrayRef<int64_t> strides,
+                                             ArrayRef<int64_t> dilations);
+
+  MLIRContext *context;
+  OpBuilder builder;
+  std::string sourceName;
+  const ImportONNXOptions &options;
+  Location fileLoc;
+  std::string modelDir;
+  int64_t opset = 0;
+  /// Position of the node being imported, for unnamed nodes.
+  int nodeIndex = 0;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<const onnx::TypeProto *> valueTypes;
+  /// Types found by per-node inference (stable addresses for valueTypes).
+  std::deque<onnx::TypeProto> inferredTypes;
+  int64_t irVersion = 8;
+  /// Initializers not yet materialized, and how many uses each has left.
+  llvm::StringMap<onnx::TensorProto *> pending;
+  llvm::StringMap<int> remainingUses;
+  /// The function body, and the last initializer constant placed at its top.
+  Block *body = nullptr;
+  Operation *lastConstant = nullptr;
+};
+
+} // namespace mlir::cim::onnx_import
+
+#endif // CIM_LIB_TARGET_ONNX_IMPORTER_H
