@@ -26,6 +26,9 @@ class Cim_Attr<string name, string attrMnemonic, list<Trait> traits = []>
 def Cim_PadModeAttr : EnumAttr<Cim_Dialect, Cim_PadMode, "pad_mode">;
 def Cim_GeluApproximationAttr
     : EnumAttr<Cim_Dialect, Cim_GeluApproximation, "gelu_approximation">;
+def Cim_ReduceKindAttr : EnumAttr<Cim_Dialect, Cim_ReduceKind, "reduce_kind">;
+def Cim_ComparePredicateAttr
+    : EnumAttr<Cim_Dialect, Cim_ComparePredicate, "predicate">;
 def Cim_ScaleGranularityAttr
     : EnumAttr<Cim_Dialect, Cim_ScaleGranularity, "granularity">;
 def Cim_AdcModeAttr : EnumAttr<Cim_Dialect, Cim_AdcMode, "adc_mode">;

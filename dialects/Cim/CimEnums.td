@@ -76,4 +76,33 @@ def Cim_GeluApproximation : I32EnumAttr<"GeluApproximation",
   let genSpecializedAttr = 0;
 }
 
+def Cim_ReduceKind : I32EnumAttr<"ReduceKind",
+    "how cim.reduce combines the reduced elements", [
+    I32EnumAttrCase<"sum", 0>,
+    I32EnumAttrCase<"mean", 1>,
+    I32EnumAttrCase<"max", 2>,
+    I32EnumAttrCase<"min", 3>,
+    I32EnumAttrCase<"prod", 4>,
+    I32EnumAttrCase<"l1", 5>,
+    I32EnumAttrCase<"l2", 6>,
+    I32EnumAttrCase<"log_sum", 7>,
+    I32EnumAttrCase<"log_sum_exp", 8>,
+    I32EnumAttrCase<"sum_square", 9>
+  ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+
+def Cim_ComparePredicate : I32EnumAttr<"ComparePredicate",
+    "the relation cim.cmp tests", [
+    I32EnumAttrCase<"eq", 0>,
+    I32EnumAttrCase<"lt", 1>,
+    I32EnumAttrCase<"le", 2>,
+    I32EnumAttrCase<"gt", 3>,
+    I32EnumAttrCase<"ge", 4>
+  ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+
 #endif // CIM_DIALECT_CIM_CIMENUMS_TD

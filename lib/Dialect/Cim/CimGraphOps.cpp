@@ -29,10 +29,10 @@ using namespace mlir::cim::detail;
 // Shape helpers
 //===----------------------------------------------------------------------===//
 
-/// Normalizes a possibly negative axis into [0, rank); `rank` is the number of
-/// valid positions (rank + 1 for ops that may insert at the end).
-static FailureOr<int64_t> normalizeAxis(Operation *op, StringRef name,
-                                        int64_t axis, int64_t rank) {
+FailureOr<int64_t> mlir::cim::detail::normalizeAxis(Operation *op,
+                                                    StringRef name,
+                                                    int64_t axis,
+                                                    int64_t rank) {
   if (axis < -rank || axis >= rank)
     return op->emitOpError() << "expects '" << name << "' in [" << -rank << ", "
                              << rank - 1 << "], got " << axis;
@@ -62,9 +62,8 @@ checkWindowedOutput(Operation *op, RankedTensorType in, RankedTensorType out,
   return success();
 }
 
-/// numpy broadcasting of two shapes; failure if incompatible.
-static FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
-                                                       ArrayRef<int64_t> b) {
+FailureOr<SmallVector<int64_t>>
+mlir::cim::detail::broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   size_t rank = std::max(a.size(), b.size());
   SmallVector<int64_t> result(rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -226,7 +225,7 @@ LogicalResult MatmulOp::verify() {
 // Binary elementwise ops
 //===----------------------------------------------------------------------===//
 
-static LogicalResult verifyBroadcastBinary(Operation *op) {
+LogicalResult mlir::cim::detail::verifyBroadcastBinary(Operation *op) {
   Value lhs = op->getOperand(0), rhs = op->getOperand(1),
         out = op->getResult(0);
   if (failed(checkSameElementType(op, lhs, rhs, "lhs", "rhs")) ||

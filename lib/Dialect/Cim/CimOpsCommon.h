@@ -33,6 +33,18 @@ inline RankedTensorType tensorType(Value v) {
 
 inline bool isStatic(int64_t dim) { return !ShapedType::isDynamic(dim); }
 
+/// Normalizes a possibly negative axis into [0, rank); `rank` is the number of
+/// valid positions (rank + 1 for ops that may insert at the end).
+FailureOr<int64_t> normalizeAxis(Operation *op, StringRef name, int64_t axis,
+                                 int64_t rank);
+
+/// numpy broadcasting of two shapes; failure if incompatible.
+FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
+                                                ArrayRef<int64_t> b);
+
+/// Verifier of the elementwise binary ops: one element type, broadcast shape.
+LogicalResult verifyBroadcastBinary(Operation *op);
+
 /// Reports `what` if both sizes are known and differ.
 LogicalResult checkDim(Operation *op, const Twine &what, int64_t actual,
                        int64_t expected);

@@ -277,31 +277,57 @@ LogicalResult ONNXImporter::importSoftmax(const onnx::NodeProto &node) {
                                   builder.getI64IntegerAttr(axis)));
 }
 
-LogicalResult ONNXImporter::importReduceMean(const onnx::NodeProto &node) {
-  Value x = input(node, 0);
-  FailureOr<RankedTensorType> outType = outputType(node, 0);
-  if (!x || failed(outType))
-    return failure();
-  SmallVector<int64_t> axes = attrInts(node, "axes");
-  if (axes.empty())
-    for (int64_t i = 0; i < cast<RankedTensorType>(x.getType()).getRank(); ++i)
-      axes.push_back(i);
-  return define(
-      node, 0,
-      ReduceMeanOp::create(builder, nodeLoc(node), *outType, x,
-                           builder.getDenseI64ArrayAttr(axes),
-                           builder.getBoolAttr(attrInt(node, "keepdims", 1))));
-}
-
 LogicalResult ONNXImporter::importLayerNorm(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
   Value x = input(node, 0), scale = input(node, 1);
-  if (!x || !scale || failed(checkOutputs(node, 1)))
+  if (!x || !scale || failed(checkOutputs(node, 3)))
     return failure();
   Value bias = hasInput(node, 2) ? input(node, 2) : Value();
-  return define(
-      node, 0,
-      LayerNormOp::create(
-          builder, nodeLoc(node), x.getType(), x, scale, bias,
-          builder.getI64IntegerAttr(attrInt(node, "axis", -1)),
-          builder.getF32FloatAttr(attrFloat(node, "epsilon", 1e-5f))));
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank(), axis = attrInt(node, "axis", -1);
+  float epsilon = attrFloat(node, "epsilon", 1e-5f);
+  if (axis < -rank || axis >= rank)
+    return nodeError(node) << "axis " << axis << " is out of range for rank "
+                           << rank;
+  if (axis < 0)
+    axis += rank;
+  (void)define(node, 0,
+               LayerNormOp::create(builder, loc, x.getType(), x, scale, bias,
+                                   builder.getI64IntegerAttr(axis),
+                                   builder.getF32FloatAttr(epsilon)));
+  bool wantMean = node.output_size() > 1 && !node.output(1).empty();
+  bool wantInvStdDev = node.output_size() > 2 && !node.output(2).empty();
+  if (!wantMean && !wantInvStdDev)
+    return success();
+  // The optional statistics: mean and 1/sqrt(var + epsilon) over the
+  // normalized axes, kept as size-1 dimensions (ONNX's shapes).
+  if (!type.getElementType().isF32())
+    return nodeError(node) << "the Mean/InvStdDev outputs need a float32 "
+                              "input, got "
+                           << x.getType();
+  SmallVector<int64_t> axes, statShape(type.getShape());
+  for (int64_t i = axis; i < rank; ++i) {
+    axes.push_back(i);
+    statShape[i] = 1;
+  }
+  auto statType = RankedTensorType::get(statShape, type.getElementType());
+  auto mean = [&](Value v) -> Value {
+    return ReduceMeanOp::create(builder, loc, statType, v,
+                                builder.getDenseI64ArrayAttr(axes),
+                                builder.getBoolAttr(true));
+  };
+  Value mu = mean(x);
+  Value centered = SubOp::create(builder, loc, type, x, mu);
+  Value variance = mean(MulOp::create(builder, loc, type, centered, centered));
+  auto scalar = RankedTensorType::get({}, type.getElementType());
+  Value eps = constant(loc, DenseElementsAttr::get(scalar, epsilon));
+  Value invStdDev = ReciprocalOp::create(
+      builder, loc,
+      SqrtOp::create(builder, loc,
+                     AddOp::create(builder, loc, statType, variance, eps)));
+  if (wantMean)
+    (void)define(node, 1, mu);
+  if (wantInvStdDev)
+    (void)define(node, 2, invStdDev);
+  return success();
 }

@@ -326,9 +326,7 @@ LogicalResult ONNXImporter::importCast(const onnx::NodeProto &node) {
     return define(node, 0, x);
   DenseElementsAttr attr = constantOf(x);
   if (!attr)
-    return nodeError(node) << "Cast of a non-constant tensor from "
-                           << x.getType() << " to " << *outType
-                           << " is not supported";
+    return define(node, 0, CastOp::create(builder, nodeLoc(node), *outType, x));
   Type to = outType->getElementType();
   SmallVector<double> numbers;
   if (isa<IntegerType>(attr.getElementType())) {

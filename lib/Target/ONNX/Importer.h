@@ -349,7 +349,6 @@ private:
   LogicalResult importSplit(const onnx::NodeProto &node);
   LogicalResult importPad(const onnx::NodeProto &node);
   LogicalResult importSoftmax(const onnx::NodeProto &node);
-  LogicalResult importReduceMean(const onnx::NodeProto &node);
   LogicalResult importLayerNorm(const onnx::NodeProto &node);
   LogicalResult importIdentity(const onnx::NodeProto &node);
   LogicalResult importConstant(const onnx::NodeProto &node);
@@ -360,6 +359,24 @@ private:
   LogicalResult importConstantOfShape(const onnx::NodeProto &node);
   LogicalResult importRange(const onnx::NodeProto &node);
   LogicalResult importQuantize(const onnx::NodeProto &node);
+  // ImportMath.cpp
+  LogicalResult importMathUnary(const onnx::NodeProto &node);
+  LogicalResult importActivation(const onnx::NodeProto &node);
+  LogicalResult importVariadic(const onnx::NodeProto &node);
+  LogicalResult importLogic(const onnx::NodeProto &node);
+  LogicalResult importWhere(const onnx::NodeProto &node);
+  LogicalResult importReduce(const onnx::NodeProto &node);
+  LogicalResult importArgReduce(const onnx::NodeProto &node);
+  LogicalResult importAxisOp(const onnx::NodeProto &node);
+  LogicalResult importSize(const onnx::NodeProto &node);
+
+  /// Fails (with an error) unless `a` and `b` have one element type.
+  LogicalResult sameElementTypes(const onnx::NodeProto &node, Value &a,
+                                 Value &b);
+  /// Axes from input `inputIndex` if present (must be constant), else from
+  /// the `axes` attribute.
+  std::optional<SmallVector<int64_t>> axesOf(const onnx::NodeProto &node,
+                                             int inputIndex);
 
   /// Explicit pads [top, left, bottom, right] of a 2-D window op, from `pads`
   /// or `auto_pad`.

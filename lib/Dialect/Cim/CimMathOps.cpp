@@ -1,0 +1,143 @@
+//===- CimMathOps.cpp - Graph-level math of the cim dialect ---------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Verifiers of the ops in CimMathOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CimOpsCommon.h"
+#include "cim/Dialect/Cim/CimOps.h"
+
+#include "llvm/ADT/SmallBitVector.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::detail;
+
+LogicalResult MaxOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult MinOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult PReluOp::verify() { return verifyBroadcastBinary(*this); }
+
+static LogicalResult verifyLogical(Operation *op) {
+  if (!tensorType(op->getOperand(0)).getElementType().isInteger(1))
+    return op->emitOpError() << "expects boolean (i1) operands, got "
+                             << op->getOperand(0).getType();
+  return verifyBroadcastBinary(op);
+}
+LogicalResult AndOp::verify() { return verifyLogical(*this); }
+LogicalResult OrOp::verify() { return verifyLogical(*this); }
+LogicalResult XorOp::verify() { return verifyLogical(*this); }
+
+LogicalResult ModOp::verify() {
+  if (!getFmod() && isa<FloatType>(tensorType(getLhs()).getElementType()))
+    return emitOpError() << "expects fmod = true for float operands (ONNX)";
+  return verifyBroadcastBinary(*this);
+}
+
+/// Shape of the broadcast of `values`, checked against `out`'s.
+static LogicalResult checkBroadcastResult(Operation *op, ValueRange values,
+                                          Value out) {
+  SmallVector<int64_t> shape;
+  for (Value v : values) {
+    FailureOr<SmallVector<int64_t>> next =
+        broadcastShapes(shape, tensorType(v).getShape());
+    if (failed(next))
+      return op->emitOpError()
+             << "expects broadcast-compatible operands, got " << v.getType();
+    shape = *next;
+  }
+  return checkShape(op, "output", tensorType(out), shape);
+}
+
+LogicalResult CmpOp::verify() {
+  if (failed(checkSameElementType(*this, getLhs(), getRhs(), "lhs", "rhs")))
+    return failure();
+  return checkBroadcastResult(*this, {getLhs(), getRhs()}, getOutput());
+}
+
+LogicalResult SelectOp::verify() {
+  if (failed(checkSameElementType(*this, getLhs(), getRhs(), "lhs", "rhs")) ||
+      failed(
+          checkSameElementType(*this, getLhs(), getOutput(), "lhs", "output")))
+    return failure();
+  return checkBroadcastResult(*this, {getCondition(), getLhs(), getRhs()},
+                              getOutput());
+}
+
+LogicalResult CastOp::verify() {
+  return checkShape(*this, "output", tensorType(getOutput()),
+                    tensorType(getInput()).getShape());
+}
+
+LogicalResult ReduceOp::verify() {
+  RankedTensorType in = tensorType(getInput());
+  llvm::SmallBitVector reduced(in.getRank(), getAxes().empty());
+  for (int64_t axis : getAxes()) {
+    FailureOr<int64_t> a = normalizeAxis(*this, "axes", axis, in.getRank());
+    if (failed(a))
+      return failure();
+    if (reduced.test(*a))
+      return emitOpError() << "expects distinct axes, got " << *a << " twice";
+    reduced.set(*a);
+  }
+  SmallVector<int64_t> expected;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    if (!reduced.test(i))
+      expected.push_back(in.getDimSize(i));
+    else if (getKeepdims())
+      expected.push_back(1);
+  }
+  if (failed(checkSameElementType(*this, getInput(), getOutput(), "input",
+                                  "output")))
+    return failure();
+  return checkShape(*this, "output", tensorType(getOutput()), expected);
+}
+
+static LogicalResult verifyArgReduce(Operation *op, Value input, Value output,
+                                     int64_t axis, bool keepdims) {
+  RankedTensorType in = tensorType(input);
+  FailureOr<int64_t> a = normalizeAxis(op, "axis", axis, in.getRank());
+  if (failed(a))
+    return failure();
+  SmallVector<int64_t> expected;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    if (i != *a)
+      expected.push_back(in.getDimSize(i));
+    else if (keepdims)
+      expected.push_back(1);
+  }
+  return checkShape(op, "output", tensorType(output), expected);
+}
+
+LogicalResult ArgMaxOp::verify() {
+  return verifyArgReduce(*this, getInput(), getOutput(), getAxis(),
+                         getKeepdims());
+}
+LogicalResult ArgMinOp::verify() {
+  return verifyArgReduce(*this, getInput(), getOutput(), getAxis(),
+                         getKeepdims());
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return normalizeAxis(*this, "axis", getAxis(),
+                       tensorType(getInput()).getRank());
+}
+LogicalResult HardmaxOp::verify() {
+  return normalizeAxis(*this, "axis", getAxis(),
+                       tensorType(getInput()).getRank());
+}
+LogicalResult CumSumOp::verify() {
+  return normalizeAxis(*this, "axis", getAxis(),
+                       tensorType(getInput()).getRank());
+}
+
+LogicalResult TriluOp::verify() {
+  if (tensorType(getInput()).getRank() < 2)
+    return emitOpError() << "expects a tensor of rank 2 or more, got "
+                         << getInput().getType();
+  return success();
+}
