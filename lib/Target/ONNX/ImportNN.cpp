@@ -24,8 +24,16 @@ using namespace mlir::cim::onnx_import;
 FailureOr<SmallVector<int64_t>>
 ONNXImporter::windowPads(const onnx::NodeProto &node, RankedTensorType input,
                          ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                         ArrayRef<int64_t> dilations) {
+                         ArrayRef<int64_t> dilations, bool lifted1D) {
   std::string autoPad = attrString(node, "auto_pad", "NOTSET");
+  if (autoPad == "NOTSET" && lifted1D) {
+    SmallVector<int64_t> pads = attrInts(node, "pads", {0, 0});
+    if (pads.size() != 2)
+      return nodeError(node)
+                 << "expected 2 pads for a 1-D window, got " << pads.size(),
+             failure();
+    return SmallVector<int64_t>{0, pads[0], 0, pads[1]};
+  }
   if (autoPad == "NOTSET") {
     SmallVector<int64_t> pads = attrInts(node, "pads", {0, 0, 0, 0});
     if (pads.size() != 4)
@@ -54,6 +62,25 @@ ONNXImporter::windowPads(const onnx::NodeProto &node, RankedTensorType input,
   return pads;
 }
 
+/// A 1-D window op runs as 2-D with a height of 1: [N, C, W] becomes
+/// [N, C, 1, W] (and a weight [M, C/g, K] becomes [M, C/g, 1, K]).
+Value ONNXImporter::liftTo2D(Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + 2, 1);
+  return builder.createOrFold<ReshapeOp>(
+      loc, RankedTensorType::get(shape, type.getElementType()), v);
+}
+
+/// The 2-D form of a 1-D window attribute: `def1D` is its default, `pad2D`
+/// what the height gets.
+static SmallVector<int64_t> lift1DAttr(ArrayRef<int64_t> values,
+                                       int64_t pad2D) {
+  SmallVector<int64_t> result = {pad2D};
+  result.append(values.begin(), values.end());
+  return result;
+}
+
 LogicalResult ONNXImporter::importConv(const onnx::NodeProto &node) {
   Location loc = nodeLoc(node);
   Value x = input(node, 0), w = input(node, 1);
@@ -61,30 +88,51 @@ LogicalResult ONNXImporter::importConv(const onnx::NodeProto &node) {
     return failure();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
-  if (xType.getRank() != 4 || wType.getRank() != 4)
-    return nodeError(node) << "only 2-D convolutions (rank-4 input and "
-                              "weight) are supported, got input "
+  bool lifted = xType.getRank() == 3 && wType.getRank() == 3;
+  if (!lifted && (xType.getRank() != 4 || wType.getRank() != 4))
+    return nodeError(node) << "only 1-D and 2-D convolutions (rank-3 or "
+                              "rank-4 input and weight) are supported, got "
+                              "input "
                            << xType << " and weight " << wType;
   Value bias = hasInput(node, 2) ? input(node, 2) : Value();
   if (hasInput(node, 2) && !bias)
     return failure();
+  SmallVector<int64_t> strides, dilations;
+  if (lifted) {
+    x = liftTo2D(loc, x);
+    w = liftTo2D(loc, w);
+    xType = cast<RankedTensorType>(x.getType());
+    wType = cast<RankedTensorType>(w.getType());
+    strides = lift1DAttr(attrInts(node, "strides", {1}), 1);
+    dilations = lift1DAttr(attrInts(node, "dilations", {1}), 1);
+  } else {
+    strides = attrInts(node, "strides", {1, 1});
+    dilations = attrInts(node, "dilations", {1, 1});
+  }
   SmallVector<int64_t> kernel = {wType.getDimSize(2), wType.getDimSize(3)};
-  SmallVector<int64_t> strides = attrInts(node, "strides", {1, 1});
-  SmallVector<int64_t> dilations = attrInts(node, "dilations", {1, 1});
   if (strides.size() != 2 || dilations.size() != 2)
-    return nodeError(node) << "expected 2 strides and 2 dilations";
+    return nodeError(node) << "expected one stride and one dilation per "
+                              "spatial dimension";
   FailureOr<SmallVector<int64_t>> pads =
-      windowPads(node, xType, kernel, strides, dilations);
+      windowPads(node, xType, kernel, strides, dilations, lifted);
   FailureOr<RankedTensorType> outType = outputType(node, 0);
   if (failed(pads) || failed(outType))
     return failure();
-  auto op = Conv2dOp::create(
-      builder, loc, *outType, x, w, bias, builder.getDenseI64ArrayAttr(strides),
+  RankedTensorType convType = *outType;
+  if (lifted) {
+    SmallVector<int64_t> shape(outType->getShape());
+    shape.insert(shape.begin() + 2, 1);
+    convType = RankedTensorType::get(shape, outType->getElementType());
+  }
+  Value result = Conv2dOp::create(
+      builder, loc, convType, x, w, bias, builder.getDenseI64ArrayAttr(strides),
       builder.getDenseI64ArrayAttr(*pads),
       builder.getDenseI64ArrayAttr(dilations),
       builder.getI64IntegerAttr(attrInt(node, "group", 1)),
       /*precision=*/nullptr);
-  return define(node, 0, op);
+  if (lifted)
+    result = ReshapeOp::create(builder, loc, *outType, result);
+  return define(node, 0, result);
 }
 
 LogicalResult ONNXImporter::importGemm(const onnx::NodeProto &node) {
@@ -210,39 +258,60 @@ LogicalResult ONNXImporter::importBatchNorm(const onnx::NodeProto &node) {
 }
 
 LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
   Value x = input(node, 0);
   if (!x || failed(checkOutputs(node, 1)))
     return failure();
   auto xType = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> kernel = attrInts(node, "kernel_shape");
-  if (xType.getRank() != 4 || kernel.size() != 2)
-    return nodeError(node) << "only 2-D pooling over NCHW is supported";
-  SmallVector<int64_t> strides = attrInts(node, "strides", {1, 1});
-  SmallVector<int64_t> dilations = attrInts(node, "dilations", {1, 1});
+  bool lifted = xType.getRank() == 3 && kernel.size() == 1;
+  if (!lifted && (xType.getRank() != 4 || kernel.size() != 2))
+    return nodeError(node) << "only 1-D and 2-D pooling over NCW/NCHW is "
+                              "supported";
+  SmallVector<int64_t> strides, dilations;
+  if (lifted) {
+    x = liftTo2D(loc, x);
+    xType = cast<RankedTensorType>(x.getType());
+    kernel = lift1DAttr(kernel, 1);
+    strides = lift1DAttr(attrInts(node, "strides", {1}), 1);
+    dilations = lift1DAttr(attrInts(node, "dilations", {1}), 1);
+  } else {
+    strides = attrInts(node, "strides", {1, 1});
+    dilations = attrInts(node, "dilations", {1, 1});
+  }
+  if (strides.size() != 2 || dilations.size() != 2)
+    return nodeError(node) << "expected one stride and one dilation per "
+                              "spatial dimension";
   FailureOr<SmallVector<int64_t>> pads =
-      windowPads(node, xType, kernel, strides, dilations);
+      windowPads(node, xType, kernel, strides, dilations, lifted);
   FailureOr<RankedTensorType> outType = outputType(node, 0);
   if (failed(pads) || failed(outType))
     return failure();
+  RankedTensorType poolType = *outType;
+  if (lifted) {
+    SmallVector<int64_t> shape(outType->getShape());
+    shape.insert(shape.begin() + 2, 1);
+    poolType = RankedTensorType::get(shape, outType->getElementType());
+  }
   bool ceilMode = attrInt(node, "ceil_mode", 0);
   Value result;
   if (node.op_type() == "MaxPool") {
-    result = MaxPool2dOp::create(builder, nodeLoc(node), *outType, x,
-                                 builder.getDenseI64ArrayAttr(kernel),
-                                 builder.getDenseI64ArrayAttr(strides),
-                                 builder.getDenseI64ArrayAttr(*pads),
-                                 builder.getDenseI64ArrayAttr(dilations),
-                                 builder.getBoolAttr(ceilMode));
+    result = MaxPool2dOp::create(
+        builder, loc, poolType, x, builder.getDenseI64ArrayAttr(kernel),
+        builder.getDenseI64ArrayAttr(strides),
+        builder.getDenseI64ArrayAttr(*pads),
+        builder.getDenseI64ArrayAttr(dilations), builder.getBoolAttr(ceilMode));
   } else {
     if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
       return nodeError(node) << "dilated average pooling is not supported";
     result = AvgPool2dOp::create(
-        builder, nodeLoc(node), *outType, x,
-        builder.getDenseI64ArrayAttr(kernel),
+        builder, loc, poolType, x, builder.getDenseI64ArrayAttr(kernel),
         builder.getDenseI64ArrayAttr(strides),
         builder.getDenseI64ArrayAttr(*pads), builder.getBoolAttr(ceilMode),
         builder.getBoolAttr(attrInt(node, "count_include_pad", 0)));
   }
+  if (lifted)
+    result = ReshapeOp::create(builder, loc, *outType, result);
   return define(node, 0, result);
 }
 

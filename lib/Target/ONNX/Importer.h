@@ -380,11 +380,12 @@ private:
 
   /// Explicit pads [top, left, bottom, right] of a 2-D window op, from `pads`
   /// or `auto_pad`.
-  FailureOr<SmallVector<int64_t>> windowPads(const onnx::NodeProto &node,
-                                             RankedTensorType input,
-                                             ArrayRef<int64_t> kernel,
-                                             ArrayRef<int64_t> strides,
-                                             ArrayRef<int64_t> dilations);
+  FailureOr<SmallVector<int64_t>>
+  windowPads(const onnx::NodeProto &node, RankedTensorType input,
+             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+             ArrayRef<int64_t> dilations, bool lifted1D = false);
+  /// [N, C, W] as [N, C, 1, W], for 1-D window ops run as 2-D.
+  Value liftTo2D(Location loc, Value v);
 
   MLIRContext *context;
   OpBuilder builder;
