@@ -256,11 +256,13 @@ def Cim_TargetAttr : Cim_Attr<"Target", "target"> {
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
-    /// Largest ideal column sum of one conversion:
-    /// parallel_rows * (2^dac_bits - 1) * (2^cell_bits - 1).
+    /// Largest ideal column sum of one conversion,
+    /// rows * (2^dac_bits - 1) * (2^cell_bits - 1) with rows the
+    /// parallel_rows (half of them for differential rows), from
+    /// numerics::fullScaleColumnSum.
     uint64_t getMaxColumnSum() const;
-    /// ADC resolution that converts every column sum exactly:
-    /// ceil(log2(getMaxColumnSum() + 1)).
+    /// ADC resolution that converts every column sum exactly
+    /// (numerics::losslessAdcBits, the one formula).
     unsigned getLosslessAdcBits() const;
     /// Total number of crossbars on the chip.
     uint64_t getNumCrossbars() const {

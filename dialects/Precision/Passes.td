@@ -98,8 +98,10 @@ def CimCalibrate : Pass<"cim-calibrate", "::mlir::ModuleOp"> {
            "Calibration inputs (.npy)">,
     Option<"samples", "samples", "unsigned", /*default=*/"0",
            "Batches of calibration data to use (0 = all)">,
-    Option<"method", "method", "std::string", /*default=*/"\"mse\"",
-           "Clip selection: max, percentile or mse">,
+    Option<"method", "method", "::mlir::cim::ClipMethod",
+           /*default=*/"::mlir::cim::ClipMethod::mse",
+           "Clip selection: max, percentile or mse",
+           "::mlir::cim::clipMethodValues()">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
            "Percentile of |x| for method=percentile">,
     Option<"nonnegativeInputs", "nonnegative-inputs", "bool",
@@ -172,8 +174,10 @@ def CimQuantize : Pass<"cim-quantize", "::mlir::ModuleOp"> {
            "Calibration inputs (.npy)">,
     Option<"samples", "samples", "unsigned", /*default=*/"0",
            "Batches of calibration data to use (0 = all)">,
-    Option<"adcClip", "adc-clip", "std::string", /*default=*/"\"mse\"",
-           "Clipped-ADC range selection: mse, sigma, max or none">,
+    Option<"adcClip", "adc-clip", "::mlir::cim::AdcClip",
+           /*default=*/"::mlir::cim::AdcClip::mse",
+           "Clipped-ADC range selection: mse, sigma, max or none",
+           "::mlir::cim::adcClipValues()">,
     Option<"rounds", "rounds", "unsigned", /*default=*/"2",
            "Calibration rounds for ADC ranges (each sees the ranges chosen "
            "by the one before)">,
@@ -292,10 +296,14 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
            "drop (sqrt(images lost + images gained) / images) to every "
            "measured drop, so the budget holds beyond the validation set "
            "(0 = the measured drop)">,
-    Option<"objective", "objective", "std::string", /*default=*/"\"latency\"",
-           "What to minimize: latency, energy or edp">,
-    Option<"model", "model", "std::string", /*default=*/"\"cim\"",
-           "Latency model: cim or pelke2026">,
+    Option<"objective", "objective", "::mlir::cim::SearchObjective",
+           /*default=*/"::mlir::cim::SearchObjective::latency",
+           "What to minimize: latency, energy or edp",
+           "::mlir::cim::searchObjectiveValues()">,
+    Option<"model", "model", "::mlir::cim::cost::LatencyModel",
+           /*default=*/"::mlir::cim::cost::LatencyModel::cim",
+           "Latency model: cim or pelke2026",
+           "::mlir::cim::latencyModelValues()">,
     Option<"weightBits", "weight-bits", "std::string", /*default=*/"\"2..8\"",
            "Allowed weight bits, LO..HI">,
     Option<"actBits", "act-bits", "std::string", /*default=*/"\"2..8\"",
@@ -311,15 +319,19 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     Option<"pareto", "pareto", "std::string", /*default=*/"\"\"",
            "Write every measured policy's cost and loss, and the Pareto "
            "front of the two, to this JSON file">,
-    Option<"search", "search", "std::string", /*default=*/"\"greedy\"",
+    Option<"search", "search", "::mlir::cim::SearchKind",
+           /*default=*/"::mlir::cim::SearchKind::greedy",
            "greedy (one bit per step, every step measured), knapsack "
            "(per-layer sensitivities, then a multiple-choice knapsack, "
            "verified), evolutionary (a seeded genetic algorithm) or rl "
-           "(a seeded policy-gradient search)">,
-    Option<"sensitivity", "sensitivity", "std::string", /*default=*/"\"kl\"",
+           "(a seeded policy-gradient search)",
+           "::mlir::cim::searchKindValues()">,
+    Option<"sensitivity", "sensitivity", "::mlir::cim::Sensitivity",
+           /*default=*/"::mlir::cim::Sensitivity::kl",
            "search=knapsack with labels: rank layers by the divergence of "
            "the classifier from float (kl; the budget on it is bisected "
-           "against measured top-1) or by their measured top-1 drop (top1)">,
+           "against measured top-1) or by their measured top-1 drop (top1)",
+           "::mlir::cim::sensitivityValues()">,
     Option<"refine", "refine", "bool", /*default=*/"false",
            "search=knapsack: continue greedily (one bit per step, every "
            "step measured) from the knapsack's policy (overfits the "

@@ -66,18 +66,7 @@ void numerics::applyLayerCalibration(CrossbarConfig &config,
 }
 
 bool numerics::isLosslessReadout(const CrossbarConfig &config) {
-  switch (config.adcMode) {
-  case AdcMode::ideal:
-  case AdcMode::adder_tree:
-    return true;
-  case AdcMode::full_range:
-    return config.adcBits >= losslessAdcBits(config);
-  case AdcMode::clipped:
-    return config.adcBits >=
-           unsigned(llvm::Log2_64_Ceil(
-               uint64_t(config.clipHigh - config.clipLow) + 1));
-  }
-  return false;
+  return adcDroppedBits(config) == 0;
 }
 
 /// The allowed code nearest to `v` (ties to the lower), 0 for NaN.

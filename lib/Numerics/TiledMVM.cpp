@@ -108,12 +108,10 @@ llvm::Error numerics::tiledMVMBatch(const CrossbarConfig &config,
                                     CrossbarStats *stats) {
   if (llvm::Error error = verifyConfig(config))
     return error;
-  if (batch < 0 || int64_t(weights.size()) != rows * cols ||
-      int64_t(inputs.size()) != batch * rows ||
-      int64_t(outs.size()) != batch * cols)
-    return tiledError("operand sizes do not match " + llvm::Twine(batch) +
-                      " vectors times a " + llvm::Twine(rows) + "x" +
-                      llvm::Twine(cols) + " matrix");
+  std::string mismatch = batchOperandMismatch(rows, cols, batch, weights.size(),
+                                              inputs.size(), outs.size());
+  if (!mismatch.empty())
+    return tiledError(mismatch);
   if (llvm::Error error = verifyBlocks(blocks, rows, cols))
     return error;
 

@@ -48,7 +48,7 @@ mlir::cim::buildGraphPipeline(OpPassManager &pm,
   if (options.weightMaxOnes) {
     // Needs no data; marked first, so calibration sees the stored weights.
     CimQuantizeOptions zebra;
-    zebra.adcClip = "none";
+    zebra.adcClip = AdcClip::none;
     zebra.weightMaxOnes = options.weightMaxOnes;
     pm.addPass(createCimQuantize(zebra));
   }

@@ -81,7 +81,6 @@ struct CimAssignPrecisionPass
   double floatAccuracy = 0;
   /// Whether float gets each validation image right (paired comparisons).
   std::vector<bool> floatCorrect;
-  cost::LatencyModel latencyModel = cost::LatencyModel::cim;
   /// The allowed range of each kind; ADC bits only when `searchAdc`.
   std::array<std::pair<unsigned, unsigned>, 3> ranges;
   bool searchAdc = false;
@@ -164,8 +163,8 @@ struct CimAssignPrecisionPass
                              : llvm::json::Array{m.cost, m.loss, m.divergence});
     }
     llvm::json::Object root{
-        {"objective", objective.getValue()},
-        {"model", model.getValue()},
+        {"objective", stringifySearchObjective(objective)},
+        {"model", stringifyLatencyModel(model)},
         {"loss", useError         ? "relative output error"
                  : confidence > 0 ? "top-1 drop (fraction) + confidence * "
                                     "standard error"
@@ -241,14 +240,17 @@ struct CimAssignPrecisionPass
 
   /// The objective for the module as it stands (the cost model only).
   FailureOr<double> objectiveCost() {
-    FailureOr<cost::ModelCost> c =
-        cost::computeCost(getOperation(), latencyModel);
+    FailureOr<cost::ModelCost> c = cost::computeCost(getOperation(), model);
     if (failed(c))
       return failure();
-    if (objective == "energy")
+    switch (objective) {
+    case SearchObjective::latency:
+      break;
+    case SearchObjective::energy:
       return c->total.energy.total();
-    if (objective == "edp")
+    case SearchObjective::edp:
       return c->total.energy.total() * c->total.latencyNs;
+    }
     return c->total.latencyNs;
   }
 
@@ -414,25 +416,6 @@ struct CimAssignPrecisionPass
                           "aligned mantissa of at least one bit)"),
                signalPassFailure();
     }
-    if (objective != "latency" && objective != "energy" && objective != "edp")
-      return (void)fail("objective must be latency, energy or edp, got '" +
-                        objective + "'"),
-             signalPassFailure();
-    if (model == "pelke2026")
-      latencyModel = cost::LatencyModel::pelke2026;
-    else if (model != "cim")
-      return (void)fail("model must be cim or pelke2026, got '" + model + "'"),
-             signalPassFailure();
-    if (search != "greedy" && search != "knapsack" &&
-        search != "evolutionary" && search != "rl")
-      return (void)fail("search must be greedy, knapsack, evolutionary or rl, "
-                        "got '" +
-                        search + "'"),
-             signalPassFailure();
-    if (sensitivity != "kl" && sensitivity != "top1")
-      return (void)fail("sensitivity must be kl or top1, got '" + sensitivity +
-                        "'"),
-             signalPassFailure();
     // Bounded so that a typo cannot ask for days of evaluations or an
     // allocation that fails.
     if (generations < 1 || generations > 10000)
@@ -518,7 +501,7 @@ struct CimAssignPrecisionPass
     double baseCost = base->cost;
     llvm::errs() << llvm::formatv(
         "cim-assign-precision: {0}: {1}, {2} {3:e3}\n", policyText(top),
-        lossText(base->loss), objective.getValue(), base->cost);
+        lossText(base->loss), stringifySearchObjective(objective), base->cost);
     if (base->loss > budget) {
       emitWarning(module.getLoc())
           << "cim-assign-precision: even " << policyText(top)
@@ -540,7 +523,7 @@ struct CimAssignPrecisionPass
         llvm::errs() << llvm::formatv(
             "cim-assign-precision: ADC bits do not change the {0}; keeping "
             "them at {1}\n",
-            objective.getValue(), ranges[kAdc].second);
+            stringifySearchObjective(objective), ranges[kAdc].second);
         ranges[kAdc].first = ranges[kAdc].second;
       }
     }
@@ -555,31 +538,31 @@ struct CimAssignPrecisionPass
       problem.fixed.assign(n, false);
       problem.fixed.front() = problem.fixed.back() = true;
     }
-    cim::search::Log log{
-        &llvm::errs(), "cim-assign-precision: ", objective.getValue(), lossText,
-        [&](const Choice &c) { return policyText(c); }};
+    cim::search::Log log{&llvm::errs(), "cim-assign-precision: ",
+                         stringifySearchObjective(objective).str(), lossText,
+                         [&](const Choice &c) { return policyText(c); }};
     // The oracle reported every error already.
     auto finish = [&](llvm::Expected<cim::search::Policy> best) {
       if (!best)
         return llvm::consumeError(best.takeError()), signalPassFailure();
       apply(*best);
     };
-    if (search == "evolutionary" || search == "rl") {
+    if (search == SearchKind::evolutionary || search == SearchKind::rl) {
       cim::search::PopulationOptions options{
           seed.getValue(), population.getValue(), generations.getValue()};
       return finish(
-          search == "rl"
+          search == SearchKind::rl
               ? cim::search::reinforce(problem, evaluator, log, *base, options)
               : cim::search::evolve(problem, evaluator, log, *base, options));
     }
     cim::search::Policy from = choices;
     Measured at = *base;
-    if (search == "knapsack") {
+    if (search == SearchKind::knapsack) {
       // Output errors add in quadrature; with labels and sensitivity=kl,
       // layers are ranked by the divergence from float.
-      llvm::Expected<cim::search::KnapsackResult> found =
-          cim::search::knapsack(problem, evaluator, log, *base,
-                                {useError, !useError && sensitivity == "kl"});
+      llvm::Expected<cim::search::KnapsackResult> found = cim::search::knapsack(
+          problem, evaluator, log, *base,
+          {useError, !useError && sensitivity == Sensitivity::kl});
       if (!found)
         return llvm::consumeError(found.takeError()), signalPassFailure();
       if (found->found && !refine)

@@ -85,13 +85,6 @@ struct CimCalibratePass
                                     "calib=FILE.npy";
       return signalPassFailure();
     }
-    if (method != "max" && method != "percentile" && method != "mse") {
-      emitError(module.getLoc())
-          << "cim-calibrate: method must be max, percentile "
-             "or mse, got '"
-          << method << "'";
-      return signalPassFailure();
-    }
     if (!(percentile > 0.0 && percentile <= 100.0)) {
       emitError(module.getLoc())
           << "cim-calibrate: percentile must be in (0, 100], "
@@ -188,7 +181,7 @@ struct CimCalibratePass
       // Unsigned inputs only use the positive side; their clip covers max.
       double top = isSigned ? s.absmax : std::max(s.max, 0.0);
       double clip = top;
-      if (method == "percentile" && !s.sample.empty()) {
+      if (method == ClipMethod::percentile && !s.sample.empty()) {
         // Of the magnitudes a code can represent: |x| when signed, the
         // positive part when not.
         std::vector<float> range;
@@ -199,7 +192,7 @@ struct CimCalibratePass
             std::min(range.size() - 1, size_t(double(percentile) / 100.0 *
                                               double(range.size() - 1)));
         clip = std::min(top, double(range[at]));
-      } else if (method == "mse" && top > 0) {
+      } else if (method == ClipMethod::mse && top > 0) {
         double best = INFINITY;
         for (int k = 1; k <= 100; ++k) {
           double candidate = top * k / 100.0;
@@ -218,9 +211,10 @@ struct CimCalibratePass
           b.getNamedAttr("max", b.getF64FloatAttr(s.max)),
           b.getNamedAttr("absmax", b.getF64FloatAttr(s.absmax)),
           b.getNamedAttr("clip", b.getF64FloatAttr(clip)),
-          b.getNamedAttr("method", b.getStringAttr(method)),
+          b.getNamedAttr("method",
+                         b.getStringAttr(stringifyClipMethod(method))),
           b.getNamedAttr("samples", b.getI64IntegerAttr(int64_t(s.seen)))};
-      if (method == "mse" && top > 0 && !s.sample.empty()) {
+      if (method == ClipMethod::mse && top > 0 && !s.sample.empty()) {
         // The best clip depends on the width: a precision search tries
         // other activation bits than these, and a 3-bit code wants a much
         // tighter range than an 8-bit one. clips[m-1] serves codes with

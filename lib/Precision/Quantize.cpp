@@ -253,16 +253,19 @@ struct CimQuantizePass
       return (void)fail("noise-seed must be -1 (off) or a seed >= 0"),
              signalPassFailure();
     std::optional<numerics::AdcClipMethod> method;
-    if (adcClip == "mse")
+    switch (adcClip) {
+    case AdcClip::mse:
       method = numerics::AdcClipMethod::mse;
-    else if (adcClip == "sigma")
+      break;
+    case AdcClip::sigma:
       method = numerics::AdcClipMethod::sigma;
-    else if (adcClip == "max")
+      break;
+    case AdcClip::max:
       method = numerics::AdcClipMethod::max;
-    else if (adcClip != "none")
-      return (void)fail("adc-clip must be mse, sigma, max or none, got '" +
-                        adcClip + "'"),
-             signalPassFailure();
+      break;
+    case AdcClip::none:
+      break;
+    }
     TargetAttr target = lookupTarget(module);
     if (!target)
       return (void)fail("needs the module's cim.target (cim-set-target)"),

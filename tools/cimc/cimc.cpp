@@ -101,19 +101,21 @@ static cl::opt<double, true> maxOutputError(
     cl::desc("Budget of --precision auto without labels: relative L2 error "
              "of the outputs against float on --calib"),
     cl::location(options.maxOutputError), cl::cat(category));
-static cl::opt<std::string, true> searchKind(
+static cl::opt<SearchKind, true> searchKind(
     "search",
     cl::desc("greedy, knapsack, evolutionary or rl (--precision auto)"),
-    cl::location(options.searchKind), cl::cat(category));
-static cl::opt<std::string, true> searchSensitivity(
+    cl::location(options.searchKind), searchKindValues(), cl::cat(category));
+static cl::opt<Sensitivity, true> searchSensitivity(
     "sensitivity",
     cl::desc("--search knapsack: rank layers by the classifier's KL "
              "divergence from float (kl) or by measured top-1 drop (top1)"),
-    cl::location(options.searchSensitivity), cl::cat(category));
-static cl::opt<std::string, true>
+    cl::location(options.searchSensitivity), sensitivityValues(),
+    cl::cat(category));
+static cl::opt<SearchObjective, true>
     objective("objective",
               cl::desc("latency, energy or edp (--precision auto)"),
-              cl::location(options.objective), cl::cat(category));
+              cl::location(options.objective), searchObjectiveValues(),
+              cl::cat(category));
 static cl::opt<std::string, true> weightBits("weight-bits",
                                              cl::desc("Search range, LO..HI"),
                                              cl::location(options.weightBits),
@@ -134,11 +136,12 @@ static cl::opt<std::string, true> outputDir("o", cl::Required,
                                             cl::value_desc("dir"),
                                             cl::location(options.outputDir),
                                             cl::cat(category));
-static cl::opt<std::string, true> latencyModel(
+static cl::opt<cost::LatencyModel, true> latencyModel(
     "latency-model",
     cl::desc("Latency model of the report and the search: cim (ours) or "
              "pelke2026 (Pelke et al., DATE 2026)"),
-    cl::location(options.latencyModel), cl::cat(category));
+    cl::location(options.latencyModel), latencyModelValues(),
+    cl::cat(category));
 static cl::opt<bool, true> noProgram(
     "no-program",
     cl::desc("Stop after the reports (policy.json, report.*): no lowering to "
@@ -159,11 +162,11 @@ static cl::opt<std::string, true> searchFloat(
 static cl::opt<unsigned, true>
     searchSeed("seed", cl::desc("Seed of the evolutionary and rl searches"),
                cl::location(options.searchSeed), cl::cat(category));
-static cl::opt<std::string, true>
+static cl::opt<AdcClip, true>
     adcClip("adc-clip",
             cl::desc("Clipped-ADC range from the column sums of --calib: "
                      "mse, sigma, max or none (cim-quantize)"),
-            cl::location(options.adcClip), cl::cat(category));
+            cl::location(options.adcClip), adcClipValues(), cl::cat(category));
 static cl::opt<bool, true> biasCorrection(
     "bias-correction",
     cl::desc("Add back each layer's mean quantization error per output "

@@ -1,5 +1,4 @@
-//===- CrossbarMVM.h - Bit-sliced crossbar matrix-vector products -*- C++
-//-*-===//
+//===- CrossbarMVM.h - Bit-sliced crossbar MVMs -----------------*- C++ -*-===//
 //
 // Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
@@ -35,6 +34,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace mlir::cim::numerics {
@@ -219,8 +219,16 @@ unsigned inputCycleCount(const CrossbarConfig &config);
 /// rows per weight).
 unsigned groupRowCount(const CrossbarConfig &config);
 
-/// ADC width that converts every column sum of `config` exactly.
+/// ADC width that converts every column sum of `config` exactly:
+/// ceil(log2(FS + 1)), plus a sign bit for differential rows (the one
+/// formula; `TargetAttr::getLosslessAdcBits` calls it).
 unsigned losslessAdcBits(const CrossbarConfig &config);
+
+/// The LSBs `config`'s ADC drops from a column sum: the bits of its window
+/// (the lossless width for `full_range`, ceil(log2(clipHigh - clipLow + 1))
+/// for `clipped`) beyond `adcBits`; 0 when every sum in the window converts
+/// exactly (and for ideal and adder-tree read-outs).
+unsigned adcDroppedBits(const CrossbarConfig &config);
 
 /// Largest column sum of one conversion, FS = groupRows * (2^dac - 1) *
 /// (2^cell - 1) (differential rows reach -FS too).
@@ -284,6 +292,12 @@ llvm::Error crossbarMVMBatch(const CrossbarConfig &config,
                              llvm::ArrayRef<int64_t> inputs,
                              llvm::MutableArrayRef<int64_t> outs,
                              CrossbarStats *stats = nullptr);
+
+/// Why operands of `weights`, `inputs` and `outs` elements are not `batch`
+/// vectors times a `rows` x `cols` matrix (the shapes of crossbarMVMBatch
+/// and tiledMVMBatch); empty when they are.
+std::string batchOperandMismatch(int64_t rows, int64_t cols, int64_t batch,
+                                 size_t weights, size_t inputs, size_t outs);
 
 } // namespace mlir::cim::numerics
 

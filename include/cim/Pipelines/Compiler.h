@@ -17,6 +17,8 @@
 #ifndef CIM_PIPELINES_COMPILER_H
 #define CIM_PIPELINES_COMPILER_H
 
+#include "cim/Precision/Options.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,9 +44,9 @@ struct CompilerOptions {
   double maxAccuracyDrop = 0.5;
   double confidence = 0.0;
   double maxOutputError = 0.0;
-  std::string searchKind = "greedy";
-  std::string searchSensitivity = "kl";
-  std::string objective = "latency";
+  SearchKind searchKind = SearchKind::greedy;
+  Sensitivity searchSensitivity = Sensitivity::kl;
+  SearchObjective objective = SearchObjective::latency;
   std::string weightBits = "2..8";
   std::string actBits = "2..8";
   std::string adcBitsRange;
@@ -53,7 +55,7 @@ struct CompilerOptions {
   unsigned searchSeed = 1;
 
   // Quantization.
-  std::string adcClip = "mse";
+  AdcClip adcClip = AdcClip::mse;
   bool biasCorrection = false;
   std::string granularity;
   unsigned actMaxOnes = 0;
@@ -65,7 +67,7 @@ struct CompilerOptions {
 
   // Mapping, costing and output.
   std::string duplicate = "1";
-  std::string latencyModel = "cim";
+  cost::LatencyModel latencyModel = cost::LatencyModel::cim;
   bool skipZeroCycles = false;
   bool noProgram = false;
   /// Print the IR after this pass to stderr.

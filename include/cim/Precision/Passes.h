@@ -14,6 +14,7 @@
 #define CIM_PRECISION_PASSES_H
 
 #include "cim/Dialect/Cim/CimOps.h"
+#include "cim/Precision/Options.h"
 
 #include "mlir/Pass/Pass.h"
 

@@ -21,6 +21,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -198,6 +199,18 @@ struct PopulationOptions {
   /// Generations after the first, rl iterations.
   unsigned generations = 20;
 };
+
+/// Where a population search (evolve, reinforce) starts: the (unit, kind)
+/// genes it may change and the top. `startPopulation` remembers the top in
+/// the evaluator as measured `base`; with no gene to change it logs, as
+/// `name`, that there is nothing to search, and the search returns the top.
+struct PopulationStart {
+  std::vector<std::pair<size_t, unsigned>> genes;
+  Policy top;
+};
+PopulationStart startPopulation(const Problem &problem, Evaluator &evaluator,
+                                const Log &log, Measured base,
+                                llvm::StringRef name);
 
 /// A seeded genetic algorithm (elitism, tournaments, uniform crossover,
 /// one-bit mutations) from the top and random lowerings of it.

@@ -13,6 +13,7 @@
 
 #include "cim/Dialect/Cim/CimAttrs.h"
 #include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Numerics/CrossbarMVM.h"
 #include "cim/Numerics/FloatingPoint.h"
 
 #include "mlir/IR/Builders.h"
@@ -207,13 +208,25 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
   return success();
 }
 
+/// The array of `target` as the numerics see it: what sets the column sums
+/// (rows per conversion, DAC and cell widths, analog subtraction of
+/// differential rows); precisions and the ADC do not enter.
+static numerics::CrossbarConfig arrayConfig(const TargetAttr &target) {
+  numerics::CrossbarConfig config;
+  config.parallelRows = target.getParallelRows();
+  config.dacBits = target.getDacBits();
+  config.cellBits = target.getCellBits();
+  if (target.getWeightSign() == WeightSign::differential_rows)
+    config.weightSign = numerics::WeightSign::differential_rows;
+  return config;
+}
+
 uint64_t TargetAttr::getMaxColumnSum() const {
-  return uint64_t(getParallelRows()) * ((uint64_t(1) << getDacBits()) - 1) *
-         ((uint64_t(1) << getCellBits()) - 1);
+  return uint64_t(numerics::fullScaleColumnSum(arrayConfig(*this)));
 }
 
 unsigned TargetAttr::getLosslessAdcBits() const {
-  return llvm::Log2_64_Ceil(getMaxColumnSum() + 1);
+  return numerics::losslessAdcBits(arrayConfig(*this));
 }
 
 //===----------------------------------------------------------------------===//

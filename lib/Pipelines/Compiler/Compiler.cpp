@@ -119,12 +119,7 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
   if (!o.validation.empty() && o.calib.empty())
     return fail("--validation needs --calib (the inputs that set the "
                 "ranges)");
-  if (o.latencyModel != "cim" && o.latencyModel != "pelke2026")
-    return fail("--latency-model must be cim or pelke2026, got '" +
-                o.latencyModel + "'");
-  cost::LatencyModel model = o.latencyModel == "pelke2026"
-                                 ? cost::LatencyModel::pelke2026
-                                 : cost::LatencyModel::cim;
+  cost::LatencyModel model = o.latencyModel;
   unsigned defaultW = 8, defaultA = 8;
   bool policyFile = llvm::StringRef(o.precision).ends_with(".json");
   // Floating point (FP-CIM): every layer in the formats of `fp:...`.
@@ -222,7 +217,7 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
   // conventional.
   if (o.weightMaxOnes && failed(run([&](PassManager &pm) {
         CimQuantizeOptions q;
-        q.adcClip = "none";
+        q.adcClip = AdcClip::none;
         q.weightMaxOnes = o.weightMaxOnes;
         pm.addPass(createCimQuantize(q));
       })))
@@ -424,7 +419,7 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
     report["noise_seed"] = int64_t(o.noiseSeed);
   if (o.weightMaxOnes)
     report["weight_max_ones"] = int64_t(o.weightMaxOnes);
-  report["latency_model"] = o.latencyModel;
+  report["latency_model"] = stringifyLatencyModel(o.latencyModel);
   if (outputError)
     report["output_error"] = *outputError;
   if (program)

@@ -18,6 +18,21 @@ using namespace mlir::cim::search;
 
 Oracle::~Oracle() = default;
 
+PopulationStart mlir::cim::search::startPopulation(const Problem &problem,
+                                                   Evaluator &evaluator,
+                                                   const Log &log,
+                                                   Measured base,
+                                                   llvm::StringRef name) {
+  PopulationStart start{problem.genes(), problem.top()};
+  if (start.genes.empty())
+    log.line() << name
+               << ": nothing to search (every unit fixed or every range one "
+                  "width)\n";
+  else
+    evaluator.remember(start.top, base);
+  return start;
+}
+
 Policy Problem::top() const {
   Choice c{ranges[kWeight].second, ranges[kAct].second,
            searchAdc ? ranges[kAdc].second : 0};

@@ -32,16 +32,15 @@ mlir::cim::search::evolve(const Problem &problem, Evaluator &evaluator,
                           const PopulationOptions &options) {
   const auto &ranges = problem.ranges;
   double budget = problem.budget;
-  std::vector<std::pair<size_t, unsigned>> genes = problem.genes();
+  PopulationStart start =
+      startPopulation(problem, evaluator, log, base, "evolutionary");
+  if (start.genes.empty())
+    return start.top;
+  const std::vector<std::pair<size_t, unsigned>> &genes = start.genes;
+  const Policy &topGenome = start.top;
   unsigned widest = 0;
   for (auto [u, kind] : genes)
     widest = std::max(widest, ranges[kind].second - ranges[kind].first);
-  Policy topGenome = problem.top();
-  if (genes.empty()) {
-    log.line() << "evolutionary: nothing to search (every unit fixed or "
-                  "every range one width)\n";
-    return topGenome;
-  }
 
   std::mt19937_64 rng(options.seed);
   // Not std::uniform_int_distribution: its draws differ between standard
@@ -49,7 +48,6 @@ mlir::cim::search::evolve(const Problem &problem, Evaluator &evaluator,
   auto below = [&](uint64_t k) { return k ? rng() % k : 0; };
   auto chance = [&](double p) { return double(rng() >> 11) * 0x1.0p-53 < p; };
 
-  evaluator.remember(topGenome, base);
   auto better = [&](const Policy &x, const Measured &mx, const Policy &y,
                     const Measured &my) {
     return betterPolicy(x, mx, y, my, budget);

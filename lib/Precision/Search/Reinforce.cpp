@@ -33,14 +33,11 @@ mlir::cim::search::reinforce(const Problem &problem, Evaluator &evaluator,
                              const PopulationOptions &options) {
   const auto &ranges = problem.ranges;
   double budget = problem.budget;
-  std::vector<std::pair<size_t, unsigned>> genes = problem.genes();
-  Policy topGenome = problem.top();
-  if (genes.empty()) {
-    log.line() << "rl: nothing to search (every unit fixed or every range "
-                  "one width)\n";
-    return topGenome;
-  }
-  evaluator.remember(topGenome, base);
+  PopulationStart start = startPopulation(problem, evaluator, log, base, "rl");
+  if (start.genes.empty())
+    return start.top;
+  const std::vector<std::pair<size_t, unsigned>> &genes = start.genes;
+  const Policy &topGenome = start.top;
   std::mt19937_64 rng(options.seed);
   auto uniform = [&] { return double(rng() >> 11) * 0x1.0p-53; };
 

@@ -35,7 +35,7 @@
 // CLIPS: a2 ok
 // NOCLIPS-NOT: clips =
 // NOCALIB: error: cim-calibrate needs calibration inputs: calib=FILE.npy
-// METHOD: error: cim-calibrate: method must be max, percentile or mse, got 'best'
+// METHOD: for the --method option: Cannot find option named 'best'!
 // SHAPE: error: cim-calibrate: {{.*}}wrong.npy has shape [2, 5], the model's input is [1, 4] (or a multiple of its leading dimension)
 // MISSING: error: cim-calibrate: {{.*}}missing.npy
 
