@@ -17,6 +17,7 @@
 
 include "Cim/CimDialect.td"
 include "Cim/CimAttrs.td"
+include "Cim/CimInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -93,7 +94,7 @@ def Cim_Conv2dOp : Cim_Op<"conv2d", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Cim_GemmOp : Cim_Op<"gemm", [Pure]> {
+def Cim_GemmOp : Cim_Op<"gemm", [Pure, Cim_CrossbarLayerOpInterface]> {
   let summary = "Matrix product with a K x N right operand, plus bias";
   let description = [{
     `output = input * weight + bias` with `input : M x K`, `weight : K x N`

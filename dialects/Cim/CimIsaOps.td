@@ -20,6 +20,7 @@
 
 include "Cim/CimDialect.td"
 include "Cim/CimAttrs.td"
+include "Cim/CimInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Cim_IsaProgramOp : Cim_Op<"isa.program",
@@ -76,7 +77,10 @@ def Cim_IsaEncodeOp : Cim_Op<"isa.encode", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Cim_IsaMvmOp : Cim_Op<"isa.mvm", [Pure]> {
+def Cim_IsaMvmOp : Cim_Op<"isa.mvm", [Pure,
+    DeclareOpInterfaceMethods<Cim_CrossbarLayerOpInterface, ["getLayerInput",
+        "getLayerWeight", "getRowRange", "getColumnRange", "getSliceWidths",
+        "isTile"]>]> {
   let summary = "MVM: one tile's bit-serial matrix-vector products";
   let description = [{
     For each of the P rows of `codes` (columns `[rows[0], rows[1])`), the

@@ -16,6 +16,7 @@
 
 include "Cim/CimDialect.td"
 include "Cim/CimAttrs.td"
+include "Cim/CimInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Cim_Im2ColOp : Cim_Op<"im2col", [Pure]> {
@@ -48,7 +49,7 @@ def Cim_Im2ColOp : Cim_Op<"im2col", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Cim_MvmOp : Cim_Op<"mvm", [Pure]> {
+def Cim_MvmOp : Cim_Op<"mvm", [Pure, Cim_CrossbarLayerOpInterface]> {
   let summary = "Weight-stationary matrix-vector products on crossbars";
   let description = [{
     `output[p, n] = sum_k input[p, k] * weight[k, n]`: each of the P rows of
@@ -77,7 +78,9 @@ def Cim_MvmOp : Cim_Op<"mvm", [Pure]> {
 // Crossbar tiles (cim-tile-crossbar, cim-map)
 //===----------------------------------------------------------------------===//
 
-def Cim_TileOp : Cim_Op<"tile", [Pure]> {
+def Cim_TileOp : Cim_Op<"tile", [Pure,
+    DeclareOpInterfaceMethods<Cim_CrossbarLayerOpInterface, ["getRowRange",
+        "getColumnRange", "getSliceWidths", "isTile"]>]> {
   let summary = "One crossbar's share of a weight-stationary MVM";
   let description = [{
     `output[p, j] = sum_{k in [rows[0], rows[1])} input[p, k] *

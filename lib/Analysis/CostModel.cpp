@@ -202,6 +202,18 @@ double cost::tileMvmNs(int64_t invocations, int64_t copies, int64_t cycles,
          rates.mvmCycleNs * spent;
 }
 
+Energy cost::tileMvmEnergy(double driven, double cellsPerDrive,
+                           double conversions, double spent, unsigned adcBits,
+                           const Rates &rates) {
+  Energy e;
+  e.dac = driven * rates.dacPj;
+  e.cell = driven * cellsPerDrive * rates.cellPj;
+  // ADC energy doubles per bit around the target's default resolution.
+  e.adc = conversions * spent * rates.adcPjAt(adcBits);
+  e.shiftAdd = conversions * spent * rates.shiftAddPj;
+  return e;
+}
+
 double cost::Rates::adcPjAt(unsigned adcBits) const {
   double scale = defaultAdcBits && adcBits
                      ? std::ldexp(1.0, int(adcBits) - int(defaultAdcBits))
@@ -283,17 +295,16 @@ private:
     return target.getAdc().isConverting() ? target.getAdc().getBits() : 0;
   }
 
-  FailureOr<unsigned>
-  cyclesOf(Operation *op, PrecisionAttr precision,
-           std::optional<ArrayRef<int64_t>> widths = std::nullopt) {
+  /// DAC cycles of a tile of `layer` at its precision and slice widths.
+  FailureOr<unsigned> cyclesOf(CrossbarLayerOpInterface layer,
+                               PrecisionAttr precision) {
     SmallVector<unsigned> slices;
-    if (widths)
-      for (int64_t w : *widths)
-        slices.push_back(unsigned(w));
+    for (int64_t w : layer.getSliceWidths())
+      slices.push_back(unsigned(w));
     llvm::Expected<layout::Encoding> e = layout::encode(
         geometry, precision.getWeightBits(), precision.getActBits(), slices);
     if (!e)
-      return op->emitOpError()
+      return layer->emitOpError()
              << "cannot be costed: " << llvm::toString(e.takeError());
     return e->cycles;
   }
@@ -378,17 +389,15 @@ private:
       return visitCrossbarMvm(xbar);
     if (auto mvm = dyn_cast<IsaMvmOp>(op))
       return visitIsaMvm(mvm);
-    if (auto mvm = dyn_cast<MvmOp>(op))
-      return visitMvm(mvm, mvm.getInput(), mvm.getWeight(),
-                      mvm.getPrecisionAttr());
-    // A gemm with a constant weight is already one matrix: cost it as the
-    // MVM cim-lower-conv would make of it (its bias add is digital).
-    if (auto gemm = dyn_cast<GemmOp>(op);
-        gemm && matchPattern(gemm.getWeight(), m_Constant())) {
-      if (failed(visitMvm(gemm, gemm.getInput(), gemm.getWeight(),
-                          gemm.getPrecisionAttr())))
+    // A whole matrix: a cim.mvm, or a gemm with a constant weight, costed as
+    // the MVM cim-lower-conv would make of it (its bias add is digital).
+    if (auto layer = dyn_cast<CrossbarLayerOpInterface>(op);
+        layer && !layer.isTile() &&
+        (isa<MvmOp>(op) ||
+         matchPattern(layer.getLayerWeight(), m_Constant()))) {
+      if (failed(visitMvm(layer)))
         return failure();
-      if (gemm.getBias()) {
+      if (auto gemm = dyn_cast<GemmOp>(op); gemm && gemm.getBias()) {
         Layer &layer = layerOf(gemm, gemm.getWeight());
         layer.cost.digitalOps += elements(gemm.getOutput());
       }
@@ -415,7 +424,7 @@ private:
     PrecisionAttr precision = tile.getPrecisionAttr();
     if (!precision)
       return tile.emitOpError() << "has no precision to be costed";
-    FailureOr<unsigned> cycles = cyclesOf(tile, precision, tile.getSlices());
+    FailureOr<unsigned> cycles = cyclesOf(tile, precision);
     if (failed(cycles))
       return failure();
     TileFacts f;
@@ -496,26 +505,16 @@ private:
                         : DenseFPElementsAttr();
     if (!calibration.weightMaxOnes || !dense || precision.getFp())
       return;
-    ArrayRef<int64_t> slices;
-    if (std::optional<ArrayRef<int64_t>> s = tile.getSlices())
-      slices = *s;
-    numerics::CrossbarConfig config =
-        cim::layerConfig(target, precision, slices, 8, 8, calibration);
+    numerics::CrossbarConfig config = cim::layerConfig(tile, target);
     auto type = cast<RankedTensorType>(dense.getType());
-    int64_t n = type.getDimSize(1);
-    std::vector<double> w;
-    w.reserve(type.getNumElements());
-    for (const APFloat &v : dense.getValues<APFloat>()) {
-      bool lost;
-      APFloat s = v;
-      s.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-      w.push_back(s.convertToDouble());
-    }
+    // The float weights exactly (no float32 rounding): only the codes'
+    // zero bits are counted here.
+    std::vector<double> w = floatValues(dense, /*viaFloat32=*/false);
+    numerics::WeightCodes codes = tileWeightCodes(
+        tile, config, [&](int64_t e) { return w[e]; }, type.getDimSize(0),
+        type.getDimSize(1));
     int64_t r0 = tile.getRows()[0], r1 = tile.getRows()[1];
     int64_t c0 = tile.getColumns()[0], c1 = tile.getColumns()[1];
-    numerics::WeightCodes codes = tileWeightCodes(
-        tile, precision, config, [&](int64_t e) { return w[e]; },
-        type.getDimSize(0), n, r0, r1, c0, c1);
     numerics::ZeroBitLayout layout =
         numerics::zeroBitLayout(config, codes.codes, r1 - r0, c1 - c0);
     // At least one group: the model divides by it (an all-zero tile then
@@ -529,7 +528,7 @@ private:
   /// Instruction level: one MVM instruction per tile copy set.
   LogicalResult visitIsaMvm(IsaMvmOp mvm) {
     PrecisionAttr precision = mvm.getPrecision();
-    FailureOr<unsigned> cycles = cyclesOf(mvm, precision, mvm.getSlices());
+    FailureOr<unsigned> cycles = cyclesOf(mvm, precision);
     if (failed(cycles))
       return failure();
     auto codes = cast<RankedTensorType>(mvm.getCodes().getType());
@@ -564,8 +563,9 @@ private:
   }
 
   /// Graph-level form: tiled on the fly with the default layout options.
-  LogicalResult visitMvm(Operation *mvm, Value input, Value weight,
-                         PrecisionAttr precision) {
+  LogicalResult visitMvm(CrossbarLayerOpInterface mvm) {
+    Value input = mvm.getLayerInput(), weight = mvm.getLayerWeight();
+    PrecisionAttr precision = mvm.getLayerPrecision();
     if (!precision)
       precision = PrecisionAttr::get(mvm->getContext(), 8, 8, 0,
                                      ScaleGranularity::channel);
@@ -656,11 +656,8 @@ private:
     // DAC without statistics).
     double nonzero = 1.0 - std::pow(1.0 - f.p1, double(geometry.dacBits));
     double driven = double(activations) / f.groups * f.physRows * nonzero;
-    c.energy.dac += driven * rates.dacPj;
-    c.energy.cell += driven * f.physCols * rates.cellPj;
-    // ADC energy doubles per bit around the target's default resolution.
-    c.energy.adc += double(conversions) * spent * rates.adcPjAt(f.adcBits);
-    c.energy.shiftAdd += double(conversions) * spent * rates.shiftAddPj;
+    c.energy += tileMvmEnergy(driven, double(f.physCols), double(conversions),
+                              spent, f.adcBits, rates);
     c.energy.program += double(cells * f.copies) * rates.programCellPj;
 
     for (int64_t id : f.crossbars) {

@@ -9,6 +9,8 @@
 
 #include "cim/Dialect/Cim/CimDialect.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
+
 using namespace mlir;
 using namespace mlir::cim;
 
@@ -98,18 +100,47 @@ cim::layerConfig(TargetAttr target, PrecisionAttr precision,
   return config;
 }
 
-numerics::WeightCodes
-cim::tileWeightCodes(Operation *op, PrecisionAttr precision,
-                     const numerics::CrossbarConfig &config,
-                     llvm::function_ref<double(int64_t)> at, int64_t k,
-                     int64_t n, int64_t r0, int64_t r1, int64_t c0,
-                     int64_t c1) {
-  return numerics::quantizeWeights(
-      at, k, n, r0, r1, c0, c1,
-      toNumerics(precision ? precision.getGranularity()
-                           : ScaleGranularity::channel),
-      numerics::weightCodeRange(config), CimDialect::getFixedWeightScales(op),
-      numerics::weightCodebook(config));
+numerics::CrossbarConfig cim::layerConfig(CrossbarLayerOpInterface layer,
+                                          TargetAttr target,
+                                          unsigned defaultWeightBits,
+                                          unsigned defaultActBits) {
+  return layerConfig(target, layer.getLayerPrecision(), layer.getSliceWidths(),
+                     defaultWeightBits, defaultActBits,
+                     layerCalibrationOf(layer));
+}
+
+numerics::WeightCodes cim::tileWeightCodes(
+    CrossbarLayerOpInterface layer, const numerics::CrossbarConfig &config,
+    llvm::function_ref<double(int64_t)> at, int64_t k, int64_t n) {
+  PrecisionAttr precision = layer.getLayerPrecision();
+  auto [r0, r1] = layer.getRowRange();
+  auto [c0, c1] = layer.getColumnRange();
+  return numerics::quantizeWeights(at, k, n, r0, r1, c0, c1,
+                                   toNumerics(precision
+                                                  ? precision.getGranularity()
+                                                  : ScaleGranularity::channel),
+                                   numerics::weightCodeRange(config),
+                                   CimDialect::getFixedWeightScales(layer),
+                                   numerics::weightCodebook(config));
+}
+
+std::vector<double> cim::floatValues(DenseElementsAttr dense, bool viaFloat32) {
+  std::vector<double> values;
+  values.reserve(dense.getNumElements());
+  if (dense.getElementType().isF32()) {
+    for (float v : dense.getValues<float>())
+      values.push_back(double(v));
+    return values;
+  }
+  for (const APFloat &v : dense.getValues<APFloat>()) {
+    bool lost;
+    APFloat f = v;
+    f.convert(viaFloat32 ? APFloat::IEEEsingle() : APFloat::IEEEdouble(),
+              APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(viaFloat32 ? double(f.convertToFloat())
+                                : f.convertToDouble());
+  }
+  return values;
 }
 
 numerics::FpCimConfig cim::fpConfigOf(FpAttr fp,

@@ -81,6 +81,15 @@ int64_t tileBytes(int64_t invocations, int64_t rows, int64_t cols,
 double tileMvmNs(int64_t invocations, int64_t copies, int64_t cycles,
                  int64_t groups, double spent, const Rates &rates);
 
+/// Energy of a tile's MVMs (its DAC, cell, ADC and shift-add terms):
+/// `driven` row drives, each reading `cellsPerDrive` cells, and
+/// `conversions` column conversions at `adcBits`, each followed by a
+/// shift-add, of which the share `spent` is spent (1 unless the hardware
+/// skips all-zero cycles). The cost model (expected counts) and the
+/// interpreter's timeline (measured counts) both price tiles with it.
+Energy tileMvmEnergy(double driven, double cellsPerDrive, double conversions,
+                     double spent, unsigned adcBits, const Rates &rates);
+
 struct LayerCost {
   std::string name;
   /// "crossbar" for layers with crossbar tiles, else "digital".

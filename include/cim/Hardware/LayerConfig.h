@@ -18,13 +18,17 @@
 #define CIM_HARDWARE_LAYERCONFIG_H
 
 #include "cim/Dialect/Cim/CimAttrs.h"
+#include "cim/Dialect/Cim/CimInterfaces.h"
 #include "cim/Numerics/FloatingPoint.h"
 #include "cim/Numerics/Noise.h"
 #include "cim/Numerics/Quantize.h"
 
 #include "llvm/ADT/ArrayRef.h"
 
+#include <vector>
+
 namespace mlir {
+class DenseElementsAttr;
 class Operation;
 } // namespace mlir
 
@@ -54,17 +58,29 @@ layerConfig(TargetAttr target, PrecisionAttr precision,
             unsigned defaultActBits = 8,
             const numerics::LayerCalibration &calibration = {});
 
-/// The integer weight codes a crossbar layer `op` at `precision` (null:
-/// per-channel scales) stores for rows [r0, r1) x columns [c0, c1) of its
-/// k x n matrix (read through `at`) on `config`: its scale granularity,
+/// The arithmetic of crossbar layer `layer` on `target`: its precision (the
+/// defaults when it has none), slice widths and calibration.
+numerics::CrossbarConfig layerConfig(CrossbarLayerOpInterface layer,
+                                     TargetAttr target,
+                                     unsigned defaultWeightBits = 8,
+                                     unsigned defaultActBits = 8);
+
+/// The integer weight codes crossbar layer `layer` stores for its rows x
+/// columns block of its k x n weight matrix (read through `at`) on
+/// `config`: its precision's scale granularity (per channel without one),
 /// its fixed scales when pre-quantized (`cim.weight_scales`) and its
 /// zero-bit codebook. The one recipe the lowering, the cost model and the
 /// evaluator share.
-numerics::WeightCodes tileWeightCodes(Operation *op, PrecisionAttr precision,
+numerics::WeightCodes tileWeightCodes(CrossbarLayerOpInterface layer,
                                       const numerics::CrossbarConfig &config,
                                       llvm::function_ref<double(int64_t)> at,
-                                      int64_t k, int64_t n, int64_t r0,
-                                      int64_t r1, int64_t c0, int64_t c1);
+                                      int64_t k, int64_t n);
+
+/// The elements of a float constant (a layer's weights) as doubles: rounded
+/// to float32 first with `viaFloat32` (what the evaluator computes with and
+/// the lowering programs), else exactly (the cost model's reading; the two
+/// differ only for constants wider than float32).
+std::vector<double> floatValues(DenseElementsAttr dense, bool viaFloat32);
 
 /// The FP-CIM formats of a floating-point layer (`#cim.fp`) on the crossbar
 /// `config` (its row groups are the alignment groups). Weights are aligned

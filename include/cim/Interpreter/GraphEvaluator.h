@@ -26,6 +26,7 @@
 #define CIM_INTERPRETER_GRAPHEVALUATOR_H
 
 #include "cim/Analysis/CostModel.h"
+#include "cim/Interpreter/Tensor.h"
 #include "cim/Numerics/CrossbarMVM.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -45,20 +46,6 @@
 namespace mlir::cim::eval {
 
 struct WeightCache;
-
-/// A dense row-major tensor: float32 values, or integer codes.
-struct Tensor {
-  llvm::SmallVector<int64_t> shape;
-  bool isInteger = false;
-  std::vector<float> f;
-  std::vector<int64_t> i;
-
-  int64_t numElements() const;
-  static Tensor floats(llvm::ArrayRef<int64_t> shape,
-                       std::vector<float> values = {});
-  static Tensor integers(llvm::ArrayRef<int64_t> shape,
-                         std::vector<int64_t> values = {});
-};
 
 struct Options {
   /// Simulate every crossbar layer at its precision on the target.

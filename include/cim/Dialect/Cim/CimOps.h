@@ -10,6 +10,7 @@
 
 #include "cim/Dialect/Cim/CimAttrs.h"
 #include "cim/Dialect/Cim/CimDialect.h"
+#include "cim/Dialect/Cim/CimInterfaces.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"

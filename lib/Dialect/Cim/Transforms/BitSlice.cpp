@@ -46,11 +46,7 @@ FailureOr<TileArithmetic> arithmeticOf(TileOp tile, TargetAttr target) {
   if (!precision)
     return tile.emitOpError() << "needs a precision to be bit-sliced";
   TileArithmetic a;
-  SmallVector<int64_t> slices;
-  if (std::optional<ArrayRef<int64_t>> widths = tile.getSlices())
-    slices.assign(widths->begin(), widths->end());
-  a.config = cim::layerConfig(target, precision, slices, 8, 8,
-                              cim::layerCalibrationOf(tile));
+  a.config = cim::layerConfig(tile, target);
   numerics::CrossbarConfig &c = a.config;
   llvm::Expected<layout::Encoding> encoding =
       layout::encode(layout::Geometry::fromTarget(target), c.weightBits,

@@ -84,7 +84,8 @@ struct CimLowerToIsaPass
                              "instruction performs this arithmetic";
         return WalkResult::interrupt();
       }
-      if (isa<MvmOp, GemmOp, Conv2dOp>(op) ||
+      auto layer = dyn_cast<CrossbarLayerOpInterface>(op);
+      if ((layer && !layer.isTile()) || isa<Conv2dOp>(op) ||
           (isa<MatmulOp>(op) &&
            op->getOperand(1).getDefiningOp<ConstantOp>())) {
         op->emitOpError() << "has constant weights but is not tiled: run "
@@ -134,11 +135,7 @@ struct CimLowerToIsaPass
     if (!dense || !isa<FloatType>(dense.getElementType()))
       return tile.emitOpError()
              << "needs constant float weights to program a crossbar";
-    ArrayRef<int64_t> slices;
-    if (std::optional<ArrayRef<int64_t>> s = tile.getSlices())
-      slices = *s;
-    numerics::CrossbarConfig config = cim::layerConfig(
-        target, precision, slices, 8, 8, cim::layerCalibrationOf(tile));
+    numerics::CrossbarConfig config = cim::layerConfig(tile, target);
     if (llvm::Error error = numerics::verifyConfig(config))
       return tile.emitOpError() << "cannot run on target '" << target.getName()
                                 << "': " << llvm::toString(std::move(error));
@@ -148,20 +145,8 @@ struct CimLowerToIsaPass
     auto wType = cast<RankedTensorType>(dense.getType());
     int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
     std::vector<double> &w = decoded[weight];
-    if (w.empty()) {
-      w.reserve(k * n);
-      if (dense.getElementType().isF32()) {
-        for (float v : dense.getValues<float>())
-          w.push_back(double(v));
-      } else {
-        for (const APFloat &v : dense.getValues<APFloat>()) {
-          bool lost;
-          APFloat f = v;
-          f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
-          w.push_back(double(f.convertToFloat()));
-        }
-      }
-    }
+    if (w.empty())
+      w = floatValues(dense, /*viaFloat32=*/true);
     // Non-finite weights (e.g. a folded batch norm with zero variance and
     // epsilon) have no code; say which instead of quantizing garbage.
     if (auto bad = llvm::find_if(w, [](double v) { return !std::isfinite(v); });
@@ -191,8 +176,7 @@ struct CimLowerToIsaPass
       exponents.assign(aligned.exponents.begin(), aligned.exponents.end());
     } else {
       codes = tileWeightCodes(
-          tile, precision, config, [&](int64_t e) { return w[e]; }, k, n, r0,
-          r1, c0, c1);
+          tile, config, [&](int64_t e) { return w[e]; }, k, n);
     }
     MLIRContext *ctx = &getContext();
     Type i32 = IntegerType::get(ctx, 32);

@@ -1,0 +1,131 @@
+//===- Kernels.h - The evaluator's per-op semantics -------------*- C++ -*-===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// What each graph-level op computes, one plain function per op, one file per
+// op family: tensors and attribute values in, a tensor out, no evaluator
+// state. Float kernels round like the frameworks the evaluator is compared
+// with (float32 per operation). The evaluator's dispatch
+// (GraphEvaluator.cpp) reads operands and attributes and calls these;
+// crossbar layers and instruction-level ops are not here (Crossbar.cpp,
+// IsaExecution.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_LIB_INTERPRETER_KERNELS_KERNELS_H
+#define CIM_LIB_INTERPRETER_KERNELS_KERNELS_H
+
+#include "cim/Dialect/Cim/CimAttrs.h"
+#include "cim/Interpreter/Tensor.h"
+
+#include <optional>
+
+namespace mlir::cim::eval::kernels {
+
+//===----------------------------------------------------------------------===//
+// Elementwise.cpp: arithmetic and activations
+//===----------------------------------------------------------------------===//
+
+enum class BinaryKind { add, sub, mul, div, pow };
+/// `l op r` with numpy broadcasting to `shape`; integer results divide
+/// truncating (x / 0 = 0).
+Tensor binary(BinaryKind kind, const Tensor &l, const Tensor &r,
+              llvm::ArrayRef<int64_t> shape, bool integer);
+Tensor relu(const Tensor &x);
+Tensor leakyRelu(const Tensor &x, float alpha);
+/// Clamps to [lo, hi] (integer tensors to the integers inside).
+Tensor clip(const Tensor &x, float lo, float hi);
+Tensor sigmoid(const Tensor &x);
+Tensor hardSigmoid(const Tensor &x, float alpha, float beta);
+Tensor hardSwish(const Tensor &x);
+Tensor tanh(const Tensor &x);
+Tensor gelu(const Tensor &x, bool tanhApproximation);
+Tensor erf(const Tensor &x);
+Tensor sqrt(const Tensor &x);
+Tensor exp(const Tensor &x);
+
+//===----------------------------------------------------------------------===//
+// Shape.cpp: views, permutations and copies
+//===----------------------------------------------------------------------===//
+
+/// The same elements under `shape` (reshape, flatten).
+Tensor reshape(const Tensor &x, llvm::ArrayRef<int64_t> shape);
+Tensor transpose(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
+                 llvm::ArrayRef<int64_t> permutation);
+Tensor slice(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
+             llvm::ArrayRef<int64_t> offsets, llvm::ArrayRef<int64_t> strides);
+Tensor concat(llvm::ArrayRef<const Tensor *> inputs,
+              llvm::ArrayRef<int64_t> outShape, int64_t axis);
+/// The pieces of `x` along `axis`, of the given shapes in order.
+std::vector<Tensor> split(const Tensor &x,
+                          llvm::ArrayRef<llvm::SmallVector<int64_t>> outShapes,
+                          int64_t axis);
+Tensor pad(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
+           llvm::ArrayRef<int64_t> pads, PadMode mode, float value);
+
+/// A convolution window: kernel, strides, pads (top, left, bottom, right),
+/// dilations.
+struct Window {
+  llvm::ArrayRef<int64_t> kernel, strides, pads, dilations;
+};
+/// cim.im2col: rows (b, oy, ox), columns (c, i, j) over channels
+/// [channelOffset, channelOffset + channels).
+Tensor im2col(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
+              const Window &window, int64_t channelOffset, int64_t channels);
+
+//===----------------------------------------------------------------------===//
+// Conv.cpp: float convolutions, pools and matmuls (the digital unit)
+//===----------------------------------------------------------------------===//
+
+/// NCHW convolution of `x` with the FCkhkw `w` (im2col and one GEMM per
+/// group); `window.kernel` is unused (the weight's shape says it).
+Tensor conv2d(const Tensor &x, const Tensor &w, const Tensor *bias,
+              llvm::ArrayRef<int64_t> outShape, const Window &window,
+              int64_t groups);
+/// Max or average pooling; average divides by the positions inside the
+/// explicit padding with `countIncludePad`, else by those inside the input.
+Tensor pool(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
+            const Window &window, bool isMax, bool countIncludePad);
+Tensor globalAvgPool(const Tensor &x, llvm::ArrayRef<int64_t> outShape);
+/// numpy matmul: 1-D operands are promoted, batch dims broadcast.
+Tensor matmul(const Tensor &a, const Tensor &b,
+              llvm::ArrayRef<int64_t> outShape);
+
+//===----------------------------------------------------------------------===//
+// Reduction.cpp
+//===----------------------------------------------------------------------===//
+
+Tensor softmax(const Tensor &x, int64_t axis);
+Tensor reduceMean(const Tensor &x, llvm::ArrayRef<int64_t> axes,
+                  llvm::ArrayRef<int64_t> outShape);
+
+//===----------------------------------------------------------------------===//
+// Normalization.cpp
+//===----------------------------------------------------------------------===//
+
+/// Inference batch norm over channel dim 1.
+Tensor batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                 const Tensor &mean, const Tensor &variance, float epsilon);
+/// Normalizes over dims [axis, rank).
+Tensor layerNorm(const Tensor &x, const Tensor &scale, const Tensor *bias,
+                 int64_t axis, float epsilon);
+
+//===----------------------------------------------------------------------===//
+// Quantize.cpp: ONNX (de)quantization (per tensor or per `axis`)
+//===----------------------------------------------------------------------===//
+
+/// round(x / scale) + zero, saturated to the `bits`-bit (un)signed range
+/// (NaN to the zero point).
+Tensor quantize(const Tensor &x, llvm::ArrayRef<float> scale,
+                llvm::ArrayRef<int64_t> zeroPoint, std::optional<uint64_t> axis,
+                int64_t bits, bool isUnsigned);
+Tensor dequantize(const Tensor &x, llvm::ArrayRef<float> scale,
+                  llvm::ArrayRef<int64_t> zeroPoint,
+                  std::optional<uint64_t> axis);
+
+} // namespace mlir::cim::eval::kernels
+
+#endif // CIM_LIB_INTERPRETER_KERNELS_KERNELS_H
