@@ -63,8 +63,10 @@ llvm::Expected<Tensor> decodeConstant(ConstantOp op) {
     std::vector<int64_t> values;
     values.reserve(dense.getNumElements());
     for (const APInt &v : dense.getValues<APInt>())
-      values.push_back(intType.isUnsigned() ? int64_t(v.getZExtValue())
-                                            : v.getSExtValue());
+      // Booleans (i1) are 0 and 1, not a sign-extended -1.
+      values.push_back(intType.isUnsigned() || intType.getWidth() == 1
+                           ? int64_t(v.getZExtValue())
+                           : v.getSExtValue());
     return Tensor::integers(shape, std::move(values));
   }
   return opError(op, "unsupported element type");
@@ -391,6 +393,8 @@ llvm::Error Runner::execute(Operation *op) {
       })
 
       .Default([&](Operation *other) {
+        if (std::optional<llvm::Error> math = executeMath(other))
+          return std::move(*math);
         if (other->getDialect() && other->getDialect()->getNamespace() == "cim")
           return opError(other,
                          "cannot be evaluated at this level: the bit-sliced "

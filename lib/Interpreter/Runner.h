@@ -108,6 +108,8 @@ private:
 
   /// Runs one op: forwards to its family's kernel or method.
   llvm::Error execute(Operation *op);
+  /// The ops of CimMathOps.td (MathDispatch.cpp); nullopt for other ops.
+  std::optional<llvm::Error> executeMath(Operation *op);
   llvm::Error accumulate(AccumulateOp op);
 
   //===--------------------------------------------------------------------===//

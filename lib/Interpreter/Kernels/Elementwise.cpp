@@ -38,6 +38,56 @@ Tensor kernels::binary(BinaryKind kind, const Tensor &l, const Tensor &r,
       return double(std::pow(float(x), float(y)));
     };
     break;
+  case BinaryKind::max:
+    fn = [](double x, double y) {
+      return std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y);
+    };
+    break;
+  case BinaryKind::min:
+    fn = [](double x, double y) {
+      return std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y);
+    };
+    break;
+  case BinaryKind::prelu:
+    fn = [](double x, double y) { return x >= 0 ? x : y * x; };
+    break;
+  case BinaryKind::logicalAnd:
+    fn = [](double x, double y) { return double(x != 0 && y != 0); };
+    break;
+  case BinaryKind::logicalOr:
+    fn = [](double x, double y) { return double(x != 0 || y != 0); };
+    break;
+  case BinaryKind::logicalXor:
+    fn = [](double x, double y) { return double((x != 0) != (y != 0)); };
+    break;
+  case BinaryKind::mod:
+    fn = [](double x, double y) {
+      if (y == 0)
+        return 0.0;
+      double r = std::fmod(x, y);
+      return r != 0 && (r < 0) != (y < 0) ? r + y : r;
+    };
+    break;
+  case BinaryKind::fmod:
+    fn = [integer](double x, double y) {
+      return y == 0 ? (integer ? 0.0 : NAN) : std::fmod(x, y);
+    };
+    break;
+  case BinaryKind::eq:
+    fn = [](double x, double y) { return double(x == y); };
+    break;
+  case BinaryKind::lt:
+    fn = [](double x, double y) { return double(x < y); };
+    break;
+  case BinaryKind::le:
+    fn = [](double x, double y) { return double(x <= y); };
+    break;
+  case BinaryKind::gt:
+    fn = [](double x, double y) { return double(x > y); };
+    break;
+  case BinaryKind::ge:
+    fn = [](double x, double y) { return double(x >= y); };
+    break;
   }
   // Float results round each operation to float32, like the frameworks.
   return broadcast(l, r, shape, integer, [&](double x, double y) {

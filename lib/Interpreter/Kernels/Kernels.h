@@ -29,7 +29,26 @@ namespace mlir::cim::eval::kernels {
 // Elementwise.cpp: arithmetic and activations
 //===----------------------------------------------------------------------===//
 
-enum class BinaryKind { add, sub, mul, div, pow };
+enum class BinaryKind {
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  max,
+  min,
+  prelu,
+  logicalAnd,
+  logicalOr,
+  logicalXor,
+  mod,  // Python's %: the sign of the divisor (integers)
+  fmod, // C's fmod: the sign of the dividend
+  eq,
+  lt,
+  le,
+  gt,
+  ge
+};
 /// `l op r` with numpy broadcasting to `shape`; integer results divide
 /// truncating (x / 0 = 0).
 Tensor binary(BinaryKind kind, const Tensor &l, const Tensor &r,
@@ -112,6 +131,38 @@ Tensor batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
 /// Normalizes over dims [axis, rank).
 Tensor layerNorm(const Tensor &x, const Tensor &scale, const Tensor *bias,
                  int64_t axis, float epsilon);
+
+//===----------------------------------------------------------------------===//
+// Math.cpp: the ops of CimMathOps.td
+//===----------------------------------------------------------------------===//
+
+enum class SignedUnaryKind { abs, neg, sign };
+/// abs, neg or sign of a float or integer tensor, in its own type.
+Tensor signedUnary(const Tensor &x, SignedUnaryKind kind);
+Tensor logicalNot(const Tensor &x);
+/// `condition ? a : b` with numpy broadcasting to `outShape`.
+Tensor select(const Tensor &condition, const Tensor &a, const Tensor &b,
+              llvm::ArrayRef<int64_t> outShape);
+/// The element type a cast produces.
+struct CastTarget {
+  bool isFloat = true;
+  /// Width: 1 (bool), 8..64 integers; 16 rounds floats to half (or bfloat).
+  unsigned bits = 32;
+  bool isUnsigned = false;
+  bool isBFloat = false;
+};
+Tensor cast(const Tensor &x, CastTarget to);
+/// The ONNX Reduce family over `axes` (all if empty); the result has
+/// `outShape` (with or without the reduced size-1 dims).
+Tensor reduce(ReduceKind kind, const Tensor &x, llvm::ArrayRef<int64_t> axes,
+              llvm::ArrayRef<int64_t> outShape);
+/// Index of the first (or last) maximum or minimum along `axis`.
+Tensor argReduce(const Tensor &x, int64_t axis, bool isMax, bool selectLast,
+                 llvm::ArrayRef<int64_t> outShape);
+Tensor logSoftmax(const Tensor &x, int64_t axis);
+Tensor hardmax(const Tensor &x, int64_t axis);
+Tensor cumSum(const Tensor &x, int64_t axis, bool exclusive, bool reverse);
+Tensor trilu(const Tensor &x, bool upper, int64_t k);
 
 //===----------------------------------------------------------------------===//
 // Quantize.cpp: ONNX (de)quantization (per tensor or per `axis`)
