@@ -91,10 +91,6 @@ std::optional<kernels::BinaryKind> binaryKindOf(Operation *op) {
   return std::nullopt;
 }
 
-SmallVector<int64_t> shapeOf(Value v) {
-  return SmallVector<int64_t>(cast<RankedTensorType>(v.getType()).getShape());
-}
-
 Type elementTypeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
 }
@@ -181,7 +177,7 @@ std::optional<llvm::Error> Runner::executeMath(Operation *op) {
           target.bits = to.getIntOrFloatBitWidth();
           target.isUnsigned = to.isUnsignedInteger();
         }
-        return result(c.getOutput(), cast(get(c.getInput()), target));
+        return result(c.getOutput(), castTo(get(c.getInput()), target));
       })
       .Case([&](ReduceOp r) {
         return result(r.getOutput(),

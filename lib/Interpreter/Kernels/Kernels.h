@@ -151,7 +151,7 @@ struct CastTarget {
   bool isUnsigned = false;
   bool isBFloat = false;
 };
-Tensor cast(const Tensor &x, CastTarget to);
+Tensor castTo(const Tensor &x, CastTarget to);
 /// The ONNX Reduce family over `axes` (all if empty); the result has
 /// `outShape` (with or without the reduced size-1 dims).
 Tensor reduce(ReduceKind kind, const Tensor &x, llvm::ArrayRef<int64_t> axes,

@@ -94,7 +94,7 @@ Tensor kernels::select(const Tensor &condition, const Tensor &a,
   return out;
 }
 
-Tensor kernels::cast(const Tensor &x, CastTarget to) {
+Tensor kernels::castTo(const Tensor &x, CastTarget to) {
   int64_t n = x.numElements();
   if (to.isFloat) {
     Tensor out = Tensor::floats(x.shape);
