@@ -344,4 +344,126 @@ def Cim_TriluOp : Cim_Op<"trilu", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Indexing and broadcasting
+//===----------------------------------------------------------------------===//
+
+def Cim_GatherOp : Cim_Op<"gather", [Pure]> {
+  let summary = "Take slices along one axis at run-time indices (ONNX Gather)";
+  let description = [{
+    `output[i..., j..., k...] = input[i..., indices[j...], k...]` with the
+    index in dimension `axis`; negative indices count from the end. An
+    index out of range is a run-time error. Embedding lookups in
+    transformers import to this op.
+
+    Example:
+
+    ```mlir
+    %e = cim.gather %table, %ids {axis = 0 : i64}
+        : tensor<1000x64xf32>, tensor<1x8xi64> -> tensor<1x8x64xf32>
+    ```
+  }];
+  let arguments = (ins Cim_Tensor:$input, Cim_IntegerTensor:$indices,
+      DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs Cim_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` type($input) `,` type($indices) `->`
+    type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cim_GatherElementsOp : Cim_Op<"gather_elements", [Pure]> {
+  let summary = "Take elements at run-time indices along one axis";
+  let description = [{
+    ONNX GatherElements: `output[p] = input[p with p[axis] = indices[p]]`;
+    the output has the indices' shape.
+
+    Example:
+
+    ```mlir
+    %y = cim.gather_elements %x, %i {axis = 1 : i64}
+        : tensor<3x4xf32>, tensor<3x2xi64> -> tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins Cim_Tensor:$input, Cim_IntegerTensor:$indices,
+      DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs Cim_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` type($input) `,` type($indices) `->`
+    type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cim_BroadcastOp : Cim_Op<"broadcast", [Pure]> {
+  let summary = "Broadcast to a larger shape (ONNX Expand)";
+  let description = [{
+    numpy broadcasting of the input to the result's shape.
+
+    Example:
+
+    ```mlir
+    %y = cim.broadcast %x : tensor<3x1xf32> -> tensor<2x3x4xf32>
+    ```
+  }];
+  let arguments = (ins Cim_Tensor:$input);
+  let results = (outs Cim_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Cim_RepeatOp : Cim_Op<"repeat", [Pure]> {
+  let summary = "Repeat a tensor along every dimension (ONNX Tile)";
+  let description = [{
+    `output.shape[d] = input.shape[d] * repeats[d]`. (Named `repeat` because
+    `cim.tile` is a crossbar tile.)
+
+    Example:
+
+    ```mlir
+    %y = cim.repeat %x {repeats = array<i64: 2, 1>} : tensor<3x4xf32>
+        -> tensor<6x4xf32>
+    ```
+  }];
+  let arguments = (ins Cim_Tensor:$input, DenseI64ArrayAttr:$repeats);
+  let results = (outs Cim_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Cim_IsInfOp : Cim_Op<"is_inf", [Pure]> {
+  let summary = "Mask of the infinite elements";
+  let description = [{
+    ONNX IsInf: `detect_positive`/`detect_negative` choose the signs.
+
+    Example:
+
+    ```mlir
+    %m = cim.is_inf %x : tensor<4xf32> -> tensor<4xi1>
+    ```
+  }];
+  let arguments = (ins Cim_FloatTensor:$input,
+      DefaultValuedAttr<BoolAttr, "true">:$detect_positive,
+      DefaultValuedAttr<BoolAttr, "true">:$detect_negative);
+  let results = (outs Cim_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Cim_IsNanOp : Cim_Op<"is_nan", [Pure]> {
+  let summary = "Mask of the NaN elements";
+  let description = [{
+    Example:
+
+    ```mlir
+    %m = cim.is_nan %x : tensor<4xf32> -> tensor<4xi1>
+    ```
+  }];
+  let arguments = (ins Cim_FloatTensor:$input);
+  let results = (outs Cim_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 #endif // CIM_DIALECT_CIM_CIMMATHOPS_TD

@@ -393,8 +393,9 @@ llvm::Error Runner::execute(Operation *op) {
       })
 
       .Default([&](Operation *other) {
-        if (std::optional<llvm::Error> math = executeMath(other))
-          return std::move(*math);
+        bool handled;
+        if (llvm::Error error = executeMath(other, handled); handled || error)
+          return error;
         if (other->getDialect() && other->getDialect()->getNamespace() == "cim")
           return opError(other,
                          "cannot be evaluated at this level: the bit-sliced "

@@ -97,7 +97,8 @@ Type elementTypeOf(Value v) {
 
 } // namespace
 
-std::optional<llvm::Error> Runner::executeMath(Operation *op) {
+llvm::Error Runner::executeMath(Operation *op, bool &handled) {
+  handled = true;
   using namespace kernels;
   auto result = [&](Value v, Tensor value) {
     set(v, std::move(value));
@@ -111,7 +112,7 @@ std::optional<llvm::Error> Runner::executeMath(Operation *op) {
                   binary(*kind, get(op->getOperand(0)), get(op->getOperand(1)),
                          shapeOf(out), isa<IntegerType>(elementTypeOf(out))));
   }
-  return llvm::TypeSwitch<Operation *, std::optional<llvm::Error>>(op)
+  return llvm::TypeSwitch<Operation *, llvm::Error>(op)
       .Case([&](AbsOp a) {
         return result(a.getOutput(),
                       signedUnary(get(a.getInput()), SignedUnaryKind::abs));
@@ -211,5 +212,46 @@ std::optional<llvm::Error> Runner::executeMath(Operation *op) {
         return result(t.getOutput(),
                       trilu(get(t.getInput()), t.getUpper(), t.getK()));
       })
-      .Default([](Operation *) { return std::nullopt; });
+      .Case([&](GatherOp g) -> llvm::Error {
+        llvm::Expected<Tensor> out =
+            gatherAxis(get(g.getInput()), get(g.getIndices()), g.getAxis(),
+                       shapeOf(g.getOutput()));
+        if (!out)
+          return opError(g, llvm::toString(out.takeError()));
+        return result(g.getOutput(), std::move(*out));
+      })
+      .Case([&](GatherElementsOp g) -> llvm::Error {
+        llvm::Expected<Tensor> out =
+            gatherElements(get(g.getInput()), get(g.getIndices()), g.getAxis());
+        if (!out)
+          return opError(g, llvm::toString(out.takeError()));
+        return result(g.getOutput(), std::move(*out));
+      })
+      .Case([&](BroadcastOp b) {
+        return result(b.getOutput(),
+                      broadcastTo(get(b.getInput()), shapeOf(b.getOutput())));
+      })
+      .Case([&](RepeatOp r) {
+        return result(r.getOutput(),
+                      repeat(get(r.getInput()), shapeOf(r.getOutput())));
+      })
+      .Case([&](IsInfOp i) {
+        const Tensor &x = get(i.getInput());
+        Tensor out = Tensor::integers(x.shape);
+        for (int64_t e = 0, n = x.numElements(); e < n; ++e)
+          out.i[e] = std::isinf(x.f[e]) && (x.f[e] > 0 ? i.getDetectPositive()
+                                                       : i.getDetectNegative());
+        return result(i.getOutput(), std::move(out));
+      })
+      .Case([&](IsNanOp i) {
+        const Tensor &x = get(i.getInput());
+        Tensor out = Tensor::integers(x.shape);
+        for (int64_t e = 0, n = x.numElements(); e < n; ++e)
+          out.i[e] = std::isnan(x.f[e]);
+        return result(i.getOutput(), std::move(out));
+      })
+      .Default([&](Operation *) {
+        handled = false;
+        return llvm::Error::success();
+      });
 }

@@ -108,8 +108,9 @@ private:
 
   /// Runs one op: forwards to its family's kernel or method.
   llvm::Error execute(Operation *op);
-  /// The ops of CimMathOps.td (MathDispatch.cpp); nullopt for other ops.
-  std::optional<llvm::Error> executeMath(Operation *op);
+  /// The ops of CimMathOps.td (MathDispatch.cpp); clears `handled` for
+  /// other ops.
+  llvm::Error executeMath(Operation *op, bool &handled);
   llvm::Error accumulate(AccumulateOp op);
 
   //===--------------------------------------------------------------------===//

@@ -19,6 +19,8 @@
 
 #include "cim/Support/Npy.h"
 
+#include "llvm/ADT/APFloat.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/bit.h"
@@ -47,7 +49,7 @@ static constexpr size_t kAlign = 64;
 /// numpy leaves room for the growth axis to reach this many digits.
 static constexpr size_t kGrowthAxisMaxDigits = 21;
 static constexpr llvm::StringLiteral kExpectedDTypes =
-    "<f4, <f8, |i1, |u1, <i2, <i4, <i8";
+    "<f4, <f8, <f2, |b1, |i1, |u1, <i2, <u2, <i4, <u4, <i8, <u8";
 
 static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -73,6 +75,16 @@ llvm::StringRef npy::dtypeName(DType dtype) {
     return "int32";
   case DType::i64:
     return "int64";
+  case DType::f16:
+    return "float16";
+  case DType::b1:
+    return "bool";
+  case DType::u16:
+    return "uint16";
+  case DType::u32:
+    return "uint32";
+  case DType::u64:
+    return "uint64";
   }
   llvm_unreachable("unknown dtype");
 }
@@ -93,6 +105,16 @@ llvm::StringRef npy::dtypeDescr(DType dtype) {
     return "<i4";
   case DType::i64:
     return "<i8";
+  case DType::f16:
+    return "<f2";
+  case DType::b1:
+    return "|b1";
+  case DType::u16:
+    return "<u2";
+  case DType::u32:
+    return "<u4";
+  case DType::u64:
+    return "<u8";
   }
   llvm_unreachable("unknown dtype");
 }
@@ -101,14 +123,19 @@ size_t npy::elementSize(DType dtype) {
   switch (dtype) {
   case DType::i8:
   case DType::u8:
+  case DType::b1:
     return 1;
   case DType::i16:
+  case DType::u16:
+  case DType::f16:
     return 2;
   case DType::f32:
   case DType::i32:
+  case DType::u32:
     return 4;
   case DType::f64:
   case DType::i64:
+  case DType::u64:
     return 8;
   }
   llvm_unreachable("unknown dtype");
@@ -123,6 +150,11 @@ std::optional<DType> npy::dtypeFromDescr(llvm::StringRef descr) {
       .Case("<i2", DType::i16)
       .Case("<i4", DType::i32)
       .Case("<i8", DType::i64)
+      .Case("<f2", DType::f16)
+      .Cases({"|b1", "<b1"}, DType::b1)
+      .Case("<u2", DType::u16)
+      .Case("<u4", DType::u32)
+      .Case("<u8", DType::u64)
       .Default(std::nullopt);
 }
 
@@ -650,6 +682,27 @@ template <typename Fn> static void forEachElement(const Array &array, Fn fn) {
       break;
     case DType::i64:
       fn(i, endian::read<int64_t, endianness::little>(p + 8 * i));
+      break;
+    case DType::f16: {
+      llvm::APFloat half(
+          llvm::APFloat::IEEEhalf(),
+          llvm::APInt(16,
+                      endian::read<uint16_t, endianness::little>(p + 2 * i)));
+      fn(i, half.convertToDouble());
+      break;
+    }
+    case DType::b1:
+      fn(i, int64_t(p[i] != 0));
+      break;
+    case DType::u16:
+      fn(i, int64_t(endian::read<uint16_t, endianness::little>(p + 2 * i)));
+      break;
+    case DType::u32:
+      fn(i, int64_t(endian::read<uint32_t, endianness::little>(p + 4 * i)));
+      break;
+    case DType::u64:
+      // Values past int64's range wrap, as a C cast would.
+      fn(i, int64_t(endian::read<uint64_t, endianness::little>(p + 8 * i)));
       break;
     }
   }

@@ -39,7 +39,7 @@
 namespace mlir::cim::npy {
 
 /// Element types of the supported arrays.
-enum class DType { f32, f64, i8, u8, i16, i32, i64 };
+enum class DType { f32, f64, i8, u8, i16, i32, i64, f16, b1, u16, u32, u64 };
 
 /// The numpy name of `dtype`: "float32", "int8", ...
 llvm::StringRef dtypeName(DType dtype);

@@ -141,3 +141,66 @@ LogicalResult TriluOp::verify() {
                          << getInput().getType();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Indexing and broadcasting
+//===----------------------------------------------------------------------===//
+
+LogicalResult GatherOp::verify() {
+  RankedTensorType in = tensorType(getInput());
+  FailureOr<int64_t> axis =
+      normalizeAxis(*this, "axis", getAxis(), in.getRank());
+  if (failed(axis) || failed(checkSameElementType(
+                          *this, getInput(), getOutput(), "input", "output")))
+    return failure();
+  SmallVector<int64_t> expected(in.getShape().take_front(*axis));
+  llvm::append_range(expected, tensorType(getIndices()).getShape());
+  llvm::append_range(expected, in.getShape().drop_front(*axis + 1));
+  return checkShape(*this, "output", tensorType(getOutput()), expected);
+}
+
+LogicalResult GatherElementsOp::verify() {
+  RankedTensorType in = tensorType(getInput());
+  if (failed(normalizeAxis(*this, "axis", getAxis(), in.getRank())))
+    return failure();
+  if (tensorType(getIndices()).getRank() != in.getRank())
+    return emitOpError() << "expects indices of the input's rank "
+                         << in.getRank() << ", got " << getIndices().getType();
+  return checkShape(*this, "output", tensorType(getOutput()),
+                    tensorType(getIndices()).getShape());
+}
+
+LogicalResult BroadcastOp::verify() {
+  ArrayRef<int64_t> out = tensorType(getOutput()).getShape();
+  FailureOr<SmallVector<int64_t>> shape =
+      broadcastShapes(tensorType(getInput()).getShape(), out);
+  if (failed(shape) || ArrayRef<int64_t>(*shape) != out)
+    return emitOpError() << "cannot broadcast " << getInput().getType()
+                         << " to " << getOutput().getType();
+  return checkSameElementType(*this, getInput(), getOutput(), "input",
+                              "output");
+}
+
+LogicalResult RepeatOp::verify() {
+  RankedTensorType in = tensorType(getInput());
+  if (int64_t(getRepeats().size()) != in.getRank())
+    return emitOpError() << "expects " << in.getRank() << " repeats, got "
+                         << getRepeats().size();
+  SmallVector<int64_t> expected;
+  for (auto [d, r] : llvm::zip(in.getShape(), getRepeats())) {
+    if (r < 0)
+      return emitOpError() << "expects non-negative repeats, got " << r;
+    expected.push_back(d * r);
+  }
+  return checkShape(*this, "output", tensorType(getOutput()), expected);
+}
+
+LogicalResult IsInfOp::verify() {
+  return checkShape(*this, "output", tensorType(getOutput()),
+                    tensorType(getInput()).getShape());
+}
+
+LogicalResult IsNanOp::verify() {
+  return checkShape(*this, "output", tensorType(getOutput()),
+                    tensorType(getInput()).getShape());
+}

@@ -21,6 +21,8 @@
 #include "cim/Dialect/Cim/CimAttrs.h"
 #include "cim/Interpreter/Tensor.h"
 
+#include "llvm/Support/Error.h"
+
 #include <optional>
 
 namespace mlir::cim::eval::kernels {
@@ -163,6 +165,17 @@ Tensor logSoftmax(const Tensor &x, int64_t axis);
 Tensor hardmax(const Tensor &x, int64_t axis);
 Tensor cumSum(const Tensor &x, int64_t axis, bool exclusive, bool reverse);
 Tensor trilu(const Tensor &x, bool upper, int64_t k);
+/// ONNX Gather along `axis`; an index out of range is an error.
+llvm::Expected<Tensor> gatherAxis(const Tensor &x, const Tensor &indices,
+                                  int64_t axis,
+                                  llvm::ArrayRef<int64_t> outShape);
+/// ONNX GatherElements along `axis`.
+llvm::Expected<Tensor> gatherElements(const Tensor &x, const Tensor &indices,
+                                      int64_t axis);
+/// numpy broadcast of `x` to `outShape` (ONNX Expand).
+Tensor broadcastTo(const Tensor &x, llvm::ArrayRef<int64_t> outShape);
+/// ONNX Tile.
+Tensor repeat(const Tensor &x, llvm::ArrayRef<int64_t> outShape);
 
 //===----------------------------------------------------------------------===//
 // Quantize.cpp: ONNX (de)quantization (per tensor or per `axis`)

@@ -363,3 +363,93 @@ Tensor kernels::trilu(const Tensor &x, bool upper, int64_t k) {
   }
   return out;
 }
+
+/// An index into a dimension of `size`, negative ones from the end.
+static llvm::Expected<int64_t> checkedIndex(int64_t index, int64_t size) {
+  if (index < -size || index >= size)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "index " + llvm::Twine(index) +
+                                       " is out of range for a dimension of " +
+                                       llvm::Twine(size));
+  return index < 0 ? index + size : index;
+}
+
+llvm::Expected<Tensor> kernels::gatherAxis(const Tensor &x,
+                                           const Tensor &indices, int64_t axis,
+                                           ArrayRef<int64_t> outShape) {
+  int64_t rank = int64_t(x.shape.size());
+  if (axis < 0)
+    axis += rank;
+  int64_t size = x.shape[axis], inner = 1, outer = 1;
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= x.shape[d];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= x.shape[d];
+  int64_t count = indices.numElements();
+  Tensor out =
+      x.isInteger ? Tensor::integers(outShape) : Tensor::floats(outShape);
+  for (int64_t j = 0; j < count; ++j) {
+    llvm::Expected<int64_t> k = checkedIndex(indices.i[j], size);
+    if (!k)
+      return k.takeError();
+    for (int64_t o = 0; o < outer; ++o) {
+      int64_t src = (o * size + *k) * inner, dst = (o * count + j) * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        if (x.isInteger)
+          out.i[dst + i] = x.i[src + i];
+        else
+          out.f[dst + i] = x.f[src + i];
+      }
+    }
+  }
+  return out;
+}
+
+llvm::Expected<Tensor>
+kernels::gatherElements(const Tensor &x, const Tensor &indices, int64_t axis) {
+  int64_t rank = int64_t(x.shape.size());
+  if (axis < 0)
+    axis += rank;
+  SmallVector<int64_t> inStrides = stridesOf(x.shape), index(rank, 0);
+  Tensor out = x.isInteger ? Tensor::integers(indices.shape)
+                           : Tensor::floats(indices.shape);
+  for (int64_t e = 0, n = indices.numElements(); e < n; ++e) {
+    llvm::Expected<int64_t> k = checkedIndex(indices.i[e], x.shape[axis]);
+    if (!k)
+      return k.takeError();
+    int64_t src = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      src += (d == axis ? *k : index[d]) * inStrides[d];
+    if (x.isInteger)
+      out.i[e] = x.i[src];
+    else
+      out.f[e] = x.f[src];
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < indices.shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+Tensor kernels::broadcastTo(const Tensor &x, ArrayRef<int64_t> outShape) {
+  size_t rank = outShape.size();
+  SmallVector<int64_t> strides = broadcastStrides(x.shape, rank);
+  return gather(x, outShape, [&](ArrayRef<int64_t> index) {
+    int64_t src = 0;
+    for (size_t d = 0; d < rank; ++d)
+      src += index[d] * strides[d];
+    return src;
+  });
+}
+
+Tensor kernels::repeat(const Tensor &x, ArrayRef<int64_t> outShape) {
+  SmallVector<int64_t> strides = stridesOf(x.shape);
+  return gather(x, outShape, [&](ArrayRef<int64_t> index) {
+    int64_t src = 0;
+    for (size_t d = 0; d < index.size(); ++d)
+      src += (index[d] % x.shape[d]) * strides[d];
+    return src;
+  });
+}

@@ -70,10 +70,21 @@ LogicalResult ONNXImporter::importBinary(const onnx::NodeProto &node) {
   };
   if (elementTypeOf(b) != elementTypeOf(a)) {
     DenseElementsAttr attr = constantOf(b);
-    if (!attr || !isa<FloatType>(elementTypeOf(a)))
+    if (!attr) {
+      // Pow of mixed types (ONNX allows it): the exponent converts to the
+      // base's type at run time.
+      if (node.op_type() != "Pow")
+        return nodeError(node)
+               << "operands of different element types (" << elementTypeOf(a)
+               << ", " << elementTypeOf(b) << ")";
+      auto bType = cast<RankedTensorType>(b.getType());
+      b = CastOp::create(builder, loc, bType.clone(elementTypeOf(a)), b);
+      return define(node, 0, PowOp::create(builder, loc, *outType, a, b));
+    }
+    if (!isa<FloatType>(elementTypeOf(a)))
       return nodeError(node) << "operands of different element types ("
                              << elementTypeOf(a) << ", " << elementTypeOf(b)
-                             << ") are only supported for a constant rhs";
+                             << ") are only supported for a float lhs";
     auto floatType = cast<FloatType>(elementTypeOf(a));
     SmallVector<APFloat> converted;
     bool isUnsigned = attr.getElementType().isUnsignedInteger();
@@ -168,6 +179,28 @@ LogicalResult ONNXImporter::importClip(const onnx::NodeProto &node) {
     lo = attrFloat(node, "min", lo);
     hi = attrFloat(node, "max", hi);
   } else {
+    // Bounds computed at run time: max(x, lo) then min(., hi), which is
+    // ONNX's Clip for any element type.
+    bool runtimeBound = false;
+    for (int i : {1, 2})
+      if (hasInput(node, i))
+        if (Value b = input(node, i); b && !constantOf(b))
+          runtimeBound = true;
+    if (runtimeBound) {
+      Value result = x;
+      for (int i : {1, 2}) {
+        if (!hasInput(node, i))
+          continue;
+        Value bound = input(node, i);
+        if (!bound || failed(sameElementTypes(node, result, bound)))
+          return failure();
+        result = i == 1 ? Value(MaxOp::create(builder, nodeLoc(node),
+                                              x.getType(), result, bound))
+                        : Value(MinOp::create(builder, nodeLoc(node),
+                                              x.getType(), result, bound));
+      }
+      return define(node, 0, result);
+    }
     for (int i : {1, 2}) {
       if (!hasInput(node, i))
         continue;
@@ -175,7 +208,7 @@ LogicalResult ONNXImporter::importClip(const onnx::NodeProto &node) {
       if (!bound || bound.getNumElements() != 1 ||
           !isa<FloatType>(bound.getElementType()))
         return nodeError(node) << "the " << (i == 1 ? "min" : "max")
-                               << " bound must be a constant float scalar";
+                               << " bound must be a float scalar";
       float v = (*bound.getValues<APFloat>().begin()).convertToFloat();
       (i == 1 ? lo : hi) = v;
     }

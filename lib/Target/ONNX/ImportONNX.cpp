@@ -42,6 +42,12 @@ int32_t mlir::cim::onnx_import::onnxElementType(Type type) {
     return onnx::TensorProto::DOUBLE;
   if (type.isInteger(1))
     return onnx::TensorProto::BOOL;
+  if (type.isUnsignedInteger(16))
+    return onnx::TensorProto::UINT16;
+  if (type.isUnsignedInteger(32))
+    return onnx::TensorProto::UINT32;
+  if (type.isUnsignedInteger(64))
+    return onnx::TensorProto::UINT64;
   if (type.isUnsignedInteger(8))
     return onnx::TensorProto::UINT8;
   if (type.isInteger(8))
@@ -218,6 +224,11 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"LogSoftmax", &ONNXImporter::importAxisOp},
       {"Hardmax", &ONNXImporter::importAxisOp},
       {"Size", &ONNXImporter::importSize},
+      {"Expand", &ONNXImporter::importIndexing},
+      {"Tile", &ONNXImporter::importIndexing},
+      {"IsNaN", &ONNXImporter::importIndexing},
+      {"IsInf", &ONNXImporter::importIndexing},
+      {"GatherElements", &ONNXImporter::importIndexing},
   };
   return table;
 }

@@ -27,6 +27,12 @@ LogicalResult ONNXImporter::importFlatten(const onnx::NodeProto &node) {
   if (!x || failed(outType))
     return failure();
   int64_t axis = attrInt(node, "axis", 1);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (axis < -rank || axis > rank)
+    return nodeError(node) << "axis " << axis << " is out of range for rank "
+                           << rank;
+  if (axis < 0)
+    axis += rank;
   return define(node, 0,
                 FlattenOp::create(builder, nodeLoc(node), *outType, x,
                                   builder.getI64IntegerAttr(axis)));
@@ -150,9 +156,65 @@ LogicalResult ONNXImporter::importPad(const onnx::NodeProto &node) {
 
 LogicalResult ONNXImporter::importIdentity(const onnx::NodeProto &node) {
   Value x = input(node, 0);
-  if (!x || failed(checkOutputs(node, 1)))
+  if (!x)
+    return failure();
+  // Inference-mode Dropout: its optional mask output is all true.
+  if (node.op_type() == "Dropout" && node.output_size() > 1 &&
+      !node.output(1).empty()) {
+    auto maskType = RankedTensorType::get(
+        cast<RankedTensorType>(x.getType()).getShape(), builder.getI1Type());
+    (void)define(
+        node, 1,
+        constant(nodeLoc(node), DenseElementsAttr::get(maskType, true)));
+    if (failed(checkOutputs(node, 2)))
+      return failure();
+    return define(node, 0, x);
+  }
+  if (failed(checkOutputs(node, 1)))
     return failure();
   return define(node, 0, x);
+}
+
+LogicalResult ONNXImporter::importIndexing(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value x = input(node, 0);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || failed(outType))
+    return failure();
+  StringRef type = node.op_type();
+  if (type == "Expand")
+    return define(node, 0, BroadcastOp::create(builder, loc, *outType, x));
+  if (type == "Tile") {
+    Value r = input(node, 1);
+    std::optional<SmallVector<int64_t>> repeats = r ? intsOf(r) : std::nullopt;
+    if (!repeats)
+      return nodeError(node) << "repeats must be a constant integer tensor "
+                                "(or computable at import)";
+    return define(node, 0,
+                  RepeatOp::create(builder, loc, *outType, x,
+                                   builder.getDenseI64ArrayAttr(*repeats)));
+  }
+  if (type == "IsNaN")
+    return define(node, 0, IsNanOp::create(builder, loc, *outType, x));
+  if (type == "IsInf")
+    return define(
+        node, 0,
+        IsInfOp::create(
+            builder, loc, *outType, x,
+            builder.getBoolAttr(attrInt(node, "detect_positive", 1) != 0),
+            builder.getBoolAttr(attrInt(node, "detect_negative", 1) != 0)));
+  // GatherElements.
+  Value indices = input(node, 1);
+  if (!indices)
+    return failure();
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  int64_t axis = attrInt(node, "axis", 0);
+  if (axis < -rank || axis >= rank)
+    return nodeError(node) << "axis " << axis << " is out of range for rank "
+                           << rank;
+  return define(node, 0,
+                GatherElementsOp::create(builder, loc, *outType, x, indices,
+                                         builder.getI64IntegerAttr(axis)));
 }
 
 //===----------------------------------------------------------------------===//
@@ -214,10 +276,29 @@ LogicalResult ONNXImporter::importGather(const onnx::NodeProto &node) {
     return failure();
   std::optional<SmallVector<int64_t>> d = intsOf(data), idx = intsOf(indices);
   auto dataType = cast<RankedTensorType>(data.getType());
-  if (!d || !idx || dataType.getRank() != 1)
-    return nodeError(node) << "Gather is supported only on constant 1-D "
-                              "integer data (shape arithmetic), got "
-                           << data.getType();
+  int64_t axis = attrInt(node, "axis", 0);
+  if (!isa<IntegerType>(
+          cast<RankedTensorType>(indices.getType()).getElementType()))
+    return nodeError(node) << "indices must be integers, got "
+                           << indices.getType();
+  if (axis < -dataType.getRank() || axis >= dataType.getRank())
+    return nodeError(node) << "axis " << axis << " is out of range for rank "
+                           << dataType.getRank();
+  if (!d || !idx || dataType.getRank() != 1) {
+    // Data of any kind at run time (embedding lookups); constant indices
+    // are checked here.
+    if (idx) {
+      int64_t size =
+          dataType.getDimSize(axis < 0 ? axis + dataType.getRank() : axis);
+      for (int64_t i : *idx)
+        if (i < -size || i >= size)
+          return nodeError(node) << "index " << i << " is out of range for "
+                                 << size << " elements";
+    }
+    return define(node, 0,
+                  GatherOp::create(builder, nodeLoc(node), *outType, data,
+                                   indices, builder.getI64IntegerAttr(axis)));
+  }
   SmallVector<int64_t> result;
   int64_t n = d->size();
   for (int64_t i : *idx) {

@@ -135,6 +135,12 @@ private:
       return builder.getIntegerType(32);
     case onnx::TensorProto::INT64:
       return builder.getIntegerType(64);
+    case onnx::TensorProto::UINT16:
+      return builder.getIntegerType(16, /*isSigned=*/false);
+    case onnx::TensorProto::UINT32:
+      return builder.getIntegerType(32, /*isSigned=*/false);
+    case onnx::TensorProto::UINT64:
+      return builder.getIntegerType(64, /*isSigned=*/false);
     case onnx::TensorProto::BOOL:
       return builder.getI1Type();
     default:
@@ -369,6 +375,8 @@ private:
   LogicalResult importArgReduce(const onnx::NodeProto &node);
   LogicalResult importAxisOp(const onnx::NodeProto &node);
   LogicalResult importSize(const onnx::NodeProto &node);
+  // ImportShape.cpp
+  LogicalResult importIndexing(const onnx::NodeProto &node);
 
   /// Fails (with an error) unless `a` and `b` have one element type.
   LogicalResult sameElementTypes(const onnx::NodeProto &node, Value &a,
