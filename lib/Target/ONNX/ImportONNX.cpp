@@ -218,6 +218,10 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"LogSoftmax", &ONNXImporter::importAxisOp},
       {"Hardmax", &ONNXImporter::importAxisOp},
       {"Size", &ONNXImporter::importSize},
+      // ImportRNN.cpp
+      {"RNN", &ONNXImporter::importRecurrent},
+      {"GRU", &ONNXImporter::importRecurrent},
+      {"LSTM", &ONNXImporter::importRecurrent},
   };
   return table;
 }

@@ -369,6 +369,8 @@ private:
   LogicalResult importArgReduce(const onnx::NodeProto &node);
   LogicalResult importAxisOp(const onnx::NodeProto &node);
   LogicalResult importSize(const onnx::NodeProto &node);
+  // ImportRNN.cpp
+  LogicalResult importRecurrent(const onnx::NodeProto &node);
 
   /// Fails (with an error) unless `a` and `b` have one element type.
   LogicalResult sameElementTypes(const onnx::NodeProto &node, Value &a,
