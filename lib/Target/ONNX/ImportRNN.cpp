@@ -270,7 +270,11 @@ LogicalResult ONNXImporter::importRecurrent(const onnx::NodeProto &node) {
     const ActivationInfo *info = llvm::find_if(
         kActivations, [&](const ActivationInfo &i) { return i.name == name; });
     if (info == std::end(kActivations))
-      return nodeError(node) << "unsupported activation '" << name << "'";
+      return nodeError(node)
+             << "unsupported activation '" << name
+             << "' (expected Relu, Tanh, Sigmoid, Affine, LeakyRelu, "
+                "ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign or "
+                "Softplus)";
     Activation act{name, info->alpha, info->beta};
     if (info->usesAlpha && nextAlpha < alphas.size())
       act.alpha = alphas[nextAlpha++];
