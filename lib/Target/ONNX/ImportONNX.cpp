@@ -229,6 +229,10 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"IsNaN", &ONNXImporter::importIndexing},
       {"IsInf", &ONNXImporter::importIndexing},
       {"GatherElements", &ONNXImporter::importIndexing},
+      // ImportRNN.cpp
+      {"RNN", &ONNXImporter::importRecurrent},
+      {"GRU", &ONNXImporter::importRecurrent},
+      {"LSTM", &ONNXImporter::importRecurrent},
   };
   return table;
 }

@@ -377,6 +377,8 @@ private:
   LogicalResult importSize(const onnx::NodeProto &node);
   // ImportShape.cpp
   LogicalResult importIndexing(const onnx::NodeProto &node);
+  // ImportRNN.cpp
+  LogicalResult importRecurrent(const onnx::NodeProto &node);
 
   /// Fails (with an error) unless `a` and `b` have one element type.
   LogicalResult sameElementTypes(const onnx::NodeProto &node, Value &a,
