@@ -47,6 +47,18 @@ LogicalResult ONNXImporter::importMathUnary(const onnx::NodeProto &node) {
   StringRef type = node.op_type();
   bool isFloat = isa<FloatType>(typeOf(x).getElementType());
   // Abs, Neg and Sign also take integers; the rest are float functions.
+  // On integer constants (shape arithmetic) they fold here.
+  if (std::optional<SmallVector<int64_t>> ints = intsOf(x);
+      ints && typeOf(x).getElementType().isSignlessInteger(64) &&
+      (type == "Abs" || type == "Neg" || type == "Sign")) {
+    for (int64_t &v : *ints)
+      v = type == "Abs" ? std::abs(v) : type == "Neg" ? -v : (v > 0) - (v < 0);
+    return define(node, 0,
+                  constant(loc, DenseElementsAttr::get(
+                                    RankedTensorType::get(typeOf(x).getShape(),
+                                                          builder.getI64Type()),
+                                    ArrayRef<int64_t>(*ints))));
+  }
   if (type == "Abs")
     return define(node, 0, AbsOp::create(builder, loc, x));
   if (type == "Neg")
