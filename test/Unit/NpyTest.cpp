@@ -580,20 +580,50 @@ TEST(NpyErrorTest, FortranOrder) {
 TEST(NpyErrorTest, BigEndian) {
   expectMessage(failure(makeFile(dictFor(">f4", "(2, 3)"), 24)),
                 {"unsupported dtype '>f4'", "big-endian",
-                 "(expected one of <f4, <f8, |i1, |u1, <i2, <i4, <i8)"});
+                 "(expected one of <f4, <f8, <f2, |b1, |i1, |u1, <i2, <u2, "
+                 "<i4, <u4, <i8, <u8)"});
   expectMessage(failure(makeFile(dictFor(">i8", "(1,)"), 8)),
                 {"unsupported dtype '>i8'", "big-endian"});
 }
 
 TEST(NpyErrorTest, UnsupportedDType) {
-  for (llvm::StringRef descr : {"<f2", "|b1", "|O", "<U3", "<c8", "<u4", ""})
+  for (llvm::StringRef descr : {"|O", "<U3", "<c8", "<f16", ""})
     expectMessage(failure(makeFile(dictFor(descr, "(1,)"), 8)),
                   {("unsupported dtype '" + descr + "'").str(),
-                   "(expected one of <f4, <f8, |i1, |u1, <i2, <i4, <i8)"});
+                   "(expected one of <f4, <f8, <f2, |b1, |i1, |u1, <i2, "
+                   "<u2, <i4, <u4, <i8, <u8)"});
   expectMessage(failure(makeFile("{'descr': [('a', '<f4'), ('b', '<i4')], "
                                  "'fortran_order': False, 'shape': (1,), }",
                                  8)),
                 {"unsupported structured dtype", "expected one of <f4"});
+}
+
+// ONNX's conformance data holds float16, bool and unsigned tensors; their
+// bytes here are written by hand (IEEE half: 0x3C00 = 1, 0xC000 = -2,
+// 0x3800 = 0.5).
+TEST(NpyTest, HalfBoolAndUnsigned) {
+  std::vector<uint8_t> half = makeFile(dictFor("<f2", "(3,)"), 0);
+  for (uint8_t b : {0x00, 0x3C, 0x00, 0xC0, 0x00, 0x38})
+    half.push_back(b);
+  Array h = parseOk(half);
+  EXPECT_EQ(h.dtype, DType::f16);
+  llvm::Expected<std::vector<float>> hv = npy::toFloat32(h);
+  ASSERT_TRUE(bool(hv));
+  EXPECT_EQ(*hv, (std::vector<float>{1.0f, -2.0f, 0.5f}));
+
+  std::vector<uint8_t> mask = makeFile(dictFor("|b1", "(3,)"), 0);
+  for (uint8_t b : {1, 0, 1})
+    mask.push_back(b);
+  llvm::Expected<std::vector<int64_t>> mv = npy::toInt64(parseOk(mask));
+  ASSERT_TRUE(bool(mv));
+  EXPECT_EQ(*mv, (std::vector<int64_t>{1, 0, 1}));
+
+  std::vector<uint8_t> u32 = makeFile(dictFor("<u4", "(1,)"), 0);
+  for (uint8_t b : {0xFF, 0xFF, 0xFF, 0xFF})
+    u32.push_back(b);
+  llvm::Expected<std::vector<int64_t>> uv = npy::toInt64(parseOk(u32));
+  ASSERT_TRUE(bool(uv));
+  EXPECT_EQ(*uv, (std::vector<int64_t>{4294967295}));
 }
 
 TEST(NpyErrorTest, DataLengthMismatch) {

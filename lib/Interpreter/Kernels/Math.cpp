@@ -281,6 +281,10 @@ Tensor kernels::argReduce(const Tensor &x, int64_t axis, bool isMax,
   int64_t o = 0;
   forEachLine(x.shape, axis, [&](int64_t base, int64_t stride, int64_t size) {
     int64_t best = 0;
+    if (size == 0) {
+      out.i[o++] = 0;
+      return;
+    }
     double bestValue = at(x, base);
     for (int64_t k = 1; k < size; ++k) {
       double v = x.isInteger ? double(x.i[base + k * stride])
@@ -319,6 +323,8 @@ Tensor kernels::hardmax(const Tensor &x, int64_t axis) {
   Tensor out = Tensor::floats(x.shape);
   forEachLine(x.shape, axis, [&](int64_t base, int64_t stride, int64_t size) {
     int64_t best = 0;
+    if (size == 0)
+      return;
     for (int64_t k = 1; k < size; ++k)
       if (x.f[base + k * stride] > x.f[base + best * stride])
         best = k;
