@@ -395,6 +395,8 @@ llvm::Error Runner::execute(Operation *op) {
       .Default([&](Operation *other) {
         if (std::optional<llvm::Error> math = executeMath(other))
           return std::move(*math);
+        if (std::optional<llvm::Error> image = executeImage(other))
+          return std::move(*image);
         if (other->getDialect() && other->getDialect()->getNamespace() == "cim")
           return opError(other,
                          "cannot be evaluated at this level: the bit-sliced "

@@ -110,6 +110,8 @@ private:
   llvm::Error execute(Operation *op);
   /// The ops of CimMathOps.td (MathDispatch.cpp); nullopt for other ops.
   std::optional<llvm::Error> executeMath(Operation *op);
+  /// The ops of CimImageOps.td (ImageDispatch.cpp); nullopt for other ops.
+  std::optional<llvm::Error> executeImage(Operation *op);
   llvm::Error accumulate(AccumulateOp op);
 
   //===--------------------------------------------------------------------===//

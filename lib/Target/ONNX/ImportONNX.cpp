@@ -218,6 +218,12 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"LogSoftmax", &ONNXImporter::importAxisOp},
       {"Hardmax", &ONNXImporter::importAxisOp},
       {"Size", &ONNXImporter::importSize},
+      // ImportImage.cpp
+      {"ConvTranspose", &ONNXImporter::importConvTranspose},
+      {"Resize", &ONNXImporter::importResize},
+      {"Upsample", &ONNXImporter::importResize},
+      {"DepthToSpace", &ONNXImporter::importDepthSpace},
+      {"SpaceToDepth", &ONNXImporter::importDepthSpace},
   };
   return table;
 }

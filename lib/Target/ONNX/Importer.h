@@ -369,6 +369,10 @@ private:
   LogicalResult importArgReduce(const onnx::NodeProto &node);
   LogicalResult importAxisOp(const onnx::NodeProto &node);
   LogicalResult importSize(const onnx::NodeProto &node);
+  // ImportImage.cpp
+  LogicalResult importConvTranspose(const onnx::NodeProto &node);
+  LogicalResult importResize(const onnx::NodeProto &node);
+  LogicalResult importDepthSpace(const onnx::NodeProto &node);
 
   /// Fails (with an error) unless `a` and `b` have one element type.
   LogicalResult sameElementTypes(const onnx::NodeProto &node, Value &a,
