@@ -17,6 +17,7 @@ include "Cim/CimDialect.td"
 include "Cim/CimAttrs.td"
 include "Cim/CimGraphOps.td"
 include "Cim/CimMathOps.td"
+include "Cim/CimImageOps.td"
 include "Cim/CimMappedOps.td"
 include "Cim/CimIsaOps.td"
 

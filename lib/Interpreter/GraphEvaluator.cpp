@@ -396,6 +396,8 @@ llvm::Error Runner::execute(Operation *op) {
         bool handled;
         if (llvm::Error error = executeMath(other, handled); handled || error)
           return error;
+        if (llvm::Error error = executeImage(other, handled); handled || error)
+          return error;
         if (other->getDialect() && other->getDialect()->getNamespace() == "cim")
           return opError(other,
                          "cannot be evaluated at this level: the bit-sliced "

@@ -111,6 +111,9 @@ private:
   /// The ops of CimMathOps.td (MathDispatch.cpp); clears `handled` for
   /// other ops.
   llvm::Error executeMath(Operation *op, bool &handled);
+  /// The ops of CimImageOps.td (ImageDispatch.cpp); clears `handled` for
+  /// other ops.
+  llvm::Error executeImage(Operation *op, bool &handled);
   llvm::Error accumulate(AccumulateOp op);
 
   //===--------------------------------------------------------------------===//

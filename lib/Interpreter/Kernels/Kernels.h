@@ -190,6 +190,33 @@ Tensor dequantize(const Tensor &x, llvm::ArrayRef<float> scale,
                   llvm::ArrayRef<int64_t> zeroPoint,
                   std::optional<uint64_t> axis);
 
+//===----------------------------------------------------------------------===//
+// Image.cpp: transposed convolution's scatter, resampling
+//===----------------------------------------------------------------------===//
+
+/// cim.col2im: scatter-adds `x` [N, H, W, M, kh, kw] into [N, M, OH, OW]
+/// (`outShape`) at `y * stride - padBegin + i * dilation`.
+Tensor col2im(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
+              llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> pads,
+              llvm::ArrayRef<int64_t> dilations);
+
+/// The parameters of cim.resize (ONNX Resize).
+struct ResizeParams {
+  enum class Mode { nearest, linear, cubic } mode = Mode::nearest;
+  llvm::StringRef transform = "half_pixel";
+  llvm::StringRef nearestMode = "round_prefer_floor";
+  llvm::ArrayRef<double> scales;
+  /// Starts then ends, with tf_crop_and_resize; empty otherwise.
+  llvm::ArrayRef<double> roi;
+  double cubicCoeffA = -0.75;
+  bool excludeOutside = false;
+  float extrapolationValue = 0.0f;
+};
+/// ONNX Resize to `outShape`, one axis at a time in double (as ONNX's
+/// reference), rounded to float32 once.
+Tensor resize(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
+              const ResizeParams &params);
+
 } // namespace mlir::cim::eval::kernels
 
 #endif // CIM_LIB_INTERPRETER_KERNELS_KERNELS_H

@@ -233,6 +233,12 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"RNN", &ONNXImporter::importRecurrent},
       {"GRU", &ONNXImporter::importRecurrent},
       {"LSTM", &ONNXImporter::importRecurrent},
+      // ImportImage.cpp
+      {"ConvTranspose", &ONNXImporter::importConvTranspose},
+      {"Resize", &ONNXImporter::importResize},
+      {"Upsample", &ONNXImporter::importResize},
+      {"DepthToSpace", &ONNXImporter::importDepthSpace},
+      {"SpaceToDepth", &ONNXImporter::importDepthSpace},
   };
   return table;
 }

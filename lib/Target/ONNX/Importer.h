@@ -379,6 +379,10 @@ private:
   LogicalResult importIndexing(const onnx::NodeProto &node);
   // ImportRNN.cpp
   LogicalResult importRecurrent(const onnx::NodeProto &node);
+  // ImportImage.cpp
+  LogicalResult importConvTranspose(const onnx::NodeProto &node);
+  LogicalResult importResize(const onnx::NodeProto &node);
+  LogicalResult importDepthSpace(const onnx::NodeProto &node);
 
   /// Fails (with an error) unless `a` and `b` have one element type.
   LogicalResult sameElementTypes(const onnx::NodeProto &node, Value &a,

@@ -1,0 +1,84 @@
+//===- ImageDispatch.cpp - Evaluate the image ops -------------------------===//
+//
+// Part of the cim project, under the Apache License v2.0 with LLVM Exceptions.
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The dispatch of the ops in CimImageOps.td to Kernels/Image.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels/Kernels.h"
+#include "Runner.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <string>
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::eval;
+
+llvm::Error Runner::executeImage(Operation *op, bool &handled) {
+  handled = true;
+  using namespace kernels;
+  auto result = [&](Value v, Tensor value) {
+    set(v, std::move(value));
+    return llvm::Error::success();
+  };
+  return llvm::TypeSwitch<Operation *, llvm::Error>(op)
+      .Case([&](Col2imOp c) {
+        return result(c.getOutput(),
+                      col2im(get(c.getInput()), shapeOf(c.getOutput()),
+                             c.getStrides(), c.getPads(), c.getDilations()));
+      })
+      .Case([&](ResizeOp r) -> llvm::Error {
+        ResizeParams params;
+        params.mode = llvm::StringSwitch<ResizeParams::Mode>(r.getMode())
+                          .Case("linear", ResizeParams::Mode::linear)
+                          .Case("cubic", ResizeParams::Mode::cubic)
+                          .Default(ResizeParams::Mode::nearest);
+        params.transform = r.getCoordinateTransformationMode();
+        params.nearestMode = r.getNearestMode();
+        params.scales = r.getScales();
+        if (std::optional<ArrayRef<double>> roi = r.getRoi())
+          params.roi = *roi;
+        // Scales and roi computed at run time replace the attributes.
+        SmallVector<double> scales, roi;
+        SmallVector<int64_t> inShape = shapeOf(r.getInput()),
+                             outShape = shapeOf(r.getOutput());
+        if (Value s = r.getScalesInput()) {
+          const Tensor &t = get(s);
+          for (int64_t i = 0; i < t.numElements(); ++i)
+            scales.push_back(double(at(t, i)));
+          for (size_t i = 0; i < scales.size(); ++i)
+            if (!(scales[i] > 0) ||
+                int64_t(std::floor(double(inShape[i]) * scales[i])) !=
+                    outShape[i])
+              return opError(r, "scale " + std::to_string(scales[i]) +
+                                    " of axis " + std::to_string(i) +
+                                    " does not give the size " +
+                                    std::to_string(outShape[i]) +
+                                    " the op was imported with");
+          params.scales = scales;
+        }
+        if (Value v = r.getRoiInput()) {
+          const Tensor &t = get(v);
+          for (int64_t i = 0; i < t.numElements(); ++i)
+            roi.push_back(double(at(t, i)));
+          params.roi = roi;
+        }
+        params.cubicCoeffA = r.getCubicCoeffA().convertToFloat();
+        params.excludeOutside = r.getExcludeOutside();
+        params.extrapolationValue = r.getExtrapolationValue().convertToFloat();
+        return result(r.getOutput(), resize(get(r.getInput()),
+                                            shapeOf(r.getOutput()), params));
+      })
+      .Default([&](Operation *) {
+        handled = false;
+        return llvm::Error::success();
+      });
+}
