@@ -229,6 +229,13 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"IsNaN", &ONNXImporter::importIndexing},
       {"IsInf", &ONNXImporter::importIndexing},
       {"GatherElements", &ONNXImporter::importIndexing},
+      // ImportNormalization.cpp
+      {"InstanceNormalization", &ONNXImporter::importNormalization},
+      {"MeanVarianceNormalization", &ONNXImporter::importNormalization},
+      {"LpNormalization", &ONNXImporter::importNormalization},
+      {"LRN", &ONNXImporter::importNormalization},
+      {"GlobalMaxPool", &ONNXImporter::importNormalization},
+      {"EyeLike", &ONNXImporter::importNormalization},
       // ImportRNN.cpp
       {"RNN", &ONNXImporter::importRecurrent},
       {"GRU", &ONNXImporter::importRecurrent},

@@ -377,6 +377,13 @@ private:
   LogicalResult importSize(const onnx::NodeProto &node);
   // ImportShape.cpp
   LogicalResult importIndexing(const onnx::NodeProto &node);
+  // ImportNormalization.cpp
+  LogicalResult importNormalization(const onnx::NodeProto &node);
+  /// A float scalar constant of `v`'s element type.
+  Value scalarLike(Location loc, Value v, double value);
+  /// (x - mean) / sqrt(var + epsilon) over `axes`.
+  Value standardize(Location loc, Value x, ArrayRef<int64_t> axes,
+                    double epsilon);
   // ImportRNN.cpp
   LogicalResult importRecurrent(const onnx::NodeProto &node);
   // ImportImage.cpp
