@@ -207,8 +207,20 @@ LogicalResult ONNXImporter::importLogic(const onnx::NodeProto &node) {
       result = XorOp::create(builder, loc, *outType, a, b);
     return define(node, 0, result);
   }
-  if (type == "PRelu")
+  if (type == "PRelu") {
+    // Opsets before 7 applied a 1-D slope per channel (dim 1); the version
+    // converter keeps the node as it is, so the slope is reshaped to
+    // [C, 1, ..., 1] where numpy broadcasting would not apply.
+    RankedTensorType xType = typeOf(a), slopeType = typeOf(b);
+    if (slopeType.getRank() == 1 && xType.getRank() > 2 &&
+        slopeType.getDimSize(0) == xType.getDimSize(1) &&
+        failed(broadcast(xType.getShape(), slopeType.getShape()))) {
+      SmallVector<int64_t> shape(xType.getRank() - 1, 1);
+      shape[0] = slopeType.getDimSize(0);
+      b = builder.createOrFold<ReshapeOp>(loc, slopeType.clone(shape), b);
+    }
     return define(node, 0, PReluOp::create(builder, loc, *outType, a, b));
+  }
   if (type == "Mod") {
     bool fmod = attrInt(node, "fmod", 0) != 0;
     if (!fmod && isa<FloatType>(typeOf(a).getElementType()))
