@@ -356,10 +356,50 @@ LogicalResult ONNXImporter::importAxisOp(const onnx::NodeProto &node) {
     int64_t k = 0;
     if (hasInput(node, 1)) {
       Value kValue = input(node, 1);
-      std::optional<SmallVector<int64_t>> values =
-          kValue ? intsOf(kValue) : std::nullopt;
-      if (!values || values->size() != 1)
-        return nodeError(node) << "k must be a constant integer scalar";
+      if (!kValue)
+        return failure();
+      auto kType = typeOf(kValue);
+      if (kType.getNumElements() != 1 ||
+          !kType.getElementType().isSignlessInteger(64))
+        return nodeError(node)
+               << "k must be an int64 scalar, got " << kValue.getType();
+      std::optional<SmallVector<int64_t>> values = intsOf(kValue);
+      if (!values) {
+        // k known only at run time: keep x where (col - row) >= k (upper)
+        // or <= k (lower), i.e. a constant diagonal index against k.
+        if (rank < 2)
+          return nodeError(node) << "expected a tensor of rank 2 or more";
+        int64_t rows = typeOf(x).getDimSize(rank - 2),
+                cols = typeOf(x).getDimSize(rank - 1);
+        SmallVector<int64_t> diagonal;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < cols; ++c)
+            diagonal.push_back(c - r);
+        Value offsets = intConstant(loc, {rows, cols}, diagonal);
+        bool upper = attrInt(node, "upper", 1) != 0;
+        Value mask = CmpOp::create(
+            builder, loc,
+            RankedTensorType::get({rows, cols}, builder.getI1Type()),
+            ComparePredicateAttr::get(context, upper ? ComparePredicate::ge
+                                                     : ComparePredicate::le),
+            offsets, kValue);
+        auto elementType = typeOf(x).getElementType();
+        auto scalar = RankedTensorType::get({}, elementType);
+        Value zero = constant(
+            loc,
+            isa<FloatType>(elementType)
+                ? DenseElementsAttr::get(
+                      scalar,
+                      APFloat::getZero(
+                          cast<FloatType>(elementType).getFloatSemantics()))
+                : DenseElementsAttr::get(
+                      scalar, APInt(elementType.getIntOrFloatBitWidth(), 0)));
+        return define(
+            node, 0,
+            SelectOp::create(builder, loc, x.getType(), mask, x, zero));
+      }
+      if (values->size() != 1)
+        return nodeError(node) << "k must be a scalar";
       k = (*values)[0];
     }
     return define(
