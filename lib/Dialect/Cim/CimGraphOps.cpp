@@ -369,28 +369,37 @@ LogicalResult SoftmaxOp::verify() {
                        tensorType(getInput()).getRank());
 }
 
-LogicalResult ReduceMeanOp::verify() {
-  RankedTensorType in = tensorType(getInput());
-  llvm::SmallBitVector reduced(in.getRank());
-  for (int64_t axis : getAxes()) {
-    FailureOr<int64_t> a = normalizeAxis(*this, "axes", axis, in.getRank());
+LogicalResult mlir::cim::detail::verifyReduction(Operation *op, Value input,
+                                                 Value output,
+                                                 ArrayRef<int64_t> axes,
+                                                 bool keepdims) {
+  RankedTensorType in = tensorType(input);
+  // No axes reduces every axis (cim.reduce; cim.reduce_mean lists them).
+  llvm::SmallBitVector reduced(in.getRank(), axes.empty());
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> a = normalizeAxis(op, "axes", axis, in.getRank());
     if (failed(a))
       return failure();
     if (reduced.test(*a))
-      return emitOpError() << "expects distinct axes, got " << *a << " twice";
+      return op->emitOpError()
+             << "expects distinct axes, got " << *a << " twice";
     reduced.set(*a);
   }
   SmallVector<int64_t> expected;
   for (int64_t i = 0; i < in.getRank(); ++i) {
     if (!reduced.test(i))
       expected.push_back(in.getDimSize(i));
-    else if (getKeepdims())
+    else if (keepdims)
       expected.push_back(1);
   }
-  if (failed(checkSameElementType(*this, getInput(), getOutput(), "input",
-                                  "output")))
+  if (failed(checkSameElementType(op, input, output, "input", "output")))
     return failure();
-  return checkShape(*this, "output", tensorType(getOutput()), expected);
+  return checkShape(op, "output", tensorType(output), expected);
+}
+
+LogicalResult ReduceMeanOp::verify() {
+  return verifyReduction(*this, getInput(), getOutput(), getAxes(),
+                         getKeepdims());
 }
 
 //===----------------------------------------------------------------------===//

@@ -74,27 +74,8 @@ LogicalResult CastOp::verify() {
 }
 
 LogicalResult ReduceOp::verify() {
-  RankedTensorType in = tensorType(getInput());
-  llvm::SmallBitVector reduced(in.getRank(), getAxes().empty());
-  for (int64_t axis : getAxes()) {
-    FailureOr<int64_t> a = normalizeAxis(*this, "axes", axis, in.getRank());
-    if (failed(a))
-      return failure();
-    if (reduced.test(*a))
-      return emitOpError() << "expects distinct axes, got " << *a << " twice";
-    reduced.set(*a);
-  }
-  SmallVector<int64_t> expected;
-  for (int64_t i = 0; i < in.getRank(); ++i) {
-    if (!reduced.test(i))
-      expected.push_back(in.getDimSize(i));
-    else if (getKeepdims())
-      expected.push_back(1);
-  }
-  if (failed(checkSameElementType(*this, getInput(), getOutput(), "input",
-                                  "output")))
-    return failure();
-  return checkShape(*this, "output", tensorType(getOutput()), expected);
+  return verifyReduction(*this, getInput(), getOutput(), getAxes(),
+                         getKeepdims());
 }
 
 static LogicalResult verifyArgReduce(Operation *op, Value input, Value output,

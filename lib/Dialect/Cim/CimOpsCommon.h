@@ -42,6 +42,10 @@ FailureOr<int64_t> normalizeAxis(Operation *op, StringRef name, int64_t axis,
 FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
                                                 ArrayRef<int64_t> b);
 
+/// Verifier of the reductions over `axes` (none: all) with `keepdims`.
+LogicalResult verifyReduction(Operation *op, Value input, Value output,
+                              ArrayRef<int64_t> axes, bool keepdims);
+
 /// Verifier of the elementwise binary ops: one element type, broadcast shape.
 LogicalResult verifyBroadcastBinary(Operation *op);
 

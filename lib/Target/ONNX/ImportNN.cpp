@@ -81,6 +81,36 @@ static SmallVector<int64_t> lift1DAttr(ArrayRef<int64_t> values,
   return result;
 }
 
+FailureOr<ONNXImporter::Window2D>
+ONNXImporter::window2D(const onnx::NodeProto &node, RankedTensorType input,
+                       ArrayRef<int64_t> kernel, bool lifted) {
+  Window2D window;
+  if (lifted) {
+    window.strides = lift1DAttr(attrInts(node, "strides", {1}), 1);
+    window.dilations = lift1DAttr(attrInts(node, "dilations", {1}), 1);
+  } else {
+    window.strides = attrInts(node, "strides", {1, 1});
+    window.dilations = attrInts(node, "dilations", {1, 1});
+  }
+  if (window.strides.size() != 2 || window.dilations.size() != 2)
+    return nodeError(node) << "expected one stride and one dilation per "
+                              "spatial dimension",
+           failure();
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(node, input, kernel, window.strides, window.dilations, lifted);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(pads) || failed(outType))
+    return failure();
+  window.pads = *pads;
+  window.resultType = *outType;
+  if (lifted) {
+    SmallVector<int64_t> shape(outType->getShape());
+    shape.insert(shape.begin() + 2, 1);
+    window.resultType = RankedTensorType::get(shape, outType->getElementType());
+  }
+  return window;
+}
+
 LogicalResult ONNXImporter::importConv(const onnx::NodeProto &node) {
   Location loc = nodeLoc(node);
   Value x = input(node, 0), w = input(node, 1);
@@ -97,36 +127,23 @@ LogicalResult ONNXImporter::importConv(const onnx::NodeProto &node) {
   Value bias = hasInput(node, 2) ? input(node, 2) : Value();
   if (hasInput(node, 2) && !bias)
     return failure();
-  SmallVector<int64_t> strides, dilations;
   if (lifted) {
     x = liftTo2D(loc, x);
     w = liftTo2D(loc, w);
     xType = cast<RankedTensorType>(x.getType());
     wType = cast<RankedTensorType>(w.getType());
-    strides = lift1DAttr(attrInts(node, "strides", {1}), 1);
-    dilations = lift1DAttr(attrInts(node, "dilations", {1}), 1);
-  } else {
-    strides = attrInts(node, "strides", {1, 1});
-    dilations = attrInts(node, "dilations", {1, 1});
   }
   SmallVector<int64_t> kernel = {wType.getDimSize(2), wType.getDimSize(3)};
-  if (strides.size() != 2 || dilations.size() != 2)
-    return nodeError(node) << "expected one stride and one dilation per "
-                              "spatial dimension";
-  FailureOr<SmallVector<int64_t>> pads =
-      windowPads(node, xType, kernel, strides, dilations, lifted);
-  FailureOr<RankedTensorType> outType = outputType(node, 0);
-  if (failed(pads) || failed(outType))
+  FailureOr<Window2D> window = window2D(node, xType, kernel, lifted);
+  if (failed(window))
     return failure();
-  RankedTensorType convType = *outType;
-  if (lifted) {
-    SmallVector<int64_t> shape(outType->getShape());
-    shape.insert(shape.begin() + 2, 1);
-    convType = RankedTensorType::get(shape, outType->getElementType());
-  }
+  auto [strides, dilations, pads, convType] = *window;
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
   Value result = Conv2dOp::create(
       builder, loc, convType, x, w, bias, builder.getDenseI64ArrayAttr(strides),
-      builder.getDenseI64ArrayAttr(*pads),
+      builder.getDenseI64ArrayAttr(pads),
       builder.getDenseI64ArrayAttr(dilations),
       builder.getI64IntegerAttr(attrInt(node, "group", 1)),
       /*precision=*/nullptr);
@@ -268,38 +285,25 @@ LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
   if (!lifted && (xType.getRank() != 4 || kernel.size() != 2))
     return nodeError(node) << "only 1-D and 2-D pooling over NCW/NCHW is "
                               "supported";
-  SmallVector<int64_t> strides, dilations;
   if (lifted) {
     x = liftTo2D(loc, x);
     xType = cast<RankedTensorType>(x.getType());
     kernel = lift1DAttr(kernel, 1);
-    strides = lift1DAttr(attrInts(node, "strides", {1}), 1);
-    dilations = lift1DAttr(attrInts(node, "dilations", {1}), 1);
-  } else {
-    strides = attrInts(node, "strides", {1, 1});
-    dilations = attrInts(node, "dilations", {1, 1});
   }
-  if (strides.size() != 2 || dilations.size() != 2)
-    return nodeError(node) << "expected one stride and one dilation per "
-                              "spatial dimension";
-  FailureOr<SmallVector<int64_t>> pads =
-      windowPads(node, xType, kernel, strides, dilations, lifted);
-  FailureOr<RankedTensorType> outType = outputType(node, 0);
-  if (failed(pads) || failed(outType))
+  FailureOr<Window2D> window = window2D(node, xType, kernel, lifted);
+  if (failed(window))
     return failure();
-  RankedTensorType poolType = *outType;
-  if (lifted) {
-    SmallVector<int64_t> shape(outType->getShape());
-    shape.insert(shape.begin() + 2, 1);
-    poolType = RankedTensorType::get(shape, outType->getElementType());
-  }
+  auto [strides, dilations, pads, poolType] = *window;
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
   bool ceilMode = attrInt(node, "ceil_mode", 0);
   Value result;
   if (node.op_type() == "MaxPool") {
     result = MaxPool2dOp::create(
         builder, loc, poolType, x, builder.getDenseI64ArrayAttr(kernel),
         builder.getDenseI64ArrayAttr(strides),
-        builder.getDenseI64ArrayAttr(*pads),
+        builder.getDenseI64ArrayAttr(pads),
         builder.getDenseI64ArrayAttr(dilations), builder.getBoolAttr(ceilMode));
   } else {
     if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
@@ -307,7 +311,7 @@ LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
     result = AvgPool2dOp::create(
         builder, loc, poolType, x, builder.getDenseI64ArrayAttr(kernel),
         builder.getDenseI64ArrayAttr(strides),
-        builder.getDenseI64ArrayAttr(*pads), builder.getBoolAttr(ceilMode),
+        builder.getDenseI64ArrayAttr(pads), builder.getBoolAttr(ceilMode),
         builder.getBoolAttr(attrInt(node, "count_include_pad", 0)));
   }
   if (lifted)

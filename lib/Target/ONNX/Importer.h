@@ -405,6 +405,15 @@ private:
   windowPads(const onnx::NodeProto &node, RankedTensorType input,
              ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
              ArrayRef<int64_t> dilations, bool lifted1D = false);
+  /// The 2-D window of a Conv or pooling node (1-D ones lifted): strides,
+  /// dilations, pads and the 2-D result type.
+  struct Window2D {
+    SmallVector<int64_t> strides, dilations, pads;
+    RankedTensorType resultType;
+  };
+  FailureOr<Window2D> window2D(const onnx::NodeProto &node,
+                               RankedTensorType input, ArrayRef<int64_t> kernel,
+                               bool lifted);
   /// [N, C, W] as [N, C, 1, W], for 1-D window ops run as 2-D.
   Value liftTo2D(Location loc, Value v);
 
