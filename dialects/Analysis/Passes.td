@@ -33,8 +33,10 @@ def CimReport : Pass<"cim-report", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"json", "json", "bool", /*default=*/"false", "Print JSON">,
-    Option<"model", "model", "std::string", /*default=*/"\"cim\"",
-           "Latency model: 'cim' (ours) or 'pelke2026'">,
+    Option<"model", "model", "::mlir::cim::cost::LatencyModel",
+           /*default=*/"::mlir::cim::cost::LatencyModel::cim",
+           "Latency model: cim (ours) or pelke2026",
+           "::mlir::cim::cost::latencyModelValues()">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
            "File to write the report to ('-' = stdout)">,
     Option<"skipZeroCycles", "skip-zero-cycles", "bool", /*default=*/"false",

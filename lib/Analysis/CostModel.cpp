@@ -887,7 +887,7 @@ llvm::json::Value cost::toJSON(const ModelCost &cost) {
   return llvm::json::Object{
       {"target", cost.target},
       {"crossbars", std::move(crossbars)},
-      {"model", cost.model == LatencyModel::pelke2026 ? "pelke2026" : "cim"},
+      {"model", stringifyLatencyModel(cost.model)},
       {"layers", std::move(layers)},
       {"total", std::move(total)},
       {"cores", std::move(cores)},
@@ -895,9 +895,8 @@ llvm::json::Value cost::toJSON(const ModelCost &cost) {
 }
 
 void cost::printTable(const ModelCost &cost, llvm::raw_ostream &os) {
-  os << "cost model '"
-     << (cost.model == LatencyModel::pelke2026 ? "pelke2026" : "cim")
-     << "' on target '" << cost.target << "'"
+  os << "cost model '" << stringifyLatencyModel(cost.model) << "' on target '"
+     << cost.target << "'"
      << (cost.reprogrammed ? " (weights reprogrammed per inference)" : "")
      << "\n";
   os << llvm::format("%-28s %6s %6s %7s %5s %6s %6s %12s %14s %12s %12s\n",
@@ -933,4 +932,14 @@ void cost::printTable(const ModelCost &cost, llvm::raw_ostream &os) {
      << ", memory " << llvm::format("%.3f", cost.total.energy.memory / 1000.0)
      << ", program " << llvm::format("%.3f", cost.total.energy.program / 1000.0)
      << "\n";
+}
+
+llvm::StringRef cost::stringifyLatencyModel(LatencyModel model) {
+  switch (model) {
+  case LatencyModel::cim:
+    return "cim";
+  case LatencyModel::pelke2026:
+    return "pelke2026";
+  }
+  return "";
 }

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Analysis/Passes.h"
 #include "cim/Analysis/CostModel.h"
+#include "cim/Analysis/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/FileUtilities.h"
@@ -27,22 +27,10 @@ struct CimReportPass : public mlir::cim::impl::CimReportBase<CimReportPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    cost::LatencyModel latencyModel;
-    if (model == "cim") {
-      latencyModel = cost::LatencyModel::cim;
-    } else if (model == "pelke2026") {
-      latencyModel = cost::LatencyModel::pelke2026;
-    } else {
-      emitError(module.getLoc())
-          << "cim-report: model must be 'cim' or 'pelke2026', "
-             "got '"
-          << model << "'";
-      return signalPassFailure();
-    }
     cost::CostOptions costOptions;
     costOptions.skipZeroCycles = skipZeroCycles;
     FailureOr<cost::ModelCost> cost =
-        cost::computeCost(module, latencyModel, costOptions);
+        cost::computeCost(module, model, costOptions);
     if (failed(cost))
       return signalPassFailure();
 

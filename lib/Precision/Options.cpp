@@ -21,16 +21,6 @@ llvm::StringRef mlir::cim::stringifySearchObjective(SearchObjective objective) {
   return "";
 }
 
-llvm::StringRef mlir::cim::stringifyLatencyModel(cost::LatencyModel model) {
-  switch (model) {
-  case cost::LatencyModel::cim:
-    return "cim";
-  case cost::LatencyModel::pelke2026:
-    return "pelke2026";
-  }
-  return "";
-}
-
 llvm::StringRef mlir::cim::stringifyClipMethod(ClipMethod method) {
   switch (method) {
   case ClipMethod::max:

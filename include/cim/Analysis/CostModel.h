@@ -21,6 +21,7 @@
 
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -38,6 +39,16 @@ enum class LatencyModel {
   /// executions*t_exec per crossbar layer; digital work is free.
   pelke2026,
 };
+
+/// The latency models' spellings (`model=` of cim-report and
+/// cim-assign-precision, cimc's `--latency-model`), defined once.
+inline llvm::cl::ValuesClass latencyModelValues() {
+  return llvm::cl::values(
+      clEnumValN(LatencyModel::cim, "cim", "ours (docs/costmodel.md)"),
+      clEnumValN(LatencyModel::pelke2026, "pelke2026",
+                 "Pelke et al., DATE 2026"));
+}
+llvm::StringRef stringifyLatencyModel(LatencyModel model);
 
 /// Energy by component, in picojoules.
 struct Energy {

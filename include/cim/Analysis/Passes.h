@@ -12,6 +12,7 @@
 #ifndef CIM_ANALYSIS_PASSES_H
 #define CIM_ANALYSIS_PASSES_H
 
+#include "cim/Analysis/CostModel.h"
 #include "cim/Dialect/Cim/CimOps.h"
 
 #include "mlir/Pass/Pass.h"

@@ -66,12 +66,8 @@ inline llvm::cl::ValuesClass sensitivityValues() {
       clEnumValN(Sensitivity::top1, "top1", "measured top-1 drop"));
 }
 
-inline llvm::cl::ValuesClass latencyModelValues() {
-  return llvm::cl::values(
-      clEnumValN(cost::LatencyModel::cim, "cim", "ours (docs/costmodel.md)"),
-      clEnumValN(cost::LatencyModel::pelke2026, "pelke2026",
-                 "Pelke et al., DATE 2026"));
-}
+using cost::latencyModelValues;
+using cost::stringifyLatencyModel;
 
 inline llvm::cl::ValuesClass clipMethodValues() {
   return llvm::cl::values(
@@ -93,7 +89,6 @@ inline llvm::cl::ValuesClass adcClipValues() {
 
 /// The spellings above, for reports and attributes.
 llvm::StringRef stringifySearchObjective(SearchObjective objective);
-llvm::StringRef stringifyLatencyModel(cost::LatencyModel model);
 llvm::StringRef stringifyClipMethod(ClipMethod method);
 
 } // namespace mlir::cim

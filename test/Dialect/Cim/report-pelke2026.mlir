@@ -22,7 +22,7 @@
 // CHECK: "target": "rwth-rram",
 // CHECK: "total": {
 // CHECK:   "latency_ns": 142699200,
-// BAD: error: cim-report: model must be 'cim' or 'pelke2026', got 'ours'
+// BAD: for the --model option: Cannot find option named 'ours'!
 // GRAPH: error: {{.*}}'cim.conv2d' op is a crossbar layer still at the graph level: run --cim-lower-conv before costing
 func.func @main(%x: tensor<1x3x224x224xf32>, %v: tensor<1x512xf32>) -> (tensor<1x64x112x112xf32>, tensor<1x1000xf32>) {
   %w = cim.constant dense<0.01> : tensor<64x3x7x7xf32>
