@@ -63,11 +63,29 @@ def scope_reason(name):
     return None
 
 
-def load_tensor(path):
+def load_tensor(path, declared=None):
+    """The tensor at `path` as numpy. ONNX 1.12's test data stores bfloat16
+    tensors as their uint16 bit patterns; where the model declares
+    bfloat16 (`declared`), they are widened to the float32 they encode."""
     t = onnx.TensorProto()
     with open(path, "rb") as f:
         t.ParseFromString(f.read())
-    return t.name, numpy_helper.to_array(t)
+    arr = numpy_helper.to_array(t)
+    if declared == onnx.TensorProto.BFLOAT16 and arr.dtype == np.uint16:
+        arr = (arr.astype(np.uint32) << 16).view(np.float32)
+    return t.name, arr
+
+
+def declared_types(values):
+    """Element type and static shape (None if unknown) of graph values."""
+    result = []
+    for v in values:
+        tt = v.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else None
+                for d in tt.shape.dim]
+        known = tt.HasField("shape") and all(d is not None for d in dims)
+        result.append((tt.elem_type, dims if known else None))
+    return result
 
 
 def first_error_line(text):
@@ -91,7 +109,9 @@ def run_test(bin_dir, test_dir):
         return "fail", "model does not load: %s" % e
     inits = {i.name for i in graph.initializer}
     in_names = [i.name for i in graph.input if i.name not in inits]
+    in_types = declared_types(i for i in graph.input if i.name not in inits)
     out_names = [o.name for o in graph.output]
+    out_types = declared_types(graph.output)
     with tempfile.TemporaryDirectory(prefix="cim-onnx-") as tmp:
         mlir = os.path.join(tmp, "model.mlir")
         p = subprocess.run([os.path.join(bin_dir, "cim-translate"),
@@ -109,7 +129,12 @@ def run_test(bin_dir, test_dir):
                             if f.startswith("input_"))
             for i, f in enumerate(sorted(inputs,
                                          key=lambda f: int(f[6:-3]))):
-                _, arr = load_tensor(os.path.join(sdir, f))
+                decl = in_types[i] if i < len(in_types) else (None, None)
+                _, arr = load_tensor(os.path.join(sdir, f), decl[0])
+                if decl[1] is not None and list(arr.shape) != decl[1]:
+                    return "scope", "test data disagrees with the model: " \
+                        "input %d has shape %s, the model declares %s" % (
+                            i, list(arr.shape), decl[1])
                 name = in_names[i] if i < len(in_names) else "input_%d" % i
                 npy = os.path.join(tmp, "in%d.npy" % i)
                 np.save(npy, arr)
@@ -122,7 +147,9 @@ def run_test(bin_dir, test_dir):
                               if f.startswith("output_")),
                              key=lambda f: int(f[7:-3]))
             for i, f in enumerate(outputs):
-                _, want = load_tensor(os.path.join(sdir, f))
+                _, want = load_tensor(os.path.join(sdir, f),
+                                      out_types[i][0] if i < len(out_types)
+                                      else None)
                 name = out_names[i] if i < len(out_names) else "output_%d" % i
                 path = os.path.join(tmp, "out", name.replace("/", "_") +
                                     ".npy")

@@ -18,6 +18,7 @@ include "Cim/CimAttrs.td"
 include "Cim/CimGraphOps.td"
 include "Cim/CimMathOps.td"
 include "Cim/CimImageOps.td"
+include "Cim/CimDynamicOps.td"
 include "Cim/CimMappedOps.td"
 include "Cim/CimIsaOps.td"
 

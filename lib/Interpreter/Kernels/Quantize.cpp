@@ -49,7 +49,9 @@ Tensor kernels::quantize(const Tensor &x, ArrayRef<float> scale,
   Tensor out = Tensor::integers(x.shape);
   for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
     int64_t c = channelOf(e);
-    double v = std::nearbyint(double(at(x, e)) / scale[c]) + zero[c];
+    // The quotient is rounded to float first, as ONNX computes in the
+    // input's type (x / scale can land on .5 in float32 but not in double).
+    double v = std::nearbyint(double(at(x, e) / scale[c])) + zero[c];
     // Saturate before converting: out-of-range doubles (and NaN) have no
     // int64_t value.
     out.i[e] = std::isnan(v) ? zero[c]

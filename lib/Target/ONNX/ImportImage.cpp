@@ -19,10 +19,6 @@ using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::onnx_import;
 
-static RankedTensorType typeOf(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 static RankedTensorType withShape(RankedTensorType type,
                                   ArrayRef<int64_t> shape) {
   return RankedTensorType::get(shape, type.getElementType());

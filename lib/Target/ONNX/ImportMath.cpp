@@ -20,10 +20,6 @@ using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::onnx_import;
 
-static RankedTensorType typeOf(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 /// numpy broadcasting of two static shapes; failure if incompatible.
 static FailureOr<SmallVector<int64_t>> broadcast(ArrayRef<int64_t> a,
                                                  ArrayRef<int64_t> b) {
@@ -276,12 +272,8 @@ LogicalResult ONNXImporter::importReduce(const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> outType = outputType(node, 0);
   if (!x || failed(outType) || failed(checkOutputs(node, 1)))
     return failure();
-  std::optional<SmallVector<int64_t>> axes = axesOf(node, 1);
-  if (!axes)
-    return failure();
   bool keepdims = attrInt(node, "keepdims", 1) != 0;
-  if (axes->empty() && attrInt(node, "noop_with_empty_axes", 0) != 0)
-    return define(node, 0, x);
+  bool noop = attrInt(node, "noop_with_empty_axes", 0) != 0;
   StringRef type = node.op_type();
   static const llvm::StringMap<ReduceKind> kinds = {
       {"ReduceSum", ReduceKind::sum},
@@ -295,6 +287,19 @@ LogicalResult ONNXImporter::importReduce(const onnx::NodeProto &node) {
       {"ReduceLogSumExp", ReduceKind::log_sum_exp},
       {"ReduceSumSquare", ReduceKind::sum_square}};
   ReduceKind kind = kinds.lookup(type);
+  // Axes known only at run time: the declared output shape stands.
+  if (hasInput(node, 1) && input(node, 1) && !constantOf(input(node, 1)))
+    return define(node, 0,
+                  DynamicReduceOp::create(builder, loc, *outType,
+                                          ReduceKindAttr::get(context, kind), x,
+                                          input(node, 1),
+                                          builder.getBoolAttr(keepdims),
+                                          builder.getBoolAttr(noop)));
+  std::optional<SmallVector<int64_t>> axes = axesOf(node, 1);
+  if (!axes)
+    return failure();
+  if (axes->empty() && noop)
+    return define(node, 0, x);
   // ReduceMean of floats keeps its own op, which the crossbar pipeline
   // recognizes as global pooling.
   if (kind == ReduceKind::mean && isa<FloatType>(typeOf(x).getElementType())) {
@@ -340,17 +345,25 @@ LogicalResult ONNXImporter::importAxisOp(const onnx::NodeProto &node) {
   int64_t rank = typeOf(x).getRank();
   StringRef type = node.op_type();
   if (type == "CumSum") {
-    std::optional<SmallVector<int64_t>> axis;
-    if (Value a = input(node, 1))
-      axis = intsOf(a);
-    if (!axis || axis->size() != 1)
-      return nodeError(node) << "axis must be a constant integer scalar";
+    Value a = input(node, 1);
+    if (!a)
+      return failure();
+    auto aType = typeOf(a);
+    if (!isa<IntegerType>(aType.getElementType()) || !aType.hasStaticShape() ||
+        aType.getNumElements() != 1)
+      return nodeError(node)
+             << "axis must be an integer scalar, got " << a.getType();
+    BoolAttr exclusive = builder.getBoolAttr(attrInt(node, "exclusive", 0));
+    BoolAttr reverse = builder.getBoolAttr(attrInt(node, "reverse", 0));
+    std::optional<SmallVector<int64_t>> axis = intsOf(a);
+    if (!axis) // Known only at run time.
+      return define(node, 0,
+                    DynamicCumSumOp::create(builder, loc, x.getType(), x, a,
+                                            exclusive, reverse));
     return define(node, 0,
-                  CumSumOp::create(
-                      builder, loc, x.getType(), x,
-                      builder.getI64IntegerAttr((*axis)[0]),
-                      builder.getBoolAttr(attrInt(node, "exclusive", 0) != 0),
-                      builder.getBoolAttr(attrInt(node, "reverse", 0) != 0)));
+                  CumSumOp::create(builder, loc, x.getType(), x,
+                                   builder.getI64IntegerAttr((*axis)[0]),
+                                   exclusive, reverse));
   }
   if (type == "Trilu") {
     int64_t k = 0;

@@ -118,15 +118,17 @@ LogicalResult ONNXImporter::importConv(const onnx::NodeProto &node) {
     return failure();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(w.getType());
-  bool lifted = xType.getRank() == 3 && wType.getRank() == 3;
-  if (!lifted && (xType.getRank() != 4 || wType.getRank() != 4))
-    return nodeError(node) << "only 1-D and 2-D convolutions (rank-3 or "
-                              "rank-4 input and weight) are supported, got "
-                              "input "
-                           << xType << " and weight " << wType;
   Value bias = hasInput(node, 2) ? input(node, 2) : Value();
   if (hasInput(node, 2) && !bias)
     return failure();
+  if (xType.getRank() == 5 && wType.getRank() == 5)
+    return importConv3D(node, x, w, bias);
+  bool lifted = xType.getRank() == 3 && wType.getRank() == 3;
+  if (!lifted && (xType.getRank() != 4 || wType.getRank() != 4))
+    return nodeError(node) << "only 1-D, 2-D and 3-D convolutions (rank-3, "
+                              "4 or 5 input and weight) are supported, got "
+                              "input "
+                           << xType << " and weight " << wType;
   if (lifted) {
     x = liftTo2D(loc, x);
     w = liftTo2D(loc, w);
@@ -281,10 +283,12 @@ LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
     return failure();
   auto xType = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> kernel = attrInts(node, "kernel_shape");
+  if (xType.getRank() == 5 && kernel.size() == 3)
+    return importPool3D(node, x, kernel);
   bool lifted = xType.getRank() == 3 && kernel.size() == 1;
   if (!lifted && (xType.getRank() != 4 || kernel.size() != 2))
-    return nodeError(node) << "only 1-D and 2-D pooling over NCW/NCHW is "
-                              "supported";
+    return nodeError(node) << "only 1-D, 2-D and 3-D pooling over NCW, NCHW "
+                              "or NCDHW is supported";
   if (lifted) {
     x = liftTo2D(loc, x);
     xType = cast<RankedTensorType>(x.getType());

@@ -18,10 +18,6 @@ using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::onnx_import;
 
-static RankedTensorType typeOf(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 /// A float scalar constant of `v`'s element type.
 Value ONNXImporter::scalarLike(Location loc, Value v, double value) {
   auto elementType = cast<FloatType>(typeOf(v).getElementType());

@@ -163,6 +163,7 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"Range", &ONNXImporter::importRange},
       {"QuantizeLinear", &ONNXImporter::importQuantize},
       {"DequantizeLinear", &ONNXImporter::importQuantize},
+      {"DynamicQuantizeLinear", &ONNXImporter::importDynamicQuantizeLinear},
       // ImportMath.cpp
       {"Abs", &ONNXImporter::importMathUnary},
       {"Neg", &ONNXImporter::importMathUnary},

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
+#include "cim/Dialect/Cim/ShapeRules.h"
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -125,10 +126,19 @@ LogicalResult ONNXImporter::importPad(const onnx::NodeProto &node) {
     pads = attrInts(node, "pads");
     value = attrFloat(node, "value", 0.0f);
   } else {
-    std::optional<SmallVector<int64_t>> p =
-        hasInput(node, 1) ? intsOf(input(node, 1)) : std::nullopt;
+    if (hasInput(node, 3))
+      return nodeError(node) << "the 'axes' input is not supported";
+    Value padsValue = hasInput(node, 1) ? input(node, 1) : Value();
+    if (!padsValue)
+      return nodeError(node) << "expected the 'pads' input";
+    Value valueInput = hasInput(node, 2) ? input(node, 2) : Value();
+    if (hasInput(node, 2) && !valueInput)
+      return failure();
+    if (!constantOf(padsValue) || (valueInput && !constantOf(valueInput)))
+      return importDynamicPad(node, x, *outType, padsValue, valueInput);
+    std::optional<SmallVector<int64_t>> p = intsOf(padsValue);
     if (!p)
-      return nodeError(node) << "pads must be a constant integer tensor";
+      return nodeError(node) << "pads must be an integer tensor";
     pads = *p;
     if (hasInput(node, 2)) {
       DenseElementsAttr v = constantOf(input(node, 2));
@@ -137,8 +147,6 @@ LogicalResult ONNXImporter::importPad(const onnx::NodeProto &node) {
                                   "scalar";
       value = (*v.getValues<APFloat>().begin()).convertToFloat();
     }
-    if (hasInput(node, 3))
-      return nodeError(node) << "the 'axes' input is not supported";
   }
   if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
     return nodeError(node) << "negative pads (cropping) are not supported";
@@ -186,10 +194,14 @@ LogicalResult ONNXImporter::importIndexing(const onnx::NodeProto &node) {
     return define(node, 0, BroadcastOp::create(builder, loc, *outType, x));
   if (type == "Tile") {
     Value r = input(node, 1);
-    std::optional<SmallVector<int64_t>> repeats = r ? intsOf(r) : std::nullopt;
+    if (!r)
+      return failure();
+    if (!constantOf(r)) // Known only at run time.
+      return define(node, 0,
+                    DynamicRepeatOp::create(builder, loc, *outType, x, r));
+    std::optional<SmallVector<int64_t>> repeats = intsOf(r);
     if (!repeats)
-      return nodeError(node) << "repeats must be a constant integer tensor "
-                                "(or computable at import)";
+      return nodeError(node) << "repeats must be an integer tensor";
     return define(node, 0,
                   RepeatOp::create(builder, loc, *outType, x,
                                    builder.getDenseI64ArrayAttr(*repeats)));
@@ -317,85 +329,110 @@ LogicalResult ONNXImporter::importSlice(const onnx::NodeProto &node) {
   if (!data)
     return failure();
   auto dataType = cast<RankedTensorType>(data.getType());
-  int64_t rank = dataType.getRank();
   SmallVector<int64_t> starts, ends, axes, steps;
   if (opset < 10) {
     starts = attrInts(node, "starts");
     ends = attrInts(node, "ends");
     axes = attrInts(node, "axes");
   } else {
-    auto ints = [&](int i) -> std::optional<SmallVector<int64_t>> {
-      if (!hasInput(node, i))
-        return SmallVector<int64_t>();
-      return intsOf(input(node, i));
-    };
-    auto s = ints(1), e = ints(2), a = ints(3), st = ints(4);
-    if (!s || !e || !a || !st)
-      return nodeError(node) << "starts, ends, axes and steps must be "
-                                "constant (or computable at import)";
-    starts = *s;
-    ends = *e;
-    axes = *a;
-    steps = *st;
-  }
-  if (axes.empty())
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(i);
-  if (steps.empty())
-    steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() ||
-      steps.size() != starts.size())
-    return nodeError(node) << "starts, ends, axes and steps differ in length";
-
-  // Per dimension: first index, stride and count, clamped as ONNX does.
-  SmallVector<int64_t> offsets(rank, 0), strides(rank, 1),
-      sizes(dataType.getShape());
-  bool reversed = false;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
-    if (axis < 0 || axis >= rank)
-      return nodeError(node) << "axis " << axes[i] << " is out of range";
-    int64_t dim = dataType.getDimSize(axis), step = steps[i];
-    if (step == 0)
-      return nodeError(node) << "a step of 0 is invalid";
-    auto norm = [&](int64_t v, int64_t lo, int64_t hi) {
-      if (v < 0)
-        v += dim;
-      return std::clamp(v, lo, hi);
-    };
-    int64_t first, count;
-    if (step > 0) {
-      first = norm(starts[i], 0, dim);
-      int64_t last = norm(ends[i], 0, dim);
-      count = last > first ? (last - first + step - 1) / step : 0;
-    } else {
-      reversed = true;
-      first = norm(starts[i], -1, dim - 1);
-      int64_t last = norm(ends[i], -1, dim - 1);
-      count = first > last ? (first - last - step - 1) / -step : 0;
+    SmallVector<Value> params;
+    for (int i = 1; i <= 4; ++i) {
+      params.push_back(hasInput(node, i) ? input(node, i) : Value());
+      if (hasInput(node, i) && !params.back())
+        return failure();
     }
-    offsets[axis] = first;
-    strides[axis] = step;
-    sizes[axis] = count;
+    if (!params[0] || !params[1])
+      return nodeError(node) << "expected the 'starts' and 'ends' inputs";
+    if (llvm::any_of(params, [&](Value v) { return v && !constantOf(v); }))
+      return importDynamicSlice(node, data, params);
+    auto ints = [&](Value v, SmallVector<int64_t> &out) {
+      if (!v)
+        return true;
+      std::optional<SmallVector<int64_t>> values = intsOf(v);
+      if (values)
+        out = *values;
+      return values.has_value();
+    };
+    if (!ints(params[0], starts) || !ints(params[1], ends) ||
+        !ints(params[2], axes) || !ints(params[3], steps))
+      return nodeError(node) << "starts, ends, axes and steps must be "
+                                "integer tensors";
   }
-  auto resultType = RankedTensorType::get(sizes, dataType.getElementType());
-
-  if (reversed) {
-    // Negative steps only occur in shape arithmetic on constant vectors.
+  llvm::Expected<shape::SliceBounds> bounds =
+      shape::resolveSlice(dataType.getShape(), starts, ends, axes, steps);
+  if (!bounds)
+    return nodeError(node) << llvm::toString(bounds.takeError());
+  auto resultType =
+      RankedTensorType::get(bounds->sizes, dataType.getElementType());
+  if (llvm::any_of(bounds->strides, [](int64_t s) { return s < 0; })) {
+    // Negative steps on constant vectors (shape arithmetic) fold here.
     std::optional<SmallVector<int64_t>> d = intsOf(data);
-    if (!d || rank != 1)
+    if (!d || dataType.getRank() != 1)
       return nodeError(node) << "negative steps are supported only on "
-                                "constant 1-D integer data";
+                                "constant 1-D integer data or run-time bounds";
     SmallVector<int64_t> result;
-    for (int64_t k = 0; k < sizes[0]; ++k)
-      result.push_back((*d)[offsets[0] + k * strides[0]]);
-    return define(node, 0, intConstant(loc, sizes, result));
+    for (int64_t k = 0; k < bounds->sizes[0]; ++k)
+      result.push_back((*d)[bounds->offsets[0] + k * bounds->strides[0]]);
+    return define(node, 0, intConstant(loc, bounds->sizes, result));
   }
-  return define(
-      node, 0,
-      builder.createOrFold<SliceOp>(loc, resultType, data,
-                                    builder.getDenseI64ArrayAttr(offsets),
-                                    builder.getDenseI64ArrayAttr(strides)));
+  return define(node, 0,
+                builder.createOrFold<SliceOp>(
+                    loc, resultType, data,
+                    builder.getDenseI64ArrayAttr(bounds->offsets),
+                    builder.getDenseI64ArrayAttr(bounds->strides)));
+}
+
+/// Slice bounds known only at run time: missing axes and steps become
+/// constants (0, 1, ... and ones) so the op always has all four.
+LogicalResult ONNXImporter::importDynamicSlice(const onnx::NodeProto &node,
+                                               Value data,
+                                               ArrayRef<Value> params) {
+  Location loc = nodeLoc(node);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
+  auto startsType = typeOf(params[0]);
+  if (startsType.getRank() != 1 || !startsType.hasStaticShape())
+    return nodeError(node) << "starts must be a 1-D tensor of known length, "
+                              "got "
+                           << params[0].getType();
+  int64_t n = startsType.getDimSize(0);
+  SmallVector<Value> operands(params);
+  for (int i = 0; i < 4; ++i) {
+    if (operands[i])
+      continue;
+    SmallVector<int64_t> fill;
+    for (int64_t k = 0; k < n; ++k)
+      fill.push_back(i == 2 ? k : 1);
+    operands[i] = intConstant(loc, {n}, fill);
+  }
+  return define(node, 0,
+                DynamicSliceOp::create(builder, loc, *outType, data,
+                                       operands[0], operands[1], operands[2],
+                                       operands[3]));
+}
+
+LogicalResult ONNXImporter::importDynamicPad(const onnx::NodeProto &node,
+                                             Value x, RankedTensorType outType,
+                                             Value pads, Value value) {
+  Location loc = nodeLoc(node);
+  std::string mode = attrString(node, "mode", "constant");
+  std::optional<PadMode> padMode = symbolizePadMode(mode);
+  if (!padMode)
+    return nodeError(node) << "unsupported pad mode '" << mode
+                           << "' (expected constant, reflect or edge)";
+  Type element = typeOf(x).getElementType();
+  if (!value) {
+    auto scalar = RankedTensorType::get({}, element);
+    value =
+        constant(loc, DenseElementsAttr::get(
+                          scalar, isa<FloatType>(element)
+                                      ? Attribute(FloatAttr::get(element, 0))
+                                      : IntegerAttr::get(element, 0)));
+  }
+  return define(node, 0,
+                DynamicPadOp::create(builder, loc, outType, x, pads, value,
+                                     PadModeAttr::get(context, *padMode)));
 }
 
 LogicalResult ONNXImporter::importCast(const onnx::NodeProto &node) {
@@ -462,13 +499,18 @@ LogicalResult ONNXImporter::importRange(const onnx::NodeProto &node) {
   FailureOr<RankedTensorType> outType = outputType(node, 0);
   if (failed(outType))
     return failure();
-  std::optional<SmallVector<int64_t>> s = intsOf(input(node, 0)),
-                                      l = intsOf(input(node, 1)),
-                                      d = intsOf(input(node, 2));
-  if (!s || !l || !d || s->size() != 1 || l->size() != 1 || d->size() != 1 ||
-      (*d)[0] == 0)
-    return nodeError(node) << "Range is supported only on constant integer "
-                              "scalars with a non-zero delta";
+  Value start = input(node, 0), limit = input(node, 1), delta = input(node, 2);
+  if (!start || !limit || !delta)
+    return failure();
+  std::optional<SmallVector<int64_t>> s = intsOf(start), l = intsOf(limit),
+                                      d = intsOf(delta);
+  // Float or run-time bounds: computed when run, to the declared length.
+  if (!s || !l || !d)
+    return define(
+        node, 0,
+        RangeOp::create(builder, nodeLoc(node), *outType, start, limit, delta));
+  if (s->size() != 1 || l->size() != 1 || d->size() != 1 || (*d)[0] == 0)
+    return nodeError(node) << "Range needs scalar bounds and a non-zero delta";
   SmallVector<int64_t> result;
   for (int64_t v = (*s)[0]; (*d)[0] > 0 ? v < (*l)[0] : v > (*l)[0];
        v += (*d)[0]) {

@@ -52,6 +52,12 @@
 
 namespace mlir::cim::onnx_import {
 
+/// The type of an imported value (every value the importer makes is a
+/// ranked tensor).
+inline RankedTensorType typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
 /// Opsets of the default domain that the handlers follow. libonnx 1.12 knows
 /// schemas up to 17.
 inline constexpr int64_t kMinOpset = 7;
@@ -361,6 +367,15 @@ private:
   LogicalResult importShape(const onnx::NodeProto &node);
   LogicalResult importGather(const onnx::NodeProto &node);
   LogicalResult importSlice(const onnx::NodeProto &node);
+  LogicalResult importDynamicQuantizeLinear(const onnx::NodeProto &node);
+  LogicalResult importDynamicQuantize(const onnx::NodeProto &node, Value x,
+                                      RankedTensorType outType, Value scale,
+                                      Value zero);
+  LogicalResult importDynamicSlice(const onnx::NodeProto &node, Value data,
+                                   ArrayRef<Value> params);
+  LogicalResult importDynamicPad(const onnx::NodeProto &node, Value x,
+                                 RankedTensorType outType, Value pads,
+                                 Value value);
   LogicalResult importCast(const onnx::NodeProto &node);
   LogicalResult importConstantOfShape(const onnx::NodeProto &node);
   LogicalResult importRange(const onnx::NodeProto &node);
@@ -416,6 +431,24 @@ private:
                                bool lifted);
   /// [N, C, W] as [N, C, 1, W], for 1-D window ops run as 2-D.
   Value liftTo2D(Location loc, Value v);
+
+  // 3-D windows as sums or maxima of 2-D ones (ImportVolume.cpp).
+  struct Window3D {
+    SmallVector<int64_t> kernel, strides, dilations;
+    SmallVector<int64_t> pads; // 3 begins, then 3 ends
+  };
+  FailureOr<Window3D> window3D(const onnx::NodeProto &node,
+                               RankedTensorType input,
+                               ArrayRef<int64_t> kernel);
+  FailureOr<int64_t> depthCheck(const onnx::NodeProto &node, int64_t depth,
+                                const Window3D &w, int64_t outDepth);
+  Value depthPlanes(Location loc, Value x, int64_t kd, int64_t stride,
+                    int64_t dilation, int64_t outDepth);
+  Value fromDepthBatch(Location loc, Value y, RankedTensorType outType);
+  LogicalResult importConv3D(const onnx::NodeProto &node, Value x, Value w,
+                             Value bias);
+  LogicalResult importPool3D(const onnx::NodeProto &node, Value x,
+                             ArrayRef<int64_t> kernel);
 
   MLIRContext *context;
   OpBuilder builder;
