@@ -1,5 +1,11 @@
 // RUN: cim-opt %s --split-input-file | cim-opt --split-input-file | FileCheck %s --check-prefix=ROUND
 // RUN: cim-opt %s --split-input-file --cim-tile-crossbar --cim-bit-slice | FileCheck %s
+// RUN: cim-opt %s --cim-tile-crossbar --cim-report=json -o /dev/null | FileCheck %s --check-prefix=REPORT
+
+// The cost model charges the flip correction: one multiply-subtract per
+// input vector, row group and output column (5 x 2 x 2).
+// REPORT: "total": {
+// REPORT: "digital_ops": 20,
 
 // ISAAC's flipped columns (`offset_flipped`): the enum parses and prints,
 // in the target and on cim.cell_slices.
