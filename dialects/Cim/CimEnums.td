@@ -32,7 +32,8 @@ def Cim_WeightSign : I32EnumAttr<"WeightSign", "how signed weights are stored", 
     I32EnumAttrCase<"offset", 0>,
     I32EnumAttrCase<"differential_columns", 1>,
     I32EnumAttrCase<"differential_rows", 2>,
-    I32EnumAttrCase<"twos_complement", 3>
+    I32EnumAttrCase<"twos_complement", 3>,
+    I32EnumAttrCase<"offset_flipped", 4>
   ]> {
   let cppNamespace = "::mlir::cim";
   let genSpecializedAttr = 0;

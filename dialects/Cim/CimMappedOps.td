@@ -233,6 +233,13 @@ def Cim_CellSlicesOp : Cim_Op<"cell_slices", [Pure]> {
     add a 1-bit sign plane; differential columns store the positive array's
     planes, then the negative array's; differential rows store the signed
     difference of the two rows' cells (subtracted in analog).
+    `offset_flipped` (ISAAC) has the planes of `offset`; the crossbar stores
+    the complement of a row group's plane column whose cells sum to more
+    than half their maximum, and the digital unit subtracts that column's
+    conversion from (2^width - 1) times the group's digit sum. The flips
+    depend on the weight values (`numerics::columnFlips`, applied when the
+    tile is programmed); this level spells out the conversions and their
+    lossless width, not the flips.
 
     Example:
 

@@ -68,6 +68,17 @@ struct TileFacts {
   std::optional<int64_t> bundle;
 };
 
+/// Digital ops of ISAAC's flipped columns (`offset_flipped`) for a tile:
+/// per input vector, row group and output column one multiply-subtract,
+/// (2^w - 1) * sum(d) of the group against the column's flipped planes
+/// (their shifts folded into one constant when programmed), as the offset
+/// correction takes one per column. Other schemes: none.
+static int64_t flipCorrectionOps(WeightSign sign, const TileFacts &f) {
+  if (sign != WeightSign::offset_flipped)
+    return 0;
+  return f.invocations * f.groups * f.cols;
+}
+
 /// A weight matrix of a layer (a layer has several for grouped convs).
 struct Matrix {
   int64_t k = 0, n = 0, invocations = 0;
@@ -649,6 +660,9 @@ private:
     double mvmNs =
         tileMvmNs(f.invocations, f.copies, f.cycles, f.groups, spent, rates);
     c.mvmNs = std::max(c.mvmNs, mvmNs);
+    // The flip correction overlaps the next vector's DAC cycles (ISAAC's
+    // pipeline): its ops and energy count, the tile's time does not grow.
+    c.digitalOps += flipCorrectionOps(geometry.weightSign, f);
     duration = std::max(duration, mvmNs + double(bytes) * rates.memoryByteNs);
 
     // Row drives and cell reads happen for non-zero digits only: a digit of

@@ -21,6 +21,7 @@ int64_t pelke2026::writes(const Layer &layer, unsigned weightBits,
     cols *= 2;
     break;
   case WeightSign::offset:
+  case WeightSign::offset_flipped: // Their `of` mapping, flips are digital.
     cols += 1;
     break;
   case WeightSign::differential_rows:

@@ -74,8 +74,10 @@ llvm::Expected<Tiling> layout::tileMatrix(const Geometry &geometry, int64_t k,
   const Encoding &e = t.encoding;
 
   int64_t reference =
-      geometry.weightSign == WeightSign::offset && options.referenceColumn ? 1
-                                                                           : 0;
+      numerics::isOffsetWeights(toNumerics(geometry.weightSign)) &&
+              options.referenceColumn
+          ? 1
+          : 0;
   if (int64_t(geometry.cols) < e.columnsPerOutput + reference)
     return layoutError("one output column needs " +
                        llvm::Twine(e.columnsPerOutput + reference) +

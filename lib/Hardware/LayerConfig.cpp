@@ -27,6 +27,7 @@ CIM_SAME_CASE(WeightSign, offset);
 CIM_SAME_CASE(WeightSign, differential_columns);
 CIM_SAME_CASE(WeightSign, differential_rows);
 CIM_SAME_CASE(WeightSign, twos_complement);
+CIM_SAME_CASE(WeightSign, offset_flipped);
 CIM_SAME_CASE(InputSign, unsigned_);
 CIM_SAME_CASE(InputSign, twos_complement);
 CIM_SAME_CASE(InputSign, offset);

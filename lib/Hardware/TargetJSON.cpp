@@ -290,7 +290,8 @@ mlir::cim::parseTargetJSON(llvm::StringRef json, llvm::StringRef sourceName,
     adc = buildChecked<AdcAttr>(context, r, mode, bits, minBits, maxBits);
   }
   auto weightSign = r.getEnum<WeightSign>(
-      *root, "", "weight_sign", symbolizeWeightSign, stringifyWeightSign, 4);
+      *root, "", "weight_sign", symbolizeWeightSign, stringifyWeightSign,
+      getMaxEnumValForWeightSign() + 1);
   auto inputSign = r.getEnum<InputSign>(
       *root, "", "input_sign", symbolizeInputSign, stringifyInputSign, 3);
   auto cores = r.getUnsigned<unsigned>(*root, "", "cores");

@@ -28,8 +28,15 @@ using namespace mlir::cim::numerics::crossbar;
 unsigned numerics::encodedWeightBits(const CrossbarConfig &config) {
   // Differential and two's-complement codes carry the sign elsewhere (the
   // negative array, or a separate sign slice); offset codes are B_w wide.
-  return config.weightSign == WeightSign::offset ? config.weightBits
-                                                 : config.weightBits - 1;
+  return isOffsetWeights(config.weightSign) ? config.weightBits
+                                            : config.weightBits - 1;
+}
+
+bool numerics::flipsColumns(const CrossbarConfig &config) {
+  // The zero-bit layout flips whole columns by its own rule (fewer
+  // conducting cells), which does not bound a row group's sum.
+  return config.weightSign == WeightSign::offset_flipped &&
+         !config.zeroBitLayout;
 }
 
 llvm::SmallVector<unsigned>
@@ -64,14 +71,16 @@ unsigned numerics::inputCycleCount(const CrossbarConfig &config) {
 }
 
 int64_t numerics::fullScaleColumnSum(const CrossbarConfig &config) {
-  return int64_t(groupRowCount(config)) * ((int64_t(1) << config.dacBits) - 1) *
-         ((int64_t(1) << config.cellBits) - 1);
+  int64_t cells =
+      int64_t(groupRowCount(config)) * ((int64_t(1) << config.cellBits) - 1);
+  // A flipped column's cells sum to at most half their largest total.
+  if (flipsColumns(config))
+    cells /= 2;
+  return cells * ((int64_t(1) << config.dacBits) - 1);
 }
 
 unsigned numerics::losslessAdcBits(const CrossbarConfig &config) {
-  uint64_t maxSum = uint64_t(groupRowCount(config)) *
-                    ((uint64_t(1) << config.dacBits) - 1) *
-                    ((uint64_t(1) << config.cellBits) - 1);
+  uint64_t maxSum = uint64_t(fullScaleColumnSum(config));
   unsigned bits = llvm::Log2_64_Ceil(maxSum + 1);
   // Analog subtraction makes the column sum signed.
   return config.weightSign == WeightSign::differential_rows ? bits + 1 : bits;

@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 namespace mlir::cim::numerics::crossbar {
 
@@ -140,6 +141,13 @@ int64_t weightOffset(const CrossbarConfig &config);
 llvm::SmallVector<Plane> weightPlanes(const CrossbarConfig &config,
                                       llvm::ArrayRef<int64_t> weights,
                                       llvm::SmallVector<int64_t> (&codes)[2]);
+
+/// ISAAC's flips of `codes` held in planes `wPlanes` (see `columnFlips`):
+/// groups x planes x cols flags, or empty when `config` does not flip.
+std::vector<uint8_t> groupFlips(const CrossbarConfig &config,
+                                llvm::ArrayRef<Plane> wPlanes,
+                                const llvm::SmallVector<int64_t> (&codes)[2],
+                                int64_t rows, int64_t cols);
 
 } // namespace mlir::cim::numerics::crossbar
 

@@ -58,7 +58,7 @@ int64_t crossbar::drivenCode(const CrossbarConfig &config, int64_t x) {
 }
 
 int64_t crossbar::weightOffset(const CrossbarConfig &config) {
-  return config.weightSign == WeightSign::offset
+  return isOffsetWeights(config.weightSign)
              ? int64_t(1) << (config.weightBits - 1)
              : 0;
 }
@@ -87,6 +87,7 @@ SmallVector<Plane> crossbar::weightPlanes(const CrossbarConfig &config,
     int64_t q = weights[i];
     switch (config.weightSign) {
     case WeightSign::offset:
+    case WeightSign::offset_flipped:
       codes[0][i] = q + oW;
       break;
     case WeightSign::twos_complement:
@@ -155,6 +156,45 @@ static ZeroBitLayout layoutOf(const CrossbarConfig &config,
     }
   }
   return layout;
+}
+
+std::vector<uint8_t> crossbar::groupFlips(
+    const CrossbarConfig &config, llvm::ArrayRef<Plane> wPlanes,
+    const SmallVector<int64_t> (&codes)[2], int64_t rows, int64_t cols) {
+  if (!flipsColumns(config))
+    return {};
+  const int64_t groupRows = groupRowCount(config);
+  const int64_t groups = llvm::divideCeil(rows, groupRows);
+  const int64_t planes = int64_t(wPlanes.size());
+  std::vector<uint8_t> flips(groups * planes * cols, 0);
+  for (int64_t g = 0; g < groups; ++g) {
+    int64_t g0 = g * groupRows, g1 = std::min(rows, g0 + groupRows);
+    for (auto [p, plane] : llvm::enumerate(wPlanes)) {
+      int64_t mask = (int64_t(1) << plane.width) - 1;
+      for (int64_t n = 0; n < cols; ++n) {
+        int64_t sum = 0;
+        for (int64_t k = g0; k < g1; ++k)
+          sum += (codes[plane.array][k * cols + n] >> plane.offset) & mask;
+        // Storing m - c leaves (g1 - g0) * m - sum: flip when that is less.
+        flips[(g * planes + int64_t(p)) * cols + n] =
+            2 * sum > (g1 - g0) * mask;
+      }
+    }
+  }
+  return flips;
+}
+
+std::vector<uint8_t> numerics::columnFlips(const CrossbarConfig &config,
+                                           llvm::ArrayRef<int64_t> weights,
+                                           int64_t rows, int64_t cols) {
+  SmallVector<int64_t> codes[2];
+  SmallVector<Plane> wPlanes = weightPlanes(config, weights, codes);
+  std::vector<uint8_t> flips = groupFlips(config, wPlanes, codes, rows, cols);
+  if (flips.empty())
+    flips.assign(llvm::divideCeil(rows, groupRowCount(config)) *
+                     wPlanes.size() * cols,
+                 0);
+  return flips;
 }
 
 ZeroBitLayout numerics::zeroBitLayout(const CrossbarConfig &config,
@@ -257,6 +297,9 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
   const bool zebra = config.zeroBitLayout;
   const bool diffRows = config.weightSign == WeightSign::differential_rows;
   ZeroBitLayout layout = layoutOf(config, wPlanes, codes, rows, cols);
+  const std::vector<uint8_t> flips =
+      groupFlips(config, wPlanes, codes, rows, cols);
+  const int64_t planeCount = int64_t(wPlanes.size());
   const std::vector<int64_t> &mapped = layout.mappedRows;
   const int64_t mappedCount = int64_t(mapped.size());
   if (stats)
@@ -287,6 +330,14 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
       int64_t g1 = std::min(mappedCount, g0 + groupRows);
       if (stats)
         stats->dacCycles += 1;
+      // ISAAC's flips: the group's own digit sum undoes its complements.
+      const uint8_t *groupFlip =
+          flips.empty() ? nullptr
+                        : flips.data() + (g0 / groupRows) * planeCount * cols;
+      int64_t groupDigitSum = 0;
+      if (groupFlip)
+        for (int64_t i = g0; i < g1; ++i)
+          groupDigitSum += digits[mapped[i]];
       // Differential rows subtract in analog: one signed conversion per
       // slice; otherwise every array's plane is converted on its own.
       for (auto [p, plane] : llvm::enumerate(wPlanes)) {
@@ -302,7 +353,13 @@ llvm::Error numerics::crossbarMVM(const CrossbarConfig &config,
               ++stats->skippedConversions;
             continue;
           }
-          const bool flip = layout.flipped[at];
+          bool flip = layout.flipped[at];
+          if (groupFlip && groupFlip[at]) {
+            flip = true;
+            out[n] +=
+                int64_t(plane.sign * cycle.sign) *
+                shiftLeft(cMask * groupDigitSum, plane.offset + cycle.offset);
+          }
           int64_t sum = 0, active = 0;
           for (int64_t i = g0; i < g1; ++i) {
             int64_t k = mapped[i];

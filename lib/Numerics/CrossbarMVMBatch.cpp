@@ -135,6 +135,29 @@ static uint64_t convertAllFloat(const CrossbarConfig &config, unsigned lossless,
   return clipped;
 }
 
+/// Adds one group-plane's conversions, converted into the scratch
+/// `flippedOut` (integer) or `flippedAcc` (double, sign and shift applied),
+/// to `outs` / `dAcc`: negated in flipped columns, which also get
+/// sign * 2^shift * (2^width - 1) * (the group's digit sum) back.
+static void addFlippedConversions(
+    const uint8_t *flip, int64_t width, int64_t batch, int64_t cols,
+    int64_t sign, unsigned shift, llvm::ArrayRef<int64_t> groupDigitSums,
+    llvm::ArrayRef<int64_t> flippedOut, llvm::ArrayRef<double> flippedAcc,
+    llvm::MutableArrayRef<int64_t> outs, llvm::MutableArrayRef<double> dAcc) {
+  const int64_t mask = (int64_t(1) << width) - 1;
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t n = 0; n < cols; ++n) {
+      int64_t i = b * cols + n;
+      int64_t s = flip[n] ? -1 : 1;
+      if (!flippedAcc.empty())
+        dAcc[i] += double(s) * flippedAcc[i];
+      else
+        outs[i] += s * flippedOut[i];
+      if (flip[n])
+        outs[i] += sign * shiftLeft(mask * groupDigitSums[b], shift);
+    }
+}
+
 llvm::Error numerics::crossbarMVMBatch(
     const CrossbarConfig &config, llvm::ArrayRef<int64_t> weights, int64_t rows,
     int64_t cols, int64_t batch, llvm::ArrayRef<int64_t> inputs,
@@ -207,6 +230,29 @@ llvm::Error numerics::crossbarMVMBatch(
     }
   }
 
+  // ISAAC's flips: the complemented cells go into the GEMM operands; their
+  // conversions are subtracted and m * sum(d) over the group added below.
+  const std::vector<uint8_t> flips =
+      groupFlips(config, wPlanes, codes, rows, cols);
+  const int64_t planeCount = int64_t(converted.size());
+  if (!flips.empty())
+    for (int64_t k = 0; k < rows; ++k)
+      for (int64_t p = 0; p < planeCount; ++p) {
+        const uint8_t *flip =
+            flips.data() + ((k / groupRows) * planeCount + p) * cols;
+        double mask = double((int64_t(1) << converted[p]->width) - 1);
+        for (int64_t n = 0; n < cols; ++n) {
+          if (!flip[n])
+            continue;
+          if (useFloat)
+            fPlanes[p][k * cols + n] = float(mask) - fPlanes[p][k * cols + n];
+          else
+            dPlanes[p][k * cols + n] = mask - dPlanes[p][k * cols + n];
+        }
+      }
+  std::vector<int64_t> flippedOut, groupDigitSums;
+  std::vector<double> flippedAcc;
+
   std::fill(outs.begin(), outs.end(), 0);
   uint64_t clipped = 0;
   // Small sums (and clip bounds) convert in vectorized float arithmetic and
@@ -239,6 +285,15 @@ llvm::Error numerics::crossbarMVMBatch(
       int64_t g = std::min(rows, g0 + groupRows) - g0;
       if (stats)
         stats->dacCycles += uint64_t(batch);
+      const uint8_t *groupFlip =
+          flips.empty() ? nullptr
+                        : flips.data() + (g0 / groupRows) * planeCount * cols;
+      if (groupFlip) {
+        groupDigitSums.assign(batch, 0);
+        for (int64_t b = 0; b < batch; ++b)
+          for (int64_t k = g0; k < g0 + g; ++k)
+            groupDigitSums[b] += (driven[b * rows + k] >> cycle.offset) & dMask;
+      }
       for (auto [p, plane] : llvm::enumerate(converted)) {
         // sums[b][n] = sum over the group's rows of digit * cell.
         if (useFloat)
@@ -254,17 +309,32 @@ llvm::Error numerics::crossbarMVMBatch(
           for (int64_t i = 0; i < batch * cols; ++i)
             stats->columnSums->add(int64_t(useFloat ? fSums[i] : dSums[i]),
                                    shift);
+        const uint8_t *flip = groupFlip ? groupFlip + p * cols : nullptr;
+        const bool anyFlip = flip && llvm::any_of(llvm::ArrayRef(flip, cols),
+                                                  [](uint8_t f) { return f; });
+        // Flipped columns convert into scratch first, to subtract.
         int64_t *out = outs.data();
+        double *acc = dAcc.data();
+        if (anyFlip) {
+          flippedOut.assign(fastFloat ? 0 : batch * cols, 0);
+          flippedAcc.assign(fastFloat ? batch * cols : 0, 0.0);
+          out = flippedOut.data();
+          acc = flippedAcc.data();
+        }
         if (fastFloat)
-          clipped += convertAllFloat(
-              config, lossless, fSums.data(), batch * cols,
-              double(sign) * std::ldexp(1.0, int(shift)), dAcc.data());
+          clipped +=
+              convertAllFloat(config, lossless, fSums.data(), batch * cols,
+                              double(sign) * std::ldexp(1.0, int(shift)), acc);
         else if (useFloat)
           clipped += convertAll(config, lossless, fSums.data(), batch * cols,
                                 sign, shift, out);
         else
           clipped += convertAll(config, lossless, dSums.data(), batch * cols,
                                 sign, shift, out);
+        if (anyFlip)
+          addFlippedConversions(flip, int64_t(plane->width), batch, cols, sign,
+                                shift, groupDigitSums, flippedOut, flippedAcc,
+                                outs, dAcc);
         if (stats)
           stats->conversions += uint64_t(batch * cols);
       }

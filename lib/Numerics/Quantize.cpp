@@ -29,16 +29,6 @@ static int64_t toCode(double v, numerics::CodeRange range) {
 void numerics::applyLayerCalibration(CrossbarConfig &config,
                                      const LayerCalibration &calibration,
                                      bool alignedInputs) {
-  int64_t maxSum = int64_t(groupRowCount(config)) *
-                   ((int64_t(1) << config.dacBits) - 1) *
-                   ((int64_t(1) << config.cellBits) - 1);
-  config.clipLow =
-      config.weightSign == WeightSign::differential_rows ? -maxSum : 0;
-  config.clipHigh = maxSum;
-  if (calibration.adcRange && config.adcMode == AdcMode::clipped) {
-    config.clipLow = calibration.adcRange->low;
-    config.clipHigh = calibration.adcRange->high;
-  }
   if (calibration.nonnegativeInputs &&
       config.inputSign == InputSign::twos_complement) {
     // Unsigned codes double the resolution. Bit-serially that is free; with
@@ -63,6 +53,16 @@ void numerics::applyLayerCalibration(CrossbarConfig &config,
                              ? calibration.weightMaxOnes
                              : 0;
   config.zeroBitLayout = calibration.weightMaxOnes > 0;
+  // Every sum the array can produce (flipped columns halve it, unless the
+  // zero-bit layout set above flips by its own rule), unless calibrated.
+  int64_t maxSum = fullScaleColumnSum(config);
+  config.clipLow =
+      config.weightSign == WeightSign::differential_rows ? -maxSum : 0;
+  config.clipHigh = maxSum;
+  if (calibration.adcRange && config.adcMode == AdcMode::clipped) {
+    config.clipLow = calibration.adcRange->low;
+    config.clipHigh = calibration.adcRange->high;
+  }
 }
 
 bool numerics::isLosslessReadout(const CrossbarConfig &config) {

@@ -66,7 +66,7 @@ TEST(CrossbarMVM, IdealAdcIsExactGemmForEveryScheme) {
                 << ", rows/group=" << parallelRows;
             ++checked;
           }
-  EXPECT_EQ(checked, 4 * 3 * 3 * 3 * 3);
+  EXPECT_EQ(checked, 5 * 3 * 3 * 3 * 3);
 }
 
 TEST(CrossbarMVM, NonUniformSlicesAreExact) {
@@ -80,7 +80,7 @@ TEST(CrossbarMVM, NonUniformSlicesAreExact) {
     config.inputSign = InputSign::twos_complement;
     // analog-cim-sim's SPLIT [1, 3, 4] for the 8-bit offset code, and a
     // 7-bit magnitude split otherwise; least significant slice first.
-    config.sliceWidths = ws == WeightSign::offset
+    config.sliceWidths = isOffsetWeights(ws)
                              ? llvm::SmallVector<unsigned>{4, 3, 1}
                              : llvm::SmallVector<unsigned>{3, 3, 1};
     for (int i = 0; i < 5; ++i) {

@@ -25,10 +25,10 @@
 
 namespace cimtest {
 
-using mlir::cim::numerics::InputSign;
-using mlir::cim::numerics::WeightSign;
 using mlir::cim::numerics::CrossbarConfig;
 using mlir::cim::numerics::CrossbarStats;
+using mlir::cim::numerics::InputSign;
+using mlir::cim::numerics::WeightSign;
 
 /// y[n] = sum_k w[k * cols + n] * x[k].
 inline std::vector<int64_t> referenceGemv(const std::vector<int64_t> &w,
@@ -82,7 +82,8 @@ inline std::vector<int64_t> run(const CrossbarConfig &config, const Case &c,
 
 inline const WeightSign kWeightSigns[] = {
     WeightSign::offset, WeightSign::differential_columns,
-    WeightSign::differential_rows, WeightSign::twos_complement};
+    WeightSign::differential_rows, WeightSign::twos_complement,
+    WeightSign::offset_flipped};
 inline const InputSign kInputSigns[] = {
     InputSign::unsigned_, InputSign::twos_complement, InputSign::offset};
 

@@ -69,7 +69,7 @@ TEST_F(TargetJSONTest, IsaacFields) {
   EXPECT_EQ(target->getDacBits(), 1u);
   EXPECT_EQ(target->getAdc().getMode(), AdcMode::full_range);
   EXPECT_EQ(target->getAdc().getBits(), 8u);
-  EXPECT_EQ(target->getWeightSign(), WeightSign::offset);
+  EXPECT_EQ(target->getWeightSign(), WeightSign::offset_flipped);
   EXPECT_EQ(target->getInputSign(), InputSign::unsigned_);
   EXPECT_DOUBLE_EQ(target->getEnergy().getAdc().convertToDouble(), 1.67);
   EXPECT_DOUBLE_EQ(target->getLatency().getMvmCycle().convertToDouble(), 100.0);
@@ -78,8 +78,12 @@ TEST_F(TargetJSONTest, IsaacFields) {
 // The lossless ADC width ceil(log2(R_par (2^b_dac - 1)(2^b_cell - 1) + 1)):
 // 128 * 1 * 3 = 384 -> 9 bits (ISAAC), 256 * 1 * 15 = 3840 -> 12 bits.
 TEST_F(TargetJSONTest, LosslessAdcBits) {
-  EXPECT_EQ(loadTarget("isaac", &context)->getMaxColumnSum(), 384u);
-  EXPECT_EQ(loadTarget("isaac", &context)->getLosslessAdcBits(), 9u);
+  // ISAAC's flipped columns halve the largest sum: 128 x 3 / 2 = 192.
+  EXPECT_EQ(loadTarget("isaac", &context)->getMaxColumnSum(), 192u);
+  EXPECT_EQ(loadTarget("isaac", &context)->getLosslessAdcBits(), 8u);
+  // The same array without the flip (puma: differential columns).
+  EXPECT_EQ(loadTarget("puma", &context)->getMaxColumnSum(), 384u);
+  EXPECT_EQ(loadTarget("puma", &context)->getLosslessAdcBits(), 9u);
   EXPECT_EQ(loadTarget("rwth-rram", &context)->getMaxColumnSum(), 3840u);
   EXPECT_EQ(loadTarget("rwth-rram", &context)->getLosslessAdcBits(), 12u);
   EXPECT_EQ(loadTarget("sram-dcim", &context)->getLosslessAdcBits(), 9u);
@@ -192,7 +196,7 @@ TEST_F(TargetJSONTest, BadEnum) {
   EXPECT_EQ(errorOf(std::move(object)),
             "broken.json: field 'weight_sign' must be one of 'offset', "
             "'differential_columns', 'differential_rows', "
-            "'twos_complement', got 'sign_magnitude'");
+            "'twos_complement', 'offset_flipped', got 'sign_magnitude'");
 }
 
 TEST_F(TargetJSONTest, OutOfRange) {

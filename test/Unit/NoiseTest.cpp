@@ -88,7 +88,7 @@ TEST(Noise, ZeroConfigIsNoiselessForEveryScheme) {
           EXPECT_EQ(seededStats.noisyConversions, 0u);
           ++checked;
         }
-  EXPECT_EQ(checked, 4 * 3 * 4 * 3);
+  EXPECT_EQ(checked, 5 * 3 * 4 * 3);
 }
 
 // The real-valued ADC agrees with the integer one: noise far below half an
@@ -186,7 +186,7 @@ TEST(Noise, GeneratorIsReproducibleAndStandardNormal) {
 /// differential columns) and of the input cycles, derived from the schemes'
 /// definitions (docs/numerics.md) with uniform slices.
 std::vector<unsigned> weightPlaneOffsets(const CrossbarConfig &config) {
-  bool offsetCode = config.weightSign == WeightSign::offset;
+  bool offsetCode = isOffsetWeights(config.weightSign);
   unsigned bits = offsetCode ? config.weightBits : config.weightBits - 1;
   std::vector<unsigned> offsets;
   for (unsigned at = 0; at < bits; at += config.cellBits) {

@@ -115,7 +115,8 @@ std::string describe(const layout::Geometry &g, const CrossbarConfig &c,
 
 const WeightSign kWeightSigns[] = {
     WeightSign::offset, WeightSign::differential_columns,
-    WeightSign::differential_rows, WeightSign::twos_complement};
+    WeightSign::differential_rows, WeightSign::twos_complement,
+    WeightSign::offset_flipped};
 const InputSign kInputSigns[] = {InputSign::unsigned_,
                                  InputSign::twos_complement, InputSign::offset};
 
@@ -214,7 +215,7 @@ TEST(TiledMVM, UniformSlicesOnTiledCrossbarsAreExactGemm) {
               maxTiles, checkTiled(rng, g, weightBits, inputBits, {}, options));
           ++checked;
         }
-  EXPECT_EQ(checked, 6 * 4 * 3 * 3);
+  EXPECT_EQ(checked, 6 * 5 * 3 * 3);
   EXPECT_GT(maxTiles, 1000u);
 }
 
@@ -228,7 +229,7 @@ TEST(TiledMVM, NonUniformSlicesOnTiledCrossbarsAreExactGemm) {
         // 8-bit offset codes have 8 bits; the other schemes 7 magnitude
         // bits (two's complement adds its sign slice on top).
         std::vector<llvm::SmallVector<unsigned>> slicings =
-            ws == WeightSign::offset
+            ws == WeightSign::offset || ws == WeightSign::offset_flipped
                 ? std::vector<llvm::SmallVector<unsigned>>{{1, 3, 4},
                                                            {4, 3, 1},
                                                            {2, 2, 4}}
@@ -242,7 +243,7 @@ TEST(TiledMVM, NonUniformSlicesOnTiledCrossbarsAreExactGemm) {
           ++checked;
         }
       }
-  EXPECT_EQ(checked, 2 * 4 * 3 * 3);
+  EXPECT_EQ(checked, 2 * 5 * 3 * 3);
 }
 
 // Blocks need not come from a regular grid: row splits may differ per column

@@ -219,6 +219,19 @@ unsigned inputCycleCount(const CrossbarConfig &config);
 /// rows per weight).
 unsigned groupRowCount(const CrossbarConfig &config);
 
+/// True when `config` stores ISAAC's flipped columns: `offset_flipped`
+/// weights without the zero-bit layout (which flips by its own rule).
+bool flipsColumns(const CrossbarConfig &config);
+
+/// ISAAC's flip decisions for a rows x cols block of weight codes: entry
+/// (g * planes + p) * cols + n is 1 when row group g (of `groupRowCount`
+/// rows) stores the complement of plane p's column n, i.e. when those
+/// cells sum to more than half of rows_g * (2^width_p - 1). All zero unless
+/// `flipsColumns(config)`.
+std::vector<uint8_t> columnFlips(const CrossbarConfig &config,
+                                 llvm::ArrayRef<int64_t> weights, int64_t rows,
+                                 int64_t cols);
+
 /// ADC width that converts every column sum of `config` exactly:
 /// ceil(log2(FS + 1)), plus a sign bit for differential rows (the one
 /// formula; `TargetAttr::getLosslessAdcBits` calls it).
@@ -231,7 +244,8 @@ unsigned losslessAdcBits(const CrossbarConfig &config);
 unsigned adcDroppedBits(const CrossbarConfig &config);
 
 /// Largest column sum of one conversion, FS = groupRows * (2^dac - 1) *
-/// (2^cell - 1) (differential rows reach -FS too).
+/// (2^cell - 1) (differential rows reach -FS too); with flipped columns
+/// FS = (2^dac - 1) * floor(groupRows * (2^cell - 1) / 2).
 int64_t fullScaleColumnSum(const CrossbarConfig &config);
 
 /// Effective bits of `config`'s converter at `bits` bits under its thermal

@@ -41,7 +41,18 @@ enum class WeightSign {
   differential_rows,
   /// Two's-complement slices; the sign slice is subtracted.
   twos_complement,
+  /// `offset`, with ISAAC's flipped columns: in every row group, a plane's
+  /// column whose cells sum to more than half their largest total stores
+  /// the complements (2^w - 1 - c), and the digital unit adds back
+  /// (2^w - 1) * sum(d) minus the conversion. Halves the largest column
+  /// sum, so the ADC needs one bit less.
+  offset_flipped,
 };
+
+/// True for the schemes that store biased weight codes.
+inline bool isOffsetWeights(WeightSign sign) {
+  return sign == WeightSign::offset || sign == WeightSign::offset_flipped;
+}
 
 /// How signed inputs are driven.
 enum class InputSign {
@@ -80,6 +91,8 @@ inline llvm::StringRef stringifyWeightSign(WeightSign sign) {
     return "differential_rows";
   case WeightSign::twos_complement:
     return "twos_complement";
+  case WeightSign::offset_flipped:
+    return "offset_flipped";
   }
   return "";
 }

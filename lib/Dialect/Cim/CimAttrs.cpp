@@ -216,8 +216,11 @@ static numerics::CrossbarConfig arrayConfig(const TargetAttr &target) {
   config.parallelRows = target.getParallelRows();
   config.dacBits = target.getDacBits();
   config.cellBits = target.getCellBits();
+  // Analog subtraction and flipped columns change the largest sum.
   if (target.getWeightSign() == WeightSign::differential_rows)
     config.weightSign = numerics::WeightSign::differential_rows;
+  if (target.getWeightSign() == WeightSign::offset_flipped)
+    config.weightSign = numerics::WeightSign::offset_flipped;
   return config;
 }
 

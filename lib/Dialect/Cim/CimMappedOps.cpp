@@ -186,7 +186,10 @@ LogicalResult CellSlicesOp::verify() {
   if (getBits() < 2 || getBits() > 16)
     return emitOpError() << "expects 'bits' in [2, 16], got " << getBits();
   // Offset codes are `bits` wide; the other schemes keep the sign apart.
-  int64_t encoded = getSign() == WeightSign::offset ? getBits() : getBits() - 1;
+  int64_t encoded =
+      getSign() == WeightSign::offset || getSign() == WeightSign::offset_flipped
+          ? getBits()
+          : getBits() - 1;
   int64_t total = 0;
   for (int64_t w : getWidths()) {
     if (w < 1 || w > 8)

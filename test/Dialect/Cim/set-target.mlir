@@ -8,7 +8,7 @@
 // RUN: not cim-opt %s --cim-set-target 2>&1 | FileCheck %s --check-prefix=EMPTY
 // RUN: not cim-opt %s --cim-set-target=target=%S/Inputs/bad-target.json 2>&1 | FileCheck %s --check-prefix=BAD
 
-// ISAAC: module attributes {cim.target = #cim.target<name = "isaac", rows = 128, cols = 128, parallel_rows = 128, cell_bits = 2, dac_bits = 1, adc = <mode = full_range, bits = 8, min_bits = 4, max_bits = 10>, weight_sign = offset, input_sign = unsigned, cores = 2016, crossbars_per_core = 8,
+// ISAAC: module attributes {cim.target = #cim.target<name = "isaac", rows = 128, cols = 128, parallel_rows = 128, cell_bits = 2, dac_bits = 1, adc = <mode = full_range, bits = 8, min_bits = 4, max_bits = 10>, weight_sign = offset_flipped, input_sign = unsigned, cores = 2016, crossbars_per_core = 8,
 // ISAAC-SAME: latency = <mvm_cycle = 1.000000e+02,
 // ISAAC-SAME: energy = <dac = 4.170000e-01, cell = 1.800000e-03, adc = 1.670000e+00, shift_add = 2.100000e-02,
 // SRAM: #cim.target<name = "sram-dcim", rows = 256, cols = 64, parallel_rows = 256, cell_bits = 1, dac_bits = 1, adc = <mode = adder_tree>, weight_sign = twos_complement, input_sign = twos_complement

@@ -87,7 +87,7 @@ FailureOr<TileArithmetic> arithmeticOf(TileOp tile, TargetAttr target) {
     a.planeShifts.push_back(c.weightBits - 1);
     a.planeSigns.push_back(-1);
   }
-  if (c.weightSign == numerics::WeightSign::offset)
+  if (numerics::isOffsetWeights(c.weightSign))
     a.weightOffset = int64_t(1) << (c.weightBits - 1);
   if (c.inputSign == numerics::InputSign::offset)
     a.inputOffset = int64_t(1) << (c.inputBits - 1);
