@@ -24,9 +24,47 @@ using namespace mlir::cim::eval;
 using llvm::ArrayRef;
 using llvm::SmallVector;
 
+/// Integer convolution (ConvInteger's zero-point-corrected codes): direct
+/// int64 loops, exact for any magnitude, where a float GEMM would round
+/// once partial sums pass 2^24.
+static Tensor integerConv2d(const Tensor &x, const Tensor &w,
+                            const Tensor *bias, ArrayRef<int64_t> outShape,
+                            const kernels::Window &window, int64_t groups) {
+  int64_t n = outShape[0], f = outShape[1], oh = outShape[2], ow = outShape[3];
+  int64_t c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  int64_t cg = w.shape[1], kh = w.shape[2], kw = w.shape[3], fg = f / groups;
+  ArrayRef<int64_t> s = window.strides, p = window.pads, d = window.dilations;
+  Tensor out = Tensor::integers(outShape);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t oc = 0; oc < f; ++oc) {
+      int64_t g = oc / fg;
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t xo = 0; xo < ow; ++xo) {
+          int64_t acc = bias ? int64_t(at(*bias, oc)) : 0;
+          for (int64_t ic = 0; ic < cg; ++ic)
+            for (int64_t i = 0; i < kh; ++i) {
+              int64_t iy = y * s[0] - p[0] + i * d[0];
+              if (iy < 0 || iy >= h)
+                continue;
+              for (int64_t j = 0; j < kw; ++j) {
+                int64_t ix = xo * s[1] - p[1] + j * d[1];
+                if (ix < 0 || ix >= wd)
+                  continue;
+                acc += x.i[((b * c + g * cg + ic) * h + iy) * wd + ix] *
+                       w.i[((oc * cg + ic) * kh + i) * kw + j];
+              }
+            }
+          out.i[((b * f + oc) * oh + y) * ow + xo] = acc;
+        }
+    }
+  return out;
+}
+
 Tensor kernels::conv2d(const Tensor &xt, const Tensor &wt, const Tensor *bias,
                        ArrayRef<int64_t> outShape, const Window &window,
                        int64_t groups) {
+  if (xt.isInteger && wt.isInteger && (!bias || bias->isInteger))
+    return integerConv2d(xt, wt, bias, outShape, window, groups);
   std::vector<float> xTmp, wTmp;
   const std::vector<float> &x = floatsOf(xt, xTmp);
   const std::vector<float> &w = floatsOf(wt, wTmp);
@@ -116,8 +154,53 @@ Tensor kernels::globalAvgPool(const Tensor &x, ArrayRef<int64_t> outShape) {
   return out;
 }
 
+/// Integer matrix products (MatMulInteger): int64 accumulation, exact for
+/// any magnitude; numpy batch broadcasting as in the float path.
+static Tensor integerMatmul(const Tensor &a, const Tensor &b,
+                            ArrayRef<int64_t> outShape) {
+  SmallVector<int64_t> as(a.shape), bs(b.shape);
+  if (as.size() == 1)
+    as.insert(as.begin(), 1);
+  if (bs.size() == 1)
+    bs.push_back(1);
+  int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+  Tensor out = Tensor::integers(outShape);
+  int64_t batches = out.numElements() / std::max<int64_t>(m * n, 1);
+  size_t batchRank = std::max(as.size(), bs.size()) - 2;
+  // Offsets of one batch's matrices, broadcasting size-1 batch dimensions.
+  auto offset = [&](ArrayRef<int64_t> shape, int64_t bi) {
+    int64_t off = 0, stride = 1, rest = bi;
+    SmallVector<int64_t> outBatch(outShape.begin(),
+                                  outShape.begin() + batchRank);
+    for (int64_t d = int64_t(batchRank) - 1; d >= 0; --d) {
+      int64_t idx = rest % outBatch[d];
+      rest /= outBatch[d];
+      int64_t r = int64_t(shape.size()) - 2 - (int64_t(batchRank) - d);
+      if (r < 0)
+        continue;
+      if (shape[r] != 1)
+        off += idx * stride;
+      stride *= shape[r];
+    }
+    return off;
+  };
+  for (int64_t bi = 0; bi < batches; ++bi) {
+    int64_t offA = offset(as, bi) * m * k, offB = offset(bs, bi) * k * n;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        int64_t acc = 0;
+        for (int64_t e = 0; e < k; ++e)
+          acc += a.i[offA + i * k + e] * b.i[offB + e * n + j];
+        out.i[(bi * m + i) * n + j] = acc;
+      }
+  }
+  return out;
+}
+
 Tensor kernels::matmul(const Tensor &a, const Tensor &b,
                        ArrayRef<int64_t> outShape) {
+  if (a.isInteger && b.isInteger)
+    return integerMatmul(a, b, outShape);
   std::vector<float> aTmp, bTmp;
   const std::vector<float> &fa = floatsOf(a, aTmp), &fb = floatsOf(b, bTmp);
   // numpy semantics: 1-D operands are promoted, batch dims broadcast.

@@ -164,6 +164,10 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"QuantizeLinear", &ONNXImporter::importQuantize},
       {"DequantizeLinear", &ONNXImporter::importQuantize},
       {"DynamicQuantizeLinear", &ONNXImporter::importDynamicQuantizeLinear},
+      {"MatMulInteger", &ONNXImporter::importIntegerProduct},
+      {"ConvInteger", &ONNXImporter::importIntegerProduct},
+      {"QLinearMatMul", &ONNXImporter::importIntegerProduct},
+      {"QLinearConv", &ONNXImporter::importIntegerProduct},
       // ImportMath.cpp
       {"Abs", &ONNXImporter::importMathUnary},
       {"Neg", &ONNXImporter::importMathUnary},

@@ -368,6 +368,11 @@ private:
   LogicalResult importGather(const onnx::NodeProto &node);
   LogicalResult importSlice(const onnx::NodeProto &node);
   LogicalResult importDynamicQuantizeLinear(const onnx::NodeProto &node);
+  LogicalResult importIntegerProduct(const onnx::NodeProto &node);
+  FailureOr<Value> integerProduct(const onnx::NodeProto &node, int xi,
+                                  int xzi, int wi, int wzi);
+  Value zeroCorrected(Location loc, Value v, Value zero, int64_t axis);
+  Value alongAxis(Location loc, Value v, int64_t axis, int64_t rank);
   LogicalResult importDynamicQuantize(const onnx::NodeProto &node, Value x,
                                       RankedTensorType outType, Value scale,
                                       Value zero);
