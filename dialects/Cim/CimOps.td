@@ -20,5 +20,7 @@ include "Cim/CimMathOps.td"
 include "Cim/CimImageOps.td"
 include "Cim/CimMappedOps.td"
 include "Cim/CimIsaOps.td"
+// Indexing ops (issue 20).
+include "Cim/CimIndexingOps.td"
 
 #endif // CIM_DIALECT_CIM_CIMOPS_TD

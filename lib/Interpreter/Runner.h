@@ -114,6 +114,9 @@ private:
   /// The ops of CimImageOps.td (ImageDispatch.cpp); clears `handled` for
   /// other ops.
   llvm::Error executeImage(Operation *op, bool &handled);
+  /// The ops of CimIndexingOps.td (IndexingDispatch.cpp); clears `handled`
+  /// for other ops.
+  llvm::Error executeIndexing(Operation *op, bool &handled);
   llvm::Error accumulate(AccumulateOp op);
 
   //===--------------------------------------------------------------------===//
