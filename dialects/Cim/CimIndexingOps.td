@@ -21,7 +21,6 @@
 #define CIM_DIALECT_CIM_CIMINDEXINGOPS_TD
 
 include "Cim/CimGraphOps.td"
-include "Cim/CimMathOps.td"
 
 //===----------------------------------------------------------------------===//
 // Scatters and N-D gathers
@@ -317,7 +316,7 @@ def Cim_EinsumOp : Cim_Op<"einsum", [Pure]> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The subscripts of every operand and of the output, with `...`
-    /// expanded into one upper-case letter per broadcast dimension; failure
+    /// expanded into one digit per broadcast dimension; failure
     /// (without a diagnostic) if the equation does not parse or does not
     /// match the operands' ranks.
     ::llvm::LogicalResult getSubscripts(

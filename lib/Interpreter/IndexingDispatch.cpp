@@ -46,12 +46,14 @@ static llvm::Error checkDeclared(Operation *op, Value v, const Tensor &result) {
 /// (the size the op was imported with); `what` names it.
 static llvm::Error checkScalar(Operation *op, const Tensor &t, StringRef what,
                                int64_t expected) {
-  double v = t.isInteger ? double(t.i[0]) : double(t.f[0]);
-  if (std::isfinite(v) && int64_t(v) == expected)
+  // A float (OneHot's depth) truncates, as ONNX's cast to int64 does.
+  double v = t.isInteger ? double(t.i[0]) : std::trunc(double(t.f[0]));
+  if (t.isInteger ? t.i[0] == expected : v == double(expected))
     return llvm::Error::success();
-  return opError(op, what + " is " +
-                         (std::isfinite(v) ? std::to_string(int64_t(v))
-                                           : std::string("not finite")) +
+  std::string text = t.isInteger           ? std::to_string(t.i[0])
+                     : std::fabs(v) < 1e18 ? std::to_string(int64_t(v))
+                                           : std::to_string(v);
+  return opError(op, what + " is " + text +
                          ", but the model declares a result size of " +
                          std::to_string(expected));
 }

@@ -306,10 +306,13 @@ LogicalResult EinsumOp::getSubscripts(SmallVectorImpl<std::string> &inputs,
   if (terms.size() != getInputs().size())
     return failure();
   // The broadcast dimensions: as many as the largest `...` covers, aligned
-  // to the right, named 'A', 'B', ... (the equation's own are lower case).
+  // to the right, named '0', '1', ... (the equation's own are letters).
   int64_t ellipsisRank = 0;
   for (auto [term, v] : llvm::zip(terms, getInputs())) {
     int64_t rank = tensorType(v).getRank();
+    if (llvm::any_of(term,
+                     [](char c) { return !llvm::isAlpha(c) && c != '.'; }))
+      return failure();
     size_t dots = term.find("...");
     if (dots == StringRef::npos) {
       if (int64_t(term.size()) != rank)
@@ -321,7 +324,8 @@ LogicalResult EinsumOp::getSubscripts(SmallVectorImpl<std::string> &inputs,
       return failure();
     ellipsisRank = std::max(ellipsisRank, rank - letters);
   }
-  if (ellipsisRank > 26)
+  if (ellipsisRank > 10 ||
+      llvm::any_of(rhs, [](char c) { return !llvm::isAlpha(c) && c != '.'; }))
     return failure();
   auto expand = [&](StringRef term, int64_t rank) -> std::string {
     std::string result;
@@ -331,7 +335,7 @@ LogicalResult EinsumOp::getSubscripts(SmallVectorImpl<std::string> &inputs,
     int64_t n = rank - (int64_t(term.size()) - 3);
     result = term.take_front(dots).str();
     for (int64_t i = ellipsisRank - n; i < ellipsisRank; ++i)
-      result += char('A' + i);
+      result += char('0' + i);
     result += term.drop_front(dots + 3).str();
     return result;
   };
@@ -339,7 +343,7 @@ LogicalResult EinsumOp::getSubscripts(SmallVectorImpl<std::string> &inputs,
   for (auto [term, v] : llvm::zip(terms, getInputs())) {
     inputs.push_back(expand(term, tensorType(v).getRank()));
     for (char c : inputs.back())
-      if (!llvm::isAlpha(c))
+      if (c == '.')
         return failure();
   }
   if (explicitOutput) {
@@ -347,7 +351,7 @@ LogicalResult EinsumOp::getSubscripts(SmallVectorImpl<std::string> &inputs,
                              (rhs.contains("...") ? 3 : 0));
     std::set<char> seen;
     for (char c : output)
-      if (!llvm::isAlpha(c) || !seen.insert(c).second ||
+      if (c == '.' || !seen.insert(c).second ||
           llvm::none_of(inputs, [&](const std::string &s) {
             return s.find(c) != std::string::npos;
           }))
@@ -358,11 +362,11 @@ LogicalResult EinsumOp::getSubscripts(SmallVectorImpl<std::string> &inputs,
   // once, alphabetically.
   output.clear();
   for (int64_t i = 0; i < ellipsisRank; ++i)
-    output += char('A' + i);
+    output += char('0' + i);
   std::map<char, int> occurrences;
   for (const std::string &s : inputs)
     for (char c : s)
-      if (llvm::isLower(c))
+      if (llvm::isAlpha(c))
         ++occurrences[c];
   for (auto [c, n] : occurrences)
     if (n == 1)
@@ -393,7 +397,7 @@ LogicalResult EinsumOp::verify() {
       auto [it, inserted] = sizes.try_emplace(c, d);
       if (inserted || it->second == d || !isStatic(d))
         continue;
-      if (llvm::isUpper(c) && (it->second == 1 || d == 1)) {
+      if (llvm::isDigit(c) && (it->second == 1 || d == 1)) {
         it->second = std::max(it->second, d);
         continue;
       }

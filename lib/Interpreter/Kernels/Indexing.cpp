@@ -204,11 +204,13 @@ llvm::Expected<Tensor> kernels::gatherNd(const Tensor &data,
   int64_t batches = productOf(shape.take_front(batchDims));
   ArrayRef<int64_t> perBatch = shape.drop_front(batchDims);
   int64_t batchSize = productOf(perBatch);
+  Tensor out = like(data, outShape);
+  if (batches == 0 || out.numElements() == 0)
+    return out;
   int64_t count =
       productOf(ArrayRef<int64_t>(indices.shape).drop_back()) / batches;
   int64_t slice = productOf(perBatch.drop_front(k));
   SmallVector<int64_t> strides = stridesOf(perBatch);
-  Tensor out = like(data, outShape);
   for (int64_t b = 0; b < batches; ++b)
     for (int64_t j = 0; j < count; ++j) {
       llvm::Expected<int64_t> offset =
@@ -464,8 +466,11 @@ llvm::Expected<Tensor> kernels::einsum(ArrayRef<const Tensor *> inputs,
   // letters first, then the summed ones.
   std::map<char, int64_t> sizes;
   for (auto [t, s] : llvm::zip(inputs, subscripts))
-    for (auto [c, d] : llvm::zip(s, t->shape))
-      sizes[c] = std::max(sizes.count(c) ? sizes[c] : 1, d);
+    for (auto [c, d] : llvm::zip(s, t->shape)) {
+      auto [it, inserted] = sizes.try_emplace(c, d);
+      if (!inserted && it->second == 1)
+        it->second = d;
+    }
   std::string letters = output.str();
   for (auto [c, d] : sizes)
     if (!llvm::is_contained(letters, c))

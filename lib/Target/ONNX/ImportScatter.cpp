@@ -234,9 +234,9 @@ LogicalResult ONNXImporter::importSelection(const onnx::NodeProto &node) {
                            << " does not have the input's rank " << rank;
   int64_t declared = outType->getDimSize(a);
   Value k;
-  std::optional<double> constantK;
+  std::optional<int64_t> constantK;
   if (opset < 10) {
-    constantK = double(attrInt(node, "k", -1));
+    constantK = attrInt(node, "k", -1);
   } else {
     k = input(node, 1);
     if (!k)
@@ -245,11 +245,12 @@ LogicalResult ONNXImporter::importSelection(const onnx::NodeProto &node) {
         typeOf(k).getNumElements() != 1)
       return nodeError(node)
              << "k must be a one-element integer tensor, got " << k.getType();
-    constantK = scalarOf(k);
+    if (std::optional<SmallVector<int64_t>> ks = intsOf(k))
+      constantK = ks->front();
   }
   if (constantK) {
-    if (*constantK != double(declared))
-      return nodeError(node) << "k is " << int64_t(*constantK)
+    if (*constantK != declared)
+      return nodeError(node) << "k is " << *constantK
                              << ", but the output's declared size along axis "
                              << a << " is " << declared;
     k = Value();
@@ -307,8 +308,9 @@ LogicalResult ONNXImporter::importOneHot(const onnx::NodeProto &node) {
     return nodeError(node) << "declared output type " << *outType
                            << " is not of rank " << rank + 1;
   int64_t declared = outType->getDimSize(axis < 0 ? axis + rank + 1 : axis);
+  // ONNX casts a float depth to int64 (truncating).
   if (std::optional<double> d = scalarOf(depth)) {
-    if (int64_t(*d) != declared)
+    if (std::trunc(*d) != double(declared))
       return nodeError(node)
              << "depth is " << *d << ", but the output's declared size is "
              << declared;
@@ -357,9 +359,9 @@ LogicalResult ONNXImporter::importWindow(const onnx::NodeProto &node) {
   if (outType->getRank() != 1)
     return nodeError(node) << "declared output type " << *outType
                            << " is not 1-D";
-  if (std::optional<double> s = scalarOf(size)) {
-    if (int64_t(*s) != outType->getDimSize(0))
-      return nodeError(node) << "size is " << int64_t(*s)
+  if (std::optional<SmallVector<int64_t>> s = intsOf(size)) {
+    if (s->front() != outType->getDimSize(0))
+      return nodeError(node) << "size is " << s->front()
                              << ", but the output's declared size is "
                              << outType->getDimSize(0);
     size = Value();
