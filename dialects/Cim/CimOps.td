@@ -21,5 +21,7 @@ include "Cim/CimImageOps.td"
 include "Cim/CimDynamicOps.td"
 include "Cim/CimMappedOps.td"
 include "Cim/CimIsaOps.td"
+// Indexing ops (issue 20).
+include "Cim/CimIndexingOps.td"
 
 #endif // CIM_DIALECT_CIM_CIMOPS_TD

@@ -117,6 +117,9 @@ private:
   /// The ops of CimDynamicOps.td (DynamicDispatch.cpp); clears `handled`
   /// for other ops.
   llvm::Error executeDynamic(Operation *op, bool &handled);
+  /// The ops of CimIndexingOps.td (IndexingDispatch.cpp); clears `handled`
+  /// for other ops.
+  llvm::Error executeIndexing(Operation *op, bool &handled);
   llvm::Error accumulate(AccumulateOp op);
 
   //===--------------------------------------------------------------------===//

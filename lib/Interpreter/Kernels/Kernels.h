@@ -24,6 +24,7 @@
 #include "llvm/Support/Error.h"
 
 #include <optional>
+#include <string>
 
 namespace mlir::cim::eval::kernels {
 
@@ -216,6 +217,58 @@ struct ResizeParams {
 /// reference), rounded to float32 once.
 Tensor resize(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
               const ResizeParams &params);
+
+//===----------------------------------------------------------------------===//
+// Indexing.cpp: the ops of CimIndexingOps.td (issue 20)
+//===----------------------------------------------------------------------===//
+
+/// How a scatter combines an update with the value in place.
+enum class ScatterReduction { none, add, mul, max, min };
+/// ONNX ScatterElements along `axis`; an index out of range is an error.
+llvm::Expected<Tensor> scatterElements(const Tensor &data,
+                                       const Tensor &indices,
+                                       const Tensor &updates, int64_t axis,
+                                       ScatterReduction reduction);
+/// ONNX ScatterND.
+llvm::Expected<Tensor> scatterNd(const Tensor &data, const Tensor &indices,
+                                 const Tensor &updates,
+                                 ScatterReduction reduction);
+/// ONNX GatherND with `batchDims` leading batch dimensions.
+llvm::Expected<Tensor> gatherNd(const Tensor &data, const Tensor &indices,
+                                int64_t batchDims,
+                                llvm::ArrayRef<int64_t> outShape);
+/// ONNX ReverseSequence; a length outside [0, steps] is an error.
+llvm::Expected<Tensor> reverseSequence(const Tensor &x, const Tensor &lens,
+                                       int64_t batchAxis, int64_t timeAxis);
+/// ONNX Compress: the result has the size the condition selects.
+Tensor compress(const Tensor &x, const Tensor &condition,
+                std::optional<int64_t> axis);
+/// ONNX NonZero: [rank, count] coordinates, row-major.
+Tensor nonZero(const Tensor &x);
+/// ONNX Unique's four results.
+struct UniqueResult {
+  Tensor values, indices, inverse, counts;
+};
+UniqueResult unique(const Tensor &x, std::optional<int64_t> axis, bool sorted);
+/// ONNX TopK along `axis` (normalized), `k` at most the axis' size.
+void topK(const Tensor &x, int64_t k, int64_t axis, bool largest,
+          Tensor &values, Tensor &indices);
+/// Unsigned `l << r` or `l >> r` in `bits` bits, numpy-broadcast.
+Tensor bitShift(const Tensor &l, const Tensor &r,
+                llvm::ArrayRef<int64_t> outShape, bool left, unsigned bits);
+/// ONNX OneHot with values [off, on].
+Tensor oneHot(const Tensor &indices, const Tensor &values, int64_t depth,
+              int64_t axis);
+/// Einsum over operands with one subscript letter per dimension (see
+/// EinsumOp::getSubscripts); sums in double. Fails beyond 2^32 steps.
+llvm::Expected<Tensor> einsum(llvm::ArrayRef<const Tensor *> inputs,
+                              llvm::ArrayRef<std::string> subscripts,
+                              llvm::StringRef output,
+                              llvm::ArrayRef<int64_t> outShape);
+enum class WindowKind { hann, hamming, blackman };
+Tensor window(WindowKind kind, int64_t size, bool periodic);
+/// Determinants of the [M, M] matrices in the last two dimensions.
+Tensor det(const Tensor &x, llvm::ArrayRef<int64_t> outShape);
 
 } // namespace mlir::cim::eval::kernels
 

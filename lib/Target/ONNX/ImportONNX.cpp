@@ -251,6 +251,23 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"Upsample", &ONNXImporter::importResize},
       {"DepthToSpace", &ONNXImporter::importDepthSpace},
       {"SpaceToDepth", &ONNXImporter::importDepthSpace},
+      // ImportScatter.cpp
+      {"ScatterElements", &ONNXImporter::importScatterGather},
+      {"Scatter", &ONNXImporter::importScatterGather},
+      {"ScatterND", &ONNXImporter::importScatterGather},
+      {"GatherND", &ONNXImporter::importScatterGather},
+      {"ReverseSequence", &ONNXImporter::importReverseSequence},
+      {"Compress", &ONNXImporter::importSelection},
+      {"NonZero", &ONNXImporter::importSelection},
+      {"Unique", &ONNXImporter::importSelection},
+      {"TopK", &ONNXImporter::importSelection},
+      {"BitShift", &ONNXImporter::importBitShift},
+      {"OneHot", &ONNXImporter::importOneHot},
+      {"Einsum", &ONNXImporter::importEinsum},
+      {"HannWindow", &ONNXImporter::importWindow},
+      {"HammingWindow", &ONNXImporter::importWindow},
+      {"BlackmanWindow", &ONNXImporter::importWindow},
+      {"Det", &ONNXImporter::importDet},
   };
   return table;
 }

@@ -410,6 +410,21 @@ private:
   LogicalResult importConvTranspose(const onnx::NodeProto &node);
   LogicalResult importResize(const onnx::NodeProto &node);
   LogicalResult importDepthSpace(const onnx::NodeProto &node);
+  // ImportScatter.cpp (issue 20: indexing ops)
+  LogicalResult importScatterGather(const onnx::NodeProto &node);
+  LogicalResult importReverseSequence(const onnx::NodeProto &node);
+  LogicalResult importSelection(const onnx::NodeProto &node);
+  LogicalResult importBitShift(const onnx::NodeProto &node);
+  LogicalResult importOneHot(const onnx::NodeProto &node);
+  LogicalResult importEinsum(const onnx::NodeProto &node);
+  LogicalResult importWindow(const onnx::NodeProto &node);
+  LogicalResult importDet(const onnx::NodeProto &node);
+  /// Type of output `i` whose shape depends on input values: as inferred
+  /// (from constant inputs) or as the model declares it; an error naming
+  /// the node if neither is static.
+  FailureOr<RankedTensorType> declaredOutputType(const onnx::NodeProto &node,
+                                                 int i);
+  // End of ImportScatter.cpp.
 
   /// Fails (with an error) unless `a` and `b` have one element type.
   LogicalResult sameElementTypes(const onnx::NodeProto &node, Value &a,
