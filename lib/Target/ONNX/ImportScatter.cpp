@@ -24,10 +24,6 @@ using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::onnx_import;
 
-static RankedTensorType typeOf(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 /// The single value of a one-element constant, as a double.
 static std::optional<double> scalarOf(Value v) {
   DenseElementsAttr attr;
