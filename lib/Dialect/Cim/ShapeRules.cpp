@@ -66,14 +66,16 @@ shape::resolveSlice(ArrayRef<int64_t> shape, ArrayRef<int64_t> starts,
       return std::clamp(v, lo, hi);
     };
     int64_t first, count;
+    // Written so that no step (up to +-2^63) overflows.
     if (step > 0) {
       first = norm(starts[i], 0, dim);
       int64_t last = norm(ends[i], 0, dim);
-      count = last > first ? (last - first + step - 1) / step : 0;
+      count = last > first ? (last - first - 1) / step + 1 : 0;
     } else {
       first = norm(starts[i], -1, dim - 1);
       int64_t last = norm(ends[i], -1, dim - 1);
-      count = first > last ? (first - last - step - 1) / -step : 0;
+      uint64_t back = 0 - uint64_t(step);
+      count = first > last ? int64_t(uint64_t(first - last - 1) / back) + 1 : 0;
     }
     b.offsets[axis] = count ? first : 0;
     b.strides[axis] = step;

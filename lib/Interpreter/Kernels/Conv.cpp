@@ -40,7 +40,8 @@ static Tensor integerConv2d(const Tensor &x, const Tensor &w,
       int64_t g = oc / fg;
       for (int64_t y = 0; y < oh; ++y)
         for (int64_t xo = 0; xo < ow; ++xo) {
-          int64_t acc = bias ? int64_t(at(*bias, oc)) : 0;
+          // Unsigned: wraps like int32 hardware would, never UB.
+          uint64_t acc = bias ? uint64_t(bias->i[oc]) : 0;
           for (int64_t ic = 0; ic < cg; ++ic)
             for (int64_t i = 0; i < kh; ++i) {
               int64_t iy = y * s[0] - p[0] + i * d[0];
@@ -50,11 +51,12 @@ static Tensor integerConv2d(const Tensor &x, const Tensor &w,
                 int64_t ix = xo * s[1] - p[1] + j * d[1];
                 if (ix < 0 || ix >= wd)
                   continue;
-                acc += x.i[((b * c + g * cg + ic) * h + iy) * wd + ix] *
-                       w.i[((oc * cg + ic) * kh + i) * kw + j];
+                acc +=
+                    uint64_t(x.i[((b * c + g * cg + ic) * h + iy) * wd + ix]) *
+                    uint64_t(w.i[((oc * cg + ic) * kh + i) * kw + j]);
               }
             }
-          out.i[((b * f + oc) * oh + y) * ow + xo] = acc;
+          out.i[((b * f + oc) * oh + y) * ow + xo] = int64_t(acc);
         }
     }
   return out;
@@ -188,10 +190,11 @@ static Tensor integerMatmul(const Tensor &a, const Tensor &b,
     int64_t offA = offset(as, bi) * m * k, offB = offset(bs, bi) * k * n;
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
-        int64_t acc = 0;
+        uint64_t acc = 0; // Wraps, never UB.
         for (int64_t e = 0; e < k; ++e)
-          acc += a.i[offA + i * k + e] * b.i[offB + e * n + j];
-        out.i[(bi * m + i) * n + j] = acc;
+          acc +=
+              uint64_t(a.i[offA + i * k + e]) * uint64_t(b.i[offB + e * n + j]);
+        out.i[(bi * m + i) * n + j] = int64_t(acc);
       }
   }
   return out;
