@@ -120,7 +120,12 @@ shape::paddedShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> pads) {
     return error(llvm::formatv("expected {0} pads (2 per dimension), got {1}",
                                2 * rank, pads.size()));
   SmallVector<int64_t> result;
+  constexpr int64_t limit = int64_t(1) << 40; // Keeps the sums exact.
   for (size_t d = 0; d < rank; ++d) {
+    if (std::abs(pads[d]) > limit || std::abs(pads[d + rank]) > limit)
+      return error(llvm::formatv("pads {0} and {1} of dimension {2} are out "
+                                 "of range",
+                                 pads[d], pads[d + rank], d));
     int64_t size = shape[d] + pads[d] + pads[d + rank];
     if (size < 0)
       return error(llvm::formatv("pads {0} and {1} crop dimension {2} of size "
@@ -139,8 +144,10 @@ shape::repeatedShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> repeats) {
                                shape.size(), repeats.size()));
   SmallVector<int64_t> result;
   for (size_t d = 0; d < shape.size(); ++d) {
-    if (repeats[d] < 0)
-      return error(llvm::formatv("repeat {0} of dimension {1} is negative",
+    if (repeats[d] < 0 ||
+        (shape[d] && repeats[d] > (int64_t(1) << 40) / shape[d]))
+      return error(llvm::formatv("repeat {0} of dimension {1} is out of "
+                                 "range",
                                  repeats[d], d));
     result.push_back(shape[d] * repeats[d]);
   }
