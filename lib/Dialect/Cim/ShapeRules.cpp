@@ -122,7 +122,8 @@ shape::paddedShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> pads) {
   SmallVector<int64_t> result;
   constexpr int64_t limit = int64_t(1) << 40; // Keeps the sums exact.
   for (size_t d = 0; d < rank; ++d) {
-    if (std::abs(pads[d]) > limit || std::abs(pads[d + rank]) > limit)
+    auto outside = [&](int64_t p) { return p < -limit || p > limit; };
+    if (outside(pads[d]) || outside(pads[d + rank]))
       return error(llvm::formatv("pads {0} and {1} of dimension {2} are out "
                                  "of range",
                                  pads[d], pads[d + rank], d));
