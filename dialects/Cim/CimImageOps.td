@@ -117,4 +117,76 @@ def Cim_ResizeOp : Cim_Op<"resize", [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// GridSampleOp
+//===----------------------------------------------------------------------===//
+
+def Cim_GridSampleOp : Cim_Op<"grid_sample", [Pure]> {
+  let summary = "Sample an image at normalized grid locations (ONNX GridSample)";
+  let description = [{
+    `input` is `[N, C, H, W]`, `grid` is `[N, Ho, Wo, 2]` holding (x, y) in
+    [-1, 1] (outside with padding), and `output[n, c, i, j]` samples
+    `input[n, c]` at `grid[n, i, j]` as ONNX GridSample (opset 16) and
+    PyTorch's `grid_sample` define it: `mode` `bilinear`, `nearest`
+    (half to even) or `bicubic` (A = -0.75); `padding_mode` `zeros`,
+    `border` or `reflection`; with `align_corners` -1 and 1 are the corner
+    pixels' centres, else their outer edges.
+
+    Example:
+
+    ```mlir
+    %y = cim.grid_sample %x, %g {mode = "bilinear"}
+        : tensor<1x1x4x4xf32>, tensor<1x6x6x2xf32> -> tensor<1x1x6x6xf32>
+    ```
+  }];
+  let arguments = (ins Cim_FloatTensor:$input, Cim_FloatTensor:$grid,
+      DefaultValuedAttr<StrAttr, "\"bilinear\"">:$mode,
+      DefaultValuedAttr<StrAttr, "\"zeros\"">:$padding_mode,
+      DefaultValuedAttr<BoolAttr, "false">:$align_corners);
+  let results = (outs Cim_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $grid attr-dict `:` type($input) `,` type($grid) `->`
+    type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// NonMaxSuppressionOp
+//===----------------------------------------------------------------------===//
+
+def Cim_NonMaxSuppressionOp : Cim_Op<"non_max_suppression", [Pure]> {
+  let summary = "Greedy box selection by score and overlap (ONNX "
+                "NonMaxSuppression)";
+  let description = [{
+    `boxes` is `[B, N, 4]` (corners `[y1, x1, y2, x2]` in either order, or
+    with `center_point_box` `[xc, yc, w, h]`), `scores` is `[B, C, N]`.
+    For every batch and class, boxes scoring above `score_threshold` are
+    taken by descending score (ties: lower index first), each unless its
+    intersection over union with one already taken exceeds
+    `iou_threshold`, up to `max_output_boxes_per_class` (0: none). The
+    result lists `[batch, class, box]` in that order; its length is the
+    one the model declares, and another count is a run-time error. The
+    three limits are scalar operands, as ONNX passes them.
+
+    Example:
+
+    ```mlir
+    %s = cim.non_max_suppression %boxes, %scores, %max, %iou, %score
+        : tensor<1x6x4xf32>, tensor<1x1x6xf32>, tensor<1xi64>, tensor<1xf32>,
+          tensor<1xf32> -> tensor<3x3xi64>
+    ```
+  }];
+  let arguments = (ins Cim_FloatTensor:$boxes, Cim_FloatTensor:$scores,
+      Cim_IntegerTensor:$max_output_boxes_per_class,
+      Cim_FloatTensor:$iou_threshold, Cim_FloatTensor:$score_threshold,
+      DefaultValuedAttr<BoolAttr, "false">:$center_point_box);
+  let results = (outs 2DTensorOf<[I64]>:$output);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_output_boxes_per_class `,` $iou_threshold
+    `,` $score_threshold attr-dict `:` type(operands) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // CIM_DIALECT_CIM_CIMIMAGEOPS_TD

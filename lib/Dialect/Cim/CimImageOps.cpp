@@ -121,3 +121,62 @@ LogicalResult ResizeOp::verify() {
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// GridSampleOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GridSampleOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 4, "NCHW")) ||
+      failed(checkRank(op, "grid", getGrid(), 4, "[N, Ho, Wo, 2]")) ||
+      failed(checkSameElementType(op, getInput(), getOutput(), "input",
+                                  "output")))
+    return failure();
+  if (!llvm::is_contained({"bilinear", "nearest", "bicubic"}, getMode()))
+    return emitOpError() << "unsupported mode '" << getMode()
+                         << "' (expected bilinear, nearest or bicubic)";
+  if (!llvm::is_contained({"zeros", "border", "reflection"}, getPaddingMode()))
+    return emitOpError() << "unsupported padding_mode '" << getPaddingMode()
+                         << "' (expected zeros, border or reflection)";
+  RankedTensorType in = tensorType(getInput()), grid = tensorType(getGrid());
+  if (failed(checkDim(op, "grid batch", grid.getDimSize(0),
+                      in.getDimSize(0))) ||
+      failed(checkDim(op, "grid's last dimension", grid.getDimSize(3), 2)))
+    return failure();
+  return checkShape(op, "output", tensorType(getOutput()),
+                    {in.getDimSize(0), in.getDimSize(1), grid.getDimSize(1),
+                     grid.getDimSize(2)});
+}
+
+//===----------------------------------------------------------------------===//
+// NonMaxSuppressionOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult NonMaxSuppressionOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "boxes", getBoxes(), 3, "[B, N, 4]")) ||
+      failed(checkRank(op, "scores", getScores(), 3, "[B, C, N]")))
+    return failure();
+  RankedTensorType boxes = tensorType(getBoxes()),
+                   scores = tensorType(getScores());
+  if (failed(checkDim(op, "boxes' last dimension", boxes.getDimSize(2), 4)) ||
+      failed(checkDim(op, "scores batch", scores.getDimSize(0),
+                      boxes.getDimSize(0))) ||
+      failed(checkDim(op, "scores' box count", scores.getDimSize(2),
+                      boxes.getDimSize(1))) ||
+      failed(checkDim(op, "output's last dimension",
+                      tensorType(getOutput()).getDimSize(1), 3)))
+    return failure();
+  for (auto [name, v] : {std::pair<StringRef, Value>{
+                             "max_output_boxes_per_class",
+                             getMaxOutputBoxesPerClass()},
+                         {"iou_threshold", getIouThreshold()},
+                         {"score_threshold", getScoreThreshold()}}) {
+    RankedTensorType t = tensorType(v);
+    if (!t.hasStaticShape() || t.getNumElements() != 1)
+      return emitOpError() << "expects '" << name
+                           << "' to be a one-element tensor, got " << t;
+  }
+  return success();
+}

@@ -13,6 +13,10 @@
 
 #include "Kernels.h"
 
+#include "llvm/ADT/STLExtras.h"
+
+#include <algorithm>
+#include <array>
 #include <cmath>
 
 using namespace mlir::cim::eval;
@@ -200,4 +204,162 @@ Tensor kernels::resize(const Tensor &xt, ArrayRef<int64_t> outShape,
   for (size_t i = 0; i < cur.size(); ++i)
     out.f[i] = float(cur[i]);
   return out;
+}
+
+//===----------------------------------------------------------------------===//
+// GridSample (PyTorch's grid_sampler_2d, which ONNX GridSample follows)
+//===----------------------------------------------------------------------===//
+
+/// Reflects `x` into [low, high] (given doubled, as PyTorch does).
+static double reflect(double x, double twiceLow, double twiceHigh) {
+  if (twiceLow == twiceHigh)
+    return 0;
+  double low = twiceLow / 2, span = (twiceHigh - twiceLow) / 2;
+  x = std::fabs(x - low);
+  double extra = std::fmod(x, span);
+  int64_t flips = int64_t(std::floor(x / span));
+  return flips % 2 == 0 ? extra + low : span - extra + low;
+}
+
+Tensor kernels::gridSample(const Tensor &x, const Tensor &grid,
+                           ArrayRef<int64_t> outShape,
+                           const GridSampleParams &p) {
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+  int64_t oh = outShape[2], ow = outShape[3];
+  std::vector<float> tmp;
+  const std::vector<float> &in = floatsOf(x, tmp);
+  Tensor out = Tensor::floats(outShape);
+  auto unnormalize = [&](double v, int64_t size) {
+    return p.alignCorners ? (v + 1) / 2 * double(size - 1)
+                          : ((v + 1) * double(size) - 1) / 2;
+  };
+  // Border and reflection padding move a coordinate inside the image.
+  auto pad = [&](double v, int64_t size) {
+    if (p.padding == GridSampleParams::Padding::zeros)
+      return v;
+    if (p.padding == GridSampleParams::Padding::reflection) {
+      v = p.alignCorners ? reflect(v, 0, 2 * double(size - 1))
+                         : reflect(v, -1, 2 * double(size) - 1);
+    }
+    return std::clamp(v, 0.0, double(size - 1));
+  };
+  auto pixel = [&](const float *plane, int64_t iy, int64_t ix) -> double {
+    return iy >= 0 && iy < h && ix >= 0 && ix < w ? plane[iy * w + ix] : 0.0;
+  };
+  // Bicubic taps read through the padding one by one.
+  auto tap = [&](const float *plane, int64_t iy, int64_t ix) -> double {
+    if (p.padding == GridSampleParams::Padding::zeros)
+      return pixel(plane, iy, ix);
+    return pixel(plane, int64_t(pad(double(iy), h)),
+                 int64_t(pad(double(ix), w)));
+  };
+  auto cubic = [](double t, double coeffs[4]) {
+    const double a = -0.75;
+    auto near = [&](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };
+    auto far = [&](double d) {
+      return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a;
+    };
+    coeffs[0] = far(t + 1);
+    coeffs[1] = near(t);
+    coeffs[2] = near(1 - t);
+    coeffs[3] = far(2 - t);
+  };
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j) {
+        const float *g = &grid.f[((b * oh + i) * ow + j) * 2];
+        double gx = unnormalize(g[0], w), gy = unnormalize(g[1], h);
+        for (int64_t ch = 0; ch < c; ++ch) {
+          const float *plane = &in[(b * c + ch) * h * w];
+          double v = 0;
+          if (p.mode == GridSampleParams::Mode::bicubic) {
+            double fx = std::floor(gx), fy = std::floor(gy), cx[4], cy[4];
+            cubic(gx - fx, cx);
+            cubic(gy - fy, cy);
+            for (int dy = 0; dy < 4; ++dy)
+              for (int dx = 0; dx < 4; ++dx)
+                v += cy[dy] * cx[dx] *
+                     tap(plane, int64_t(fy) - 1 + dy, int64_t(fx) - 1 + dx);
+          } else {
+            double px = pad(gx, w), py = pad(gy, h);
+            if (p.mode == GridSampleParams::Mode::nearest) {
+              v = pixel(plane, int64_t(std::nearbyint(py)),
+                        int64_t(std::nearbyint(px)));
+            } else {
+              double fx = std::floor(px), fy = std::floor(py);
+              double tx = px - fx, ty = py - fy;
+              int64_t x0 = int64_t(fx), y0 = int64_t(fy);
+              v = pixel(plane, y0, x0) * (1 - tx) * (1 - ty) +
+                  pixel(plane, y0, x0 + 1) * tx * (1 - ty) +
+                  pixel(plane, y0 + 1, x0) * (1 - tx) * ty +
+                  pixel(plane, y0 + 1, x0 + 1) * tx * ty;
+            }
+          }
+          out.f[((b * c + ch) * oh + i) * ow + j] = float(v);
+        }
+      }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// NonMaxSuppression (ONNX Runtime's selection rules)
+//===----------------------------------------------------------------------===//
+
+std::vector<std::array<int64_t, 3>>
+kernels::nonMaxSuppression(const Tensor &boxes, const Tensor &scores,
+                           int64_t maxPerClass, float iouThreshold,
+                           float scoreThreshold, bool centerPointBox) {
+  int64_t batches = boxes.shape[0], count = boxes.shape[1],
+          classes = scores.shape[1];
+  std::vector<std::array<int64_t, 3>> selected;
+  // Corners [y1, x1, y2, x2], ordered.
+  auto corners = [&](int64_t b, int64_t i) {
+    const float *q = &boxes.f[(b * count + i) * 4];
+    std::array<float, 4> r;
+    if (centerPointBox) {
+      r = {q[1] - q[3] / 2, q[0] - q[2] / 2, q[1] + q[3] / 2, q[0] + q[2] / 2};
+    } else {
+      r = {std::min(q[0], q[2]), std::min(q[1], q[3]), std::max(q[0], q[2]),
+           std::max(q[1], q[3])};
+    }
+    return r;
+  };
+  auto suppresses = [&](const std::array<float, 4> &a,
+                        const std::array<float, 4> &b) {
+    float areaA = (a[2] - a[0]) * (a[3] - a[1]);
+    float areaB = (b[2] - b[0]) * (b[3] - b[1]);
+    if (areaA <= 0 || areaB <= 0)
+      return false;
+    float ih = std::min(a[2], b[2]) - std::max(a[0], b[0]);
+    float iw = std::min(a[3], b[3]) - std::max(a[1], b[1]);
+    if (ih <= 0 || iw <= 0)
+      return false;
+    float inter = ih * iw;
+    return inter / (areaA + areaB - inter) > iouThreshold;
+  };
+  if (maxPerClass <= 0)
+    return selected;
+  for (int64_t b = 0; b < batches; ++b)
+    for (int64_t k = 0; k < classes; ++k) {
+      const float *s = &scores.f[(b * classes + k) * count];
+      std::vector<int64_t> order;
+      for (int64_t i = 0; i < count; ++i)
+        if (s[i] > scoreThreshold)
+          order.push_back(i);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int64_t l, int64_t r) { return s[l] > s[r]; });
+      std::vector<int64_t> kept;
+      for (int64_t i : order) {
+        if (int64_t(kept.size()) >= maxPerClass)
+          break;
+        std::array<float, 4> box = corners(b, i);
+        if (llvm::none_of(kept, [&](int64_t j) {
+              return suppresses(corners(b, j), box);
+            }))
+          kept.push_back(i);
+      }
+      for (int64_t i : kept)
+        selected.push_back({b, k, i});
+    }
+  return selected;
 }

@@ -23,6 +23,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -217,6 +218,22 @@ struct ResizeParams {
 /// reference), rounded to float32 once.
 Tensor resize(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
               const ResizeParams &params);
+
+/// cim.grid_sample's choices.
+struct GridSampleParams {
+  enum class Mode { bilinear, nearest, bicubic } mode = Mode::bilinear;
+  enum class Padding { zeros, border, reflection } padding = Padding::zeros;
+  bool alignCorners = false;
+};
+/// ONNX GridSample of `x` [N, C, H, W] at `grid` [N, Ho, Wo, 2].
+Tensor gridSample(const Tensor &x, const Tensor &grid,
+                  llvm::ArrayRef<int64_t> outShape, const GridSampleParams &p);
+/// ONNX NonMaxSuppression: the selected [batch, class, box] triples.
+std::vector<std::array<int64_t, 3>>
+nonMaxSuppression(const Tensor &boxes, const Tensor &scores,
+                  int64_t maxPerClass, float iouThreshold,
+                  float scoreThreshold, bool centerPointBox);
+
 
 //===----------------------------------------------------------------------===//
 // Indexing.cpp: the ops of CimIndexingOps.td (issue 20)

@@ -15,6 +15,8 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::onnx_import;
@@ -422,4 +424,53 @@ LogicalResult ONNXImporter::importDepthSpace(const onnx::NodeProto &node) {
   return define(
       node, 0,
       builder.createOrFold<ReshapeOp>(loc, withShape(type, outShape), v));
+}
+
+//===----------------------------------------------------------------------===//
+// GridSample and NonMaxSuppression
+//===----------------------------------------------------------------------===//
+
+LogicalResult ONNXImporter::importGridSample(const onnx::NodeProto &node) {
+  Value x = input(node, 0), grid = input(node, 1);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!x || !grid || failed(outType) || failed(checkOutputs(node, 1)))
+    return failure();
+  if (typeOf(x).getRank() != 4)
+    return nodeError(node) << "only 2-D sampling (NCHW input) is supported, "
+                              "got "
+                           << x.getType();
+  return define(node, 0,
+                GridSampleOp::create(
+                    builder, nodeLoc(node), *outType, x, grid,
+                    builder.getStringAttr(attrString(node, "mode", "bilinear")),
+                    builder.getStringAttr(
+                        attrString(node, "padding_mode", "zeros")),
+                    builder.getBoolAttr(attrInt(node, "align_corners", 0))));
+}
+
+LogicalResult
+ONNXImporter::importNonMaxSuppression(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value boxes = input(node, 0), scores = input(node, 1);
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (!boxes || !scores || failed(outType))
+    return failure();
+  // Absent limits: no boxes, no overlap limit, every score.
+  auto limit = [&](int i, Attribute fallback) -> Value {
+    if (hasInput(node, i))
+      return input(node, i);
+    auto type = RankedTensorType::get({1}, cast<TypedAttr>(fallback).getType());
+    return constant(loc, DenseElementsAttr::get(type, fallback));
+  };
+  Value maxBoxes = limit(2, builder.getI64IntegerAttr(0));
+  Value iou = limit(3, builder.getF32FloatAttr(0.0f));
+  Value score = limit(
+      4, builder.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  if (!maxBoxes || !iou || !score)
+    return failure();
+  return define(node, 0,
+                NonMaxSuppressionOp::create(
+                    builder, loc, *outType, boxes, scores, maxBoxes, iou,
+                    score,
+                    builder.getBoolAttr(attrInt(node, "center_point_box", 0))));
 }

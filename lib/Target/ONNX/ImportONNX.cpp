@@ -168,6 +168,8 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"ConvInteger", &ONNXImporter::importIntegerProduct},
       {"QLinearMatMul", &ONNXImporter::importIntegerProduct},
       {"QLinearConv", &ONNXImporter::importIntegerProduct},
+      {"GridSample", &ONNXImporter::importGridSample},
+      {"NonMaxSuppression", &ONNXImporter::importNonMaxSuppression},
       // ImportMath.cpp
       {"Abs", &ONNXImporter::importMathUnary},
       {"Neg", &ONNXImporter::importMathUnary},

@@ -368,6 +368,8 @@ private:
   LogicalResult importGather(const onnx::NodeProto &node);
   LogicalResult importSlice(const onnx::NodeProto &node);
   LogicalResult importDynamicQuantizeLinear(const onnx::NodeProto &node);
+  LogicalResult importGridSample(const onnx::NodeProto &node);
+  LogicalResult importNonMaxSuppression(const onnx::NodeProto &node);
   LogicalResult importIntegerProduct(const onnx::NodeProto &node);
   FailureOr<Value> integerProduct(const onnx::NodeProto &node, int xi,
                                   int xzi, int wi, int wzi);
