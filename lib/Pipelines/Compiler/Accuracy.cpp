@@ -175,10 +175,19 @@ mlir::cim::measureAccuracy(ModuleOp floatModule, ModuleOp compiled,
     std::string source;
     if (split || verify) {
       validation::Split s;
-      if (split)
+      if (split && o.maxOutputError > 0) {
+        // The search bounded the output error: it split batches.
+        validation::Split b = validation::splitRandom(
+            all->batches, o.verifyFraction, o.splitSeed);
+        for (auto [from, to] :
+             {std::pair{&b.search, &s.search}, std::pair{&b.verify, &s.verify}})
+          for (int64_t batch : *from)
+            for (int64_t i = 0; i < perBatch; ++i)
+              to->push_back(batch * perBatch + i);
+      } else if (split) {
         s = validation::splitStratified(labels, o.verifyFraction, o.splitSeed,
                                         perBatch);
-      else
+      } else
         s.search = every;
       auto [searchJson, searchPair] = part(fc, cc, s.search);
       r.accuracy["search"] = std::move(searchJson);
