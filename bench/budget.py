@@ -106,6 +106,11 @@ if what in ("time", "all"):
     out = os.path.join(work, "resnet_tiny-time")
     s = cimc("resnet_tiny", out, ["--calib", path("c512"), "--labels", path("c512y")])
     rows.append(row("resnet_tiny", "default search, 512 labelled calibration images", out, s))
+    # The knapsack alone on all 512 images (no verify part, no margin).
+    out = os.path.join(work, "resnet_tiny-time-all")
+    s = cimc("resnet_tiny", out, ["--calib", path("c512"), "--labels", path("c512y"),
+                                  "--verify-fraction", "0"])
+    rows.append(row("resnet_tiny", "knapsack on all 512 labelled calibration images (--verify-fraction 0)", out, s))
 if what in ("models", "all"):
     for model in models:
         out = os.path.join(work, model + "-val2000")
