@@ -112,8 +112,11 @@ double Paired::disagreement() const {
 double Paired::standardError() const {
   if (!images)
     return 0;
-  double n = double(images), diff = double(lost - gained);
-  return std::sqrt(std::max(double(lost + gained) - diff * diff / n, 0.0)) / n;
+  // Agresti and Min (2005): half an image added to each cell of the 2x2
+  // table, so that no lost or gained image does not mean no uncertainty.
+  double n = double(images) + 2, diff = double(lost - gained);
+  return std::sqrt(std::max(double(lost + gained) + 1 - diff * diff / n, 0.0)) /
+         n;
 }
 
 Paired validation::pair(const std::vector<bool> &reference,

@@ -99,13 +99,16 @@ TEST(Validation, NormalQuantile) {
 }
 
 TEST(Validation, PairedStandardErrorByHand) {
-  // 100 images: 7 lost, 3 gained. Drop 4/100; the per-image differences
-  // have variance (7 + 3)/100 - 0.04^2 = 0.0984, SE sqrt(0.0984 / 100).
+  // 100 images: 7 lost, 3 gained. Drop 4/100; Agresti-Min's table has
+  // 7.5 + 3.5 discordant of 102, so SE = sqrt(11 - 16/102) / 102
+  // = sqrt(10.843137) / 102 = 0.0322833.
   Paired p{7, 3, 100};
   EXPECT_DOUBLE_EQ(p.drop(), 0.04);
   EXPECT_DOUBLE_EQ(p.disagreement(), 0.10);
-  EXPECT_NEAR(p.standardError(), std::sqrt(0.0984 / 100), 1e-15);
-  EXPECT_NEAR(p.standardError(), 0.0313688, 1e-7);
+  EXPECT_NEAR(p.standardError(), std::sqrt(11 - 16.0 / 102) / 102, 1e-15);
+  EXPECT_NEAR(p.standardError(), 0.0322833, 1e-7);
+  // No image changed: still about 1/n, sqrt(1) / 130 for 128 images.
+  EXPECT_NEAR((Paired{0, 0, 128}.standardError()), 1.0 / 130, 1e-15);
   // Counted from per-image correctness.
   std::vector<bool> f{true, true, false, false, true},
       q{false, true, true, false, true};
@@ -116,17 +119,20 @@ TEST(Validation, PairedStandardErrorByHand) {
 }
 
 TEST(Validation, TopOneCheckAddsTheMargin) {
-  // 0.04 + 1.645 * 0.0313688 = 0.0916 > 0.05: rejected although the
+  // 0.04 + 1.645 * 0.0322833 = 0.0931 > 0.05: rejected although the
   // measured drop fits.
   Verdict v = checkTopOne(Paired{7, 3, 100}, 0.05, 1.645);
-  EXPECT_NEAR(v.bound, 0.04 + 1.645 * 0.0313688, 1e-6);
+  EXPECT_NEAR(v.bound, 0.04 + 1.645 * 0.0322833, 1e-6);
   EXPECT_FALSE(v.passes);
-  // 1000 images, 20 lost: SE sqrt(20 - 0.4) / 1000 = 0.0044272,
-  // bound 0.0272828 <= 0.05.
+  // 1000 images, 20 lost: SE sqrt(21 - 400/1002) / 1002 = 0.0045298,
+  // bound 0.02 + 1.645 * 0.0045298 = 0.0274514 <= 0.05.
   Verdict w = checkTopOne(Paired{20, 0, 1000}, 0.05, 1.645);
-  EXPECT_NEAR(w.standardError, 0.0044272, 1e-7);
-  EXPECT_NEAR(w.bound, 0.0272828, 1e-6);
+  EXPECT_NEAR(w.standardError, 0.0045298, 1e-7);
+  EXPECT_NEAR(w.bound, 0.0274514, 1e-6);
   EXPECT_TRUE(w.passes);
+  // 128 images, none changed: bound 1.645 / 130 = 1.27 points > 0.5.
+  EXPECT_FALSE(checkTopOne(Paired{0, 0, 128}, 0.005, 1.645).passes);
+  EXPECT_TRUE(checkTopOne(Paired{0, 0, 1000}, 0.005, 1.645).passes);
   // No images: nothing is shown.
   EXPECT_FALSE(checkTopOne(Paired{}, 0.05, 1.645).passes);
 }

@@ -71,9 +71,12 @@ struct Paired {
   /// The share of images on which the two disagree about correctness.
   double disagreement() const;
   /// The standard error of `drop()`: the per-image difference d_i in
-  /// {-1, 0, 1} has mean (lost - gained)/n and sample variance
-  /// (lost + gained)/n - mean^2, so SE = sqrt(lost + gained - (lost -
-  /// gained)^2 / n) / n.
+  /// {-1, 0, 1} has mean (lost - gained)/n and variance (lost + gained)/n
+  /// - mean^2, so SE = sqrt(lost + gained - (lost - gained)^2 / n) / n;
+  /// with Agresti and Min's adjustment (half an image more in each cell of
+  /// the 2x2 table: lost + gained + 1 discordant, n + 2 images), so that a
+  /// policy that changes no image still has an uncertainty of about 1/n:
+  /// SE = sqrt(lost + gained + 1 - (lost - gained)^2 / (n + 2)) / (n + 2).
   double standardError() const;
 };
 
@@ -100,7 +103,8 @@ Verdict checkOutputError(llvm::ArrayRef<double> squaredError,
 /// Images a verify set needs to pass a policy of true drop `drop` and
 /// disagreement rate `disagreement` (fractions) under `budget` with margin
 /// z: drop + z * sqrt((p - d^2) / n) <= budget, so n >= z^2 (p - d^2) /
-/// (budget - d)^2. Infinite when drop >= budget.
+/// (budget - d)^2 (to first order in 1/n: the adjustment of the standard
+/// error adds about an image). Infinite when drop >= budget.
 double requiredImages(double budget, double z, double disagreement,
                       double drop);
 

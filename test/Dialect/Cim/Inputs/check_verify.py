@@ -7,8 +7,9 @@
       round(n * FRACTION) verify images in all.
   check_verify.py topone FLOAT.npy QUANT.npy LABELS.npy BUDGET_POINTS [Z]
       Recounts lost/gained of the quantized logits against float and checks
-      drop + z * SE <= budget (SE = sqrt(lost + gained - (lost -
-      gained)^2 / n) / n, z = 1.6449 for 95% one-sided).
+      drop + z * SE <= budget (SE = sqrt(lost + gained + 1 - (lost -
+      gained)^2 / (n + 2)) / (n + 2), Agresti-Min's adjustment; z = 1.6449
+      for 95% one-sided).
   check_verify.py error PARETO.json FLOAT.npy QUANT.npy BUDGET [Z]
       The relative L2 error on the verify batches and its delta-method
       bound, recomputed, within the budget.
@@ -47,7 +48,7 @@ elif mode == "topone":
     fc, qc = f == y, q == y
     lost, gained, n = int((fc & ~qc).sum()), int((~fc & qc).sum()), len(y)
     drop = (lost - gained) / n
-    se = math.sqrt(max(lost + gained - (lost - gained) ** 2 / n, 0)) / n
+    se = math.sqrt(max(lost + gained + 1 - (lost - gained) ** 2 / (n + 2), 0)) / (n + 2)
     bound = drop + z * se
     print("verify bound within budget" if bound <= budget + 1e-9 else
           "OVER BUDGET", lost, gained, n, "%.5f" % bound)

@@ -5,8 +5,9 @@
 
 The verify (and search) parts are the indices in OUT_DIR/pareto.json; each
 part's float and compiled top-1, lost, gained and drop are recounted from
-the logits, the standard error as sqrt(lost + gained - (lost - gained)^2 /
-n) / n, and the unseen interval as verify drop +- z * SE.
+the logits, the standard error as sqrt(lost + gained + 1 - (lost -
+gained)^2 / (n + 2)) / (n + 2) (Agresti-Min), and the unseen interval as
+verify drop +- z * SE.
 """
 import json
 import math
@@ -39,7 +40,7 @@ for part in ("search", "verify"):
     close(got["lost"], lost, part + " lost")
     close(got["gained"], gained, part + " gained")
     close(got["drop_points"], 100 * (lost - gained) / n, part + " drop")
-    se = 100 * math.sqrt(lost + gained - (lost - gained) ** 2 / n) / n
+    se = 100 * math.sqrt(lost + gained + 1 - (lost - gained) ** 2 / (n + 2)) / (n + 2)
     close(got["standard_error_points"], se, part + " SE")
 u = r["unseen"]
 v = r["verify"]
