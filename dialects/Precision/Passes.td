@@ -206,20 +206,32 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
   let summary = "Choose per-layer weight, activation (and ADC) bits under an "
                 "accuracy budget";
   let description = [{
-    Sensitivity-guided greedy search: every crossbar layer (`cim.mvm`, one
-    unit per location so the groups of a convolution move together) starts
-    at the top of the allowed ranges; each step tries lowering one layer's
-    weight or activation bits by one, measures top-1 accuracy of the
-    quantized model on `data`/`labels` with the graph evaluator (which runs
-    the target's crossbar arithmetic), and the cost with the cost model, and
-    takes the move with the largest cost saving per accuracy point lost that
-    keeps accuracy within `max-accuracy-drop` percentage points of float.
-    It stops when no move fits. The result is written as `#cim.precision`
-    on every crossbar layer; progress goes to stderr.
+    Chooses the bits of every crossbar layer (`cim.mvm`, one unit per
+    location so the groups of a convolution move together) under a budget:
+    top-1 within `max-accuracy-drop` percentage points of float on
+    `data`/`labels` (the graph evaluator runs the target's crossbar
+    arithmetic), or without labels the relative L2 error of the outputs
+    within `max-output-error`. The cost comes from the cost model. The
+    result is written as `#cim.precision` on every crossbar layer; progress
+    goes to stderr.
 
-    Without labels, `max-output-error=E` bounds the relative L2 error of
-    the outputs against float instead. `search=knapsack` is the fast
-    alternative for large models: it measures each layer's loss and cost
+    Budgets that hold on unseen images: the data is split (seeded by
+    `split-seed`, stratified by label) into search images, on which the
+    search compares its policies, and `verify-fraction` of them (0.5 by
+    default) that only check the chosen policy; `verify`/`verify-labels`
+    give separate images instead. The chosen policy must meet the budget
+    on the verify images with a margin: the measured drop plus z standard
+    errors of the paired drop (z the one-sided normal quantile of
+    `verify-level`, 0.95 by default). A policy that fails is backed off
+    along the search's measured policies (the top of the ranges first, then
+    the Pareto front from the most expensive down, stopping at the first
+    that fails); a warning says when even the top fails. A warning also
+    says when the verify images are too few to resolve the budget
+    (2 z^2 / budget images), and the search then bounds every measured drop
+    with the same margin (`confidence`). `verify-fraction=0` searches and
+    checks on all of `data` (the behaviour before the split).
+
+    `search=knapsack` (the default) measures each layer's loss and cost
     saving at every weight bit width (activations at the top) and every
     activation width (weights at the top), takes the cheapest combination
     whose summed losses fit the budget (a multiple-choice knapsack), then
@@ -236,6 +248,12 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     by default, as its many steps measured on the same images pick the
     luckiest (resnet_tiny: 2.20x instead of 1.64x, but 2.2 instead of 0.2
     points lost on held-out images).
+
+    `search=greedy` starts every layer at the top of the allowed ranges;
+    each step tries lowering one layer's weight or activation bits by one,
+    measures every such move, and takes the one with the largest cost
+    saving per accuracy point lost that keeps within the budget. It stops
+    when no move fits (an order of magnitude slower than the knapsack).
 
     `search=evolutionary` is a genetic algorithm over per-layer genomes:
     `population` individuals (the top of the ranges and random lowerings of
@@ -278,6 +296,7 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
 
     ```
     cim-opt m.mlir --cim-assign-precision="data=x.npy labels=y.npy max-accuracy-drop=0.5 objective=latency weight-bits=2..8 act-bits=2..8"
+    cim-opt m.mlir --cim-assign-precision="data=x.npy labels=y.npy verify=v.npy verify-labels=w.npy search=greedy"
     cim-opt m.mlir --cim-assign-precision="data=x.npy labels=y.npy search=evolutionary seed=3 objective=energy adc-bits=4..8"
     ```
   }];
@@ -291,6 +310,20 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
     Option<"maxAccuracyDrop", "max-accuracy-drop", "double",
            /*default=*/"0.5",
            "Allowed top-1 loss against float, in percentage points">,
+    Option<"verify", "verify", "std::string", /*default=*/"\"\"",
+           "Inputs (.npy) that only check the chosen policy, instead of "
+           "verify-fraction of `data`">,
+    Option<"verifyLabels", "verify-labels", "std::string", /*default=*/"\"\"",
+           "Labels of `verify` (.npy, integers; with `labels`)">,
+    Option<"verifyFraction", "verify-fraction", "double", /*default=*/"0.5",
+           "Without `verify`: the share of `data` held out to check the "
+           "chosen policy (stratified by label, seeded by split-seed; 0 = "
+           "search and check on all of `data`)">,
+    Option<"verifyLevel", "verify-level", "double", /*default=*/"0.95",
+           "One-sided confidence of the verify check: the measured loss "
+           "plus z(level) standard errors must meet the budget">,
+    Option<"splitSeed", "split-seed", "unsigned", /*default=*/"1",
+           "Seed of the search/verify split">,
     Option<"confidence", "confidence", "double", /*default=*/"0",
            "Top-1 budget only: add this many standard errors of the paired "
            "drop (sqrt(images lost + images gained) / images) to every "
@@ -320,10 +353,10 @@ def CimAssignPrecision : Pass<"cim-assign-precision", "::mlir::ModuleOp"> {
            "Write every measured policy's cost and loss, and the Pareto "
            "front of the two, to this JSON file">,
     Option<"search", "search", "::mlir::cim::SearchKind",
-           /*default=*/"::mlir::cim::SearchKind::greedy",
-           "greedy (one bit per step, every step measured), knapsack "
-           "(per-layer sensitivities, then a multiple-choice knapsack, "
-           "verified), evolutionary (a seeded genetic algorithm) or rl "
+           /*default=*/"::mlir::cim::SearchKind::knapsack",
+           "knapsack (the default: per-layer sensitivities, then a "
+           "multiple-choice knapsack, verified), greedy (one bit per step, "
+           "every step measured), evolutionary (a seeded genetic algorithm) or rl "
            "(a seeded policy-gradient search)",
            "::mlir::cim::searchKindValues()">,
     Option<"sensitivity", "sensitivity", "::mlir::cim::Sensitivity",

@@ -26,6 +26,7 @@
 #include "cim/Numerics/Quantize.h"
 #include "cim/Precision/Passes.h"
 #include "cim/Precision/Search.h"
+#include "cim/Precision/Validation.h"
 #include "cim/Support/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -68,10 +69,31 @@ struct CimAssignPrecisionPass
 
   /// The crossbar layers: one unit per location (all groups of a conv).
   llvm::MapVector<Location, SmallVector<MvmOp>> units;
-  std::vector<float> inputs;
-  std::vector<int64_t> labelValues;
+  /// Images (in batches of @main's input) and their labels (top-1 mode).
+  struct DataSet {
+    std::vector<float> inputs;
+    std::vector<int64_t> labels;
+    int64_t batches = 0;
+  };
+  /// The search compares policies on `searchSet`; `verifySet` only checks
+  /// the chosen one (empty with verify-fraction=0 and no `verify`).
+  DataSet searchSet, verifySet;
   SmallVector<int64_t> inputShape;
-  int64_t batches = 0;
+  int64_t classes = 0;
+  /// The z of the verify check's margin (verify-level).
+  double verifyZ = 0;
+  /// The standard errors added to every drop the search measures:
+  /// `confidence`, or the verify margin's z when the data cannot resolve
+  /// the budget.
+  double searchConfidence = 0;
+  /// The verify check of the returned policy (pareto.json's "verify").
+  llvm::json::Object verifyReport;
+  /// The split of `data` (pareto.json's "split"): images, or batches for
+  /// output errors.
+  validation::Split split;
+  /// Float on the verify images: outputs and (top-1) per-image correctness.
+  std::vector<std::vector<float>> verifyFloatOutputs;
+  std::vector<bool> verifyFloatCorrect;
   /// Output-error mode (max-output-error): the float outputs per batch.
   bool useError = false;
   /// The float outputs per batch (the reference of both budgets).
@@ -165,12 +187,21 @@ struct CimAssignPrecisionPass
     llvm::json::Object root{
         {"objective", stringifySearchObjective(objective)},
         {"model", stringifyLatencyModel(model)},
-        {"loss", useError         ? "relative output error"
-                 : confidence > 0 ? "top-1 drop (fraction) + confidence * "
-                                    "standard error"
-                                  : "top-1 drop (fraction)"},
+        {"loss", useError ? "relative output error"
+                 : searchConfidence > 0
+                     ? "top-1 drop (fraction) + confidence * "
+                       "standard error"
+                     : "top-1 drop (fraction)"},
         {"points", std::move(all)},
         {"front", std::move(front)}};
+    if (!verifyReport.empty())
+      root["verify"] = llvm::json::Object(verifyReport);
+    if (!split.verify.empty())
+      root["split"] =
+          llvm::json::Object{{"seed", int64_t(splitSeed)},
+                             {"unit", useError ? "batch" : "image"},
+                             {"search", llvm::json::Array(split.search)},
+                             {"verify", llvm::json::Array(split.verify)}};
     std::error_code ec;
     llvm::raw_fd_ostream os(pareto, ec);
     if (ec) {
@@ -200,9 +231,12 @@ struct CimAssignPrecisionPass
     return uint64_t(noiseSeed);
   }
 
-  /// The module as it stands, quantized or float, on the validation data:
-  /// the first output of every batch.
-  FailureOr<std::vector<std::vector<float>>> outputsOf(bool quantize) {
+  /// The module as it stands, quantized or float, on `set` (the search
+  /// images by default): the first output of every batch.
+  FailureOr<std::vector<std::vector<float>>>
+  outputsOf(bool quantize, const DataSet *set = nullptr) {
+    if (!set)
+      set = &searchSet;
     eval::Options options;
     options.quantize = quantize;
     if (quantize)
@@ -214,7 +248,7 @@ struct CimAssignPrecisionPass
       return failure();
     }
     llvm::Expected<std::vector<std::vector<float>>> outputs =
-        eval::runBatches(*evaluator, inputs, batches);
+        eval::runBatches(*evaluator, set->inputs, set->batches);
     if (!outputs) {
       (void)fail(llvm::toString(outputs.takeError()));
       return failure();
@@ -230,12 +264,14 @@ struct CimAssignPrecisionPass
       return failure();
     if (!useError) {
       std::vector<bool> correct =
-          eval::topOneCorrectOf(*outputs, labelValues, inputShape[0]);
+          eval::topOneCorrectOf(*outputs, searchSet.labels, inputShape[0]);
       lastKl = cim::search::klFromReference(floatOutputs, *outputs,
-                                            inputShape[0], batches);
-      return cim::search::pairedTopOneDrop(floatCorrect, correct, confidence);
+                                            inputShape[0], searchSet.batches);
+      return cim::search::pairedTopOneDrop(floatCorrect, correct,
+                                           searchConfidence);
     }
-    return cim::search::relativeError(floatOutputs, *outputs, batches);
+    return cim::search::relativeError(floatOutputs, *outputs,
+                                      searchSet.batches);
   }
 
   /// The objective for the module as it stands (the cost model only).
@@ -280,16 +316,63 @@ struct CimAssignPrecisionPass
     }
   };
 
-  LogicalResult load() {
-    if (data.empty() || (labels.empty() && !useError))
-      return fail("needs validation data and labels: data=X.npy "
-                  "labels=Y.npy (or max-output-error=E without labels)");
-    llvm::Expected<npy::Array> x = npy::read(data);
+  /// Reads `path` (batches of @main's input) and, in top-1 mode, `labelPath`
+  /// (one label per image) into `set`, at most `samples` batches.
+  LogicalResult loadSet(StringRef path, StringRef labelPath, DataSet &set) {
+    llvm::Expected<npy::Array> x = npy::read(path);
     if (!x)
       return fail(llvm::toString(x.takeError()));
     llvm::Expected<std::vector<float>> xv = npy::toFloat32(*x);
     if (!xv)
-      return fail(data + ": " + llvm::toString(xv.takeError()));
+      return fail(path + ": " + llvm::toString(xv.takeError()));
+    ArrayRef<int64_t> got = x->shape;
+    if (got.size() != inputShape.size() || got[0] == 0 ||
+        got[0] % inputShape[0] != 0 ||
+        got.drop_front() != ArrayRef<int64_t>(inputShape).drop_front())
+      return fail(path + " does not hold batches of @main's input");
+    set.batches = got[0] / inputShape[0];
+    if (samples > 0)
+      set.batches = std::min<int64_t>(set.batches, samples);
+    set.inputs = std::move(*xv);
+    set.inputs.resize(set.batches * (int64_t(set.inputs.size()) / got[0]) *
+                      inputShape[0]);
+    if (useError)
+      return success();
+    llvm::Expected<npy::Array> y = npy::read(labelPath);
+    if (!y)
+      return fail(llvm::toString(y.takeError()));
+    llvm::Expected<std::vector<int64_t>> yv = npy::toInt64(*y);
+    if (!yv)
+      return fail(labelPath + ": " + llvm::toString(yv.takeError()));
+    if (y->shape.size() != 1 || y->shape[0] != got[0])
+      return fail(labelPath + " must hold one integer label per input (" +
+                  Twine(got[0]) + ")");
+    for (int64_t label : *yv)
+      if (label < 0 || label >= classes)
+        return fail(labelPath + " has label " + Twine(label) + " outside [0, " +
+                    Twine(classes) + ")");
+    set.labels = std::move(*yv);
+    set.labels.resize(set.batches * inputShape[0]);
+    return success();
+  }
+
+  LogicalResult load() {
+    if (data.empty() || (labels.empty() && !useError))
+      return fail("needs validation data and labels: data=X.npy "
+                  "labels=Y.npy (or max-output-error=E without labels)");
+    if (!verifyLabels.empty() && verify.empty())
+      return fail("verify-labels needs verify=V.npy");
+    if (!verify.empty() && !useError && verifyLabels.empty())
+      return fail("verify=" + verify +
+                  " needs verify-labels=W.npy (or "
+                  "max-output-error=E without labels)");
+    if (!(verifyFraction >= 0 && verifyFraction < 1))
+      return fail("verify-fraction must be in [0, 1), got " +
+                  llvm::formatv("{0}", verifyFraction.getValue()).str());
+    if (!(verifyLevel >= 0.5 && verifyLevel < 1))
+      return fail("verify-level must be in [0.5, 1), got " +
+                  llvm::formatv("{0}", verifyLevel.getValue()).str());
+    verifyZ = validation::normalQuantile(verifyLevel);
     auto main = getOperation().lookupSymbol<func::FuncOp>("main");
     if (!main || main.getNumArguments() != 1)
       return fail("needs a @main with one input");
@@ -299,42 +382,58 @@ struct CimAssignPrecisionPass
     inputShape.assign(type.getShape().begin(), type.getShape().end());
     if (inputShape[0] < 1)
       return fail("@main's input has an empty leading dimension");
-    ArrayRef<int64_t> got = x->shape;
-    if (got.size() != inputShape.size() || got[0] == 0 ||
-        got[0] % inputShape[0] != 0 ||
-        got.drop_front() != ArrayRef<int64_t>(inputShape).drop_front())
-      return fail(data + " does not hold batches of @main's input");
-    batches = got[0] / inputShape[0];
-    if (samples > 0)
-      batches = std::min<int64_t>(batches, samples);
-    inputs = std::move(*xv);
-    if (useError)
+    if (!useError) {
+      // The classifier's logits: one float [batch, classes] result.
+      auto results = main.getFunctionType().getResults();
+      auto logits = results.size() == 1
+                        ? dyn_cast<RankedTensorType>(results.front())
+                        : RankedTensorType();
+      if (!logits || logits.getRank() != 2 || !logits.hasStaticShape() ||
+          !isa<FloatType>(logits.getElementType()) ||
+          logits.getDimSize(0) != inputShape[0] || logits.getDimSize(1) < 1)
+        return fail("needs a classifier: @main must return one float tensor "
+                    "of logits [batch, classes]");
+      classes = logits.getDimSize(1);
+    }
+    if (failed(loadSet(data, labels, searchSet)))
+      return failure();
+    if (!verify.empty())
+      return loadSet(verify, verifyLabels, verifySet);
+    if (verifyFraction == 0)
       return success();
-    llvm::Expected<npy::Array> y = npy::read(labels);
-    if (!y)
-      return fail(llvm::toString(y.takeError()));
-    llvm::Expected<std::vector<int64_t>> yv = npy::toInt64(*y);
-    if (!yv)
-      return fail(labels + ": " + llvm::toString(yv.takeError()));
-    // The classifier's logits: one float [batch, classes] result.
-    auto results = main.getFunctionType().getResults();
-    auto logits = results.size() == 1
-                      ? dyn_cast<RankedTensorType>(results.front())
-                      : RankedTensorType();
-    if (!logits || logits.getRank() != 2 || !logits.hasStaticShape() ||
-        !isa<FloatType>(logits.getElementType()) ||
-        logits.getDimSize(0) != inputShape[0] || logits.getDimSize(1) < 1)
-      return fail("needs a classifier: @main must return one float tensor of "
-                  "logits [batch, classes]");
-    int64_t classes = logits.getDimSize(1);
-    if (y->shape.size() != 1 || y->shape[0] != got[0])
-      return fail(labels + " must hold one integer label per input (" +
-                  Twine(got[0]) + ")");
-    for (int64_t label : *yv)
-      if (label < 0 || label >= classes)
-        return fail(labels + " has label " + Twine(label) + " outside [0, " +
-                    Twine(classes) + ")");
-    labelValues = std::move(*yv);
+    // Hold out verify images: by label in top-1 mode (every class keeps its
+    // share in both parts), by batch for output errors.
+    int64_t perBatch = inputShape[0];
+    int64_t imageSize =
+        int64_t(searchSet.inputs.size()) / (searchSet.batches * perBatch);
+    DataSet all = std::move(searchSet);
+    split = useError ? validation::splitRandom(all.batches, verifyFraction,
+                                               splitSeed)
+                     : validation::splitStratified(all.labels, verifyFraction,
+                                                   splitSeed, perBatch);
+    int64_t rowSize = useError ? imageSize * perBatch : imageSize;
+    int64_t rowsPerBatch = useError ? 1 : perBatch;
+    if (int64_t(split.search.size()) < rowsPerBatch ||
+        int64_t(split.verify.size()) < rowsPerBatch)
+      return fail(Twine(all.batches) +
+                  " batches of `data` are too few to "
+                  "split into search and verify parts: give more, verify=V.npy "
+                  "or verify-fraction=0");
+    for (auto [part, indices] :
+         {std::pair{&searchSet, &split.search}, {&verifySet, &split.verify}}) {
+      part->inputs =
+          validation::gatherRows<float>(all.inputs, rowSize, *indices);
+      if (!useError)
+        part->labels = validation::gatherRows<int64_t>(all.labels, 1, *indices);
+      part->batches = int64_t(indices->size()) / rowsPerBatch;
+    }
+    llvm::errs() << llvm::formatv(
+        "cim-assign-precision: split {0} {1} (seed {2}{3}): {4} to search, "
+        "{5} to verify\n",
+        useError ? all.batches : all.batches * perBatch,
+        useError ? "batches" : "labelled images", splitSeed.getValue(),
+        useError ? "" : ", stratified by label", split.search.size(),
+        split.verify.size());
     return success();
   }
 
@@ -380,6 +479,184 @@ struct CimAssignPrecisionPass
     ranges[kAdc] = {lo, hi};
     searchAdc = true;
     return success();
+  }
+
+  /// Float on the verify images, and the warning when they are too few for
+  /// the budget (the search then keeps the verify margin too).
+  LogicalResult prepareVerify(double budget) {
+    FailureOr<std::vector<std::vector<float>>> f = outputsOf(false, &verifySet);
+    if (failed(f))
+      return failure();
+    verifyFloatOutputs = std::move(*f);
+    double level = verifyLevel;
+    if (useError) {
+      // The margin's normal approximation wants a few dozen items.
+      if (verifySet.batches < 30)
+        emitWarning(getOperation().getLoc())
+            << "cim-assign-precision: " << verifySet.batches
+            << " verify batches are too few to estimate the spread of the "
+               "output error; its margin needs 30 or more";
+    } else {
+      verifyFloatCorrect = eval::topOneCorrectOf(
+          verifyFloatOutputs, verifySet.labels, inputShape[0]);
+      int64_t images = int64_t(verifySet.labels.size());
+      int64_t needed = validation::imagesToResolve(budget, verifyZ);
+      if (images < needed) {
+        emitWarning(getOperation().getLoc()) << llvm::formatv(
+            "cim-assign-precision: {0} verify images cannot resolve a top-1 "
+            "budget of {1} points (one image is {2:f2} points): a policy that "
+            "loses half the budget passes the check (z = {3:f3} at "
+            "verify-level {4}) only with {5} or more (2 z^2 / budget); the "
+            "search bounds every drop by z standard errors as well, expect a "
+            "conservative policy",
+            images, maxAccuracyDrop.getValue(), 100.0 / double(images), verifyZ,
+            level, needed);
+        if (confidence == 0)
+          searchConfidence = verifyZ;
+      }
+    }
+    llvm::errs() << llvm::formatv(
+        "cim-assign-precision: verify check on {0} {1}: measured {2} + "
+        "{3:f3} standard errors (one-sided {4}) within the budget\n",
+        useError ? verifySet.batches : int64_t(verifySet.labels.size()),
+        useError ? "batches" : "images",
+        useError ? "output error" : "top-1 drop", verifyZ, level);
+    return success();
+  }
+
+  /// The verify check of `policy` (applied to the module).
+  FailureOr<validation::Verdict> checkOnVerify(ArrayRef<Choice> policy,
+                                               double budget,
+                                               validation::Paired &paired) {
+    apply(policy);
+    FailureOr<std::vector<std::vector<float>>> q = outputsOf(true, &verifySet);
+    if (failed(q))
+      return failure();
+    if (!useError) {
+      paired = validation::pair(
+          verifyFloatCorrect,
+          eval::topOneCorrectOf(*q, verifySet.labels, inputShape[0]));
+      return validation::checkTopOne(paired, budget, verifyZ);
+    }
+    std::vector<double> error, norm;
+    for (auto [f, o] : llvm::zip(verifyFloatOutputs, *q)) {
+      double e = 0, n = 0;
+      for (auto [fi, oi] : llvm::zip(f, o)) {
+        e += (double(oi) - fi) * (double(oi) - fi);
+        n += double(fi) * fi;
+      }
+      error.push_back(e);
+      norm.push_back(n);
+    }
+    return validation::checkOutputError(error, norm, budget, verifyZ);
+  }
+
+  std::string verdictText(const validation::Verdict &v) const {
+    if (useError)
+      return llvm::formatv("output error {0:e3} (SE {1:e3}), bound {2:e3}",
+                           v.measured, v.standardError, v.bound)
+          .str();
+    return llvm::formatv("top-1 drop {0:f2} points (SE {1:f2}), bound {2:f2}",
+                         100 * v.measured, 100 * v.standardError, 100 * v.bound)
+        .str();
+  }
+
+  std::string policyLine(ArrayRef<Choice> policy) const {
+    std::string text;
+    for (const Choice &c : policy)
+      text += (text.empty() ? "" : " ") + policyText(c);
+    return text;
+  }
+
+  /// `chosen` if it meets the budget on the verify images with the margin;
+  /// otherwise the last policy of the back-off chain (fixed-sequence
+  /// testing from the top) that does, or the top with a warning.
+  FailureOr<cim::search::Policy>
+  verifyOrBackOff(const cim::search::Policy &chosen,
+                  const cim::search::Policy &top,
+                  ArrayRef<cim::search::Point> history, double budget) {
+    int checks = 0;
+    auto record = [&](const validation::Verdict &v, const validation::Paired &p,
+                      bool backedOff) {
+      verifyReport = llvm::json::Object{
+          {"items",
+           useError ? verifySet.batches : int64_t(verifySet.labels.size())},
+          {"level", verifyLevel.getValue()},
+          {"z", verifyZ},
+          {"measured", v.measured},
+          {"standard_error", v.standardError},
+          {"bound", v.bound},
+          {"passes", v.passes},
+          {"backed_off", backedOff},
+          {"checks", checks}};
+      if (!useError) {
+        verifyReport["lost"] = p.lost;
+        verifyReport["gained"] = p.gained;
+      }
+    };
+    auto check = [&](const cim::search::Policy &policy)
+        -> FailureOr<std::pair<validation::Verdict, validation::Paired>> {
+      validation::Paired paired;
+      FailureOr<validation::Verdict> v = checkOnVerify(policy, budget, paired);
+      if (failed(v))
+        return failure();
+      ++checks;
+      llvm::errs() << llvm::formatv("cim-assign-precision: verify {0}: {1}: "
+                                    "{2}\n",
+                                    policyLine(policy), verdictText(*v),
+                                    v->passes ? "passes" : "fails");
+      return std::make_pair(*v, paired);
+    };
+    auto first = check(chosen);
+    if (failed(first))
+      return failure();
+    if (first->first.passes) {
+      record(first->first, first->second, false);
+      return chosen;
+    }
+    if (!useError) {
+      double need = validation::requiredImages(
+          budget, verifyZ, first->second.disagreement(), first->first.measured);
+      if (std::isfinite(need))
+        llvm::errs() << llvm::formatv(
+            "cim-assign-precision: at its measured drop and disagreement "
+            "({0} lost, {1} gained) it would pass on {2:f0} verify images\n",
+            first->second.lost, first->second.gained, std::ceil(need));
+    }
+    std::vector<cim::search::Policy> chain =
+        validation::backoffChain(history, chosen, top, budget);
+    llvm::errs() << llvm::formatv(
+        "cim-assign-precision: the chosen policy fails on the verify images; "
+        "backing off along {0} measured policies from the top, to the last "
+        "that passes\n",
+        chain.size());
+    std::optional<cim::search::Policy> last;
+    std::pair<validation::Verdict, validation::Paired> lastVerdict = *first;
+    for (const cim::search::Policy &policy : chain) {
+      auto v = check(policy);
+      if (failed(v))
+        return failure();
+      if (!v->first.passes) {
+        if (!last)
+          lastVerdict = *v;
+        break;
+      }
+      last = policy;
+      lastVerdict = *v;
+    }
+    record(lastVerdict.first, lastVerdict.second, true);
+    if (last) {
+      llvm::errs() << "cim-assign-precision: backed off to "
+                   << policyLine(*last) << "\n";
+      return *last;
+    }
+    emitWarning(getOperation().getLoc())
+        << "cim-assign-precision: even the top of the ranges ("
+        << policyText(top.front())
+        << ") fails the budget on the verify images ("
+        << verdictText(lastVerdict.first)
+        << "); keeping it: these images cannot show that the budget holds";
+    return top;
   }
 
   void runOnOperation() override {
@@ -442,7 +719,7 @@ struct CimAssignPrecisionPass
              signalPassFailure();
     FailureOr<TargetAttr> target =
         requireTarget(module, "cim-assign-precision");
-    if (failed(target) || failed(parseAdcBits(*target)) || failed(load()))
+    if (failed(target) || failed(parseAdcBits(*target)))
       return signalPassFailure();
     // Pre-quantized layers keep the bits and scales they came with.
     bool anyFixed = false;
@@ -464,6 +741,9 @@ struct CimAssignPrecisionPass
                         "--cim-lower-conv first"),
              signalPassFailure();
 
+    if (failed(load()))
+      return signalPassFailure();
+
     ModuleOracle oracle(*this);
     cim::search::Evaluator evaluator(oracle);
     llvm::scope_exit report([&] {
@@ -477,17 +757,20 @@ struct CimAssignPrecisionPass
     floatOutputs = std::move(*reference);
     if (!useError) {
       floatCorrect =
-          eval::topOneCorrectOf(floatOutputs, labelValues, inputShape[0]);
+          eval::topOneCorrectOf(floatOutputs, searchSet.labels, inputShape[0]);
       floatAccuracy = double(llvm::count(floatCorrect, true)) /
                       double(std::max<size_t>(floatCorrect.size(), 1));
     }
     // A hair of slack: top-1 drops are differences of fractions.
     double budget =
         (useError ? maxOutputError.getValue() : maxAccuracyDrop / 100.0) + 1e-9;
+    searchConfidence = confidence;
+    if (verifySet.batches > 0 && failed(prepareVerify(budget)))
+      return signalPassFailure();
     auto lossText = [&](double l) {
       if (useError)
         return llvm::formatv("output error {0:e3}", l).str();
-      if (confidence > 0)
+      if (searchConfidence > 0)
         return llvm::formatv("top-1 drop bound {0:P2}", l).str();
       return llvm::formatv("top-1 {0:P2}", floatAccuracy - l).str();
     };
@@ -541,32 +824,51 @@ struct CimAssignPrecisionPass
     cim::search::Log log{&llvm::errs(), "cim-assign-precision: ",
                          stringifySearchObjective(objective).str(), lossText,
                          [&](const Choice &c) { return policyText(c); }};
+    FailureOr<cim::search::Policy> chosen =
+        runSearch(problem, evaluator, log, *base);
+    if (failed(chosen))
+      return signalPassFailure();
+    if (verifySet.batches == 0)
+      return apply(*chosen);
+    FailureOr<cim::search::Policy> verified =
+        verifyOrBackOff(*chosen, problem.top(), evaluator.history(), budget);
+    if (failed(verified))
+      return signalPassFailure();
+    apply(*verified);
+  }
+
+  /// Runs the chosen search from the top (measured `base`).
+  FailureOr<cim::search::Policy> runSearch(const cim::search::Problem &problem,
+                                           cim::search::Evaluator &evaluator,
+                                           const cim::search::Log &log,
+                                           Measured base) {
     // The oracle reported every error already.
-    auto finish = [&](llvm::Expected<cim::search::Policy> best) {
+    auto finish = [&](llvm::Expected<cim::search::Policy> best)
+        -> FailureOr<cim::search::Policy> {
       if (!best)
-        return llvm::consumeError(best.takeError()), signalPassFailure();
-      apply(*best);
+        return llvm::consumeError(best.takeError()), failure();
+      return std::move(*best);
     };
     if (search == SearchKind::evolutionary || search == SearchKind::rl) {
       cim::search::PopulationOptions options{
           seed.getValue(), population.getValue(), generations.getValue()};
       return finish(
           search == SearchKind::rl
-              ? cim::search::reinforce(problem, evaluator, log, *base, options)
-              : cim::search::evolve(problem, evaluator, log, *base, options));
+              ? cim::search::reinforce(problem, evaluator, log, base, options)
+              : cim::search::evolve(problem, evaluator, log, base, options));
     }
-    cim::search::Policy from = choices;
-    Measured at = *base;
+    cim::search::Policy from = problem.top();
+    Measured at = base;
     if (search == SearchKind::knapsack) {
       // Output errors add in quadrature; with labels and sensitivity=kl,
       // layers are ranked by the divergence from float.
       llvm::Expected<cim::search::KnapsackResult> found = cim::search::knapsack(
-          problem, evaluator, log, *base,
+          problem, evaluator, log, base,
           {useError, !useError && sensitivity == Sensitivity::kl});
       if (!found)
-        return llvm::consumeError(found.takeError()), signalPassFailure();
+        return llvm::consumeError(found.takeError()), failure();
       if (found->found && !refine)
-        return apply(found->policy);
+        return found->policy;
       // Losses that do not add (top-1 on few images is coarse and noisy):
       // measure every step instead.
       if (!found->found)
@@ -581,7 +883,7 @@ struct CimAssignPrecisionPass
         llvm::errs() << "cim-assign-precision: refining the knapsack's policy "
                         "one bit at a time\n";
     }
-    finish(cim::search::greedy(problem, evaluator, log, from, at, *base));
+    return finish(cim::search::greedy(problem, evaluator, log, from, at, base));
   }
 };
 

@@ -82,6 +82,29 @@ static cl::opt<std::string, true>
                     "--calib without it): the precision search and "
                     "the accuracy report"),
            cl::location(options.labels), cl::cat(category));
+static cl::opt<std::string, true> verify(
+    "verify",
+    cl::desc("Inputs (.npy) that only check the policy --precision auto "
+             "chose (default: --verify-fraction of the measured inputs)"),
+    cl::location(options.verify), cl::cat(category));
+static cl::opt<std::string, true>
+    verifyLabels("verify-labels", cl::desc("Labels of the --verify inputs"),
+                 cl::location(options.verifyLabels), cl::cat(category));
+static cl::opt<double, true> verifyFraction(
+    "verify-fraction",
+    cl::desc("Share of the measured inputs held out of the search to check "
+             "its policy (stratified by label; 0 = search and check on all; "
+             "default 0.5)"),
+    cl::location(options.verifyFraction), cl::cat(category));
+static cl::opt<double, true> verifyLevel(
+    "verify-level",
+    cl::desc("One-sided confidence of the check on the verify images (the "
+             "measured loss plus z(level) standard errors must meet the "
+             "budget; default 0.95)"),
+    cl::location(options.verifyLevel), cl::cat(category));
+static cl::opt<unsigned, true>
+    splitSeed("split-seed", cl::desc("Seed of the search/verify split"),
+              cl::location(options.splitSeed), cl::cat(category));
 
 static cl::opt<unsigned, true>
     samples("samples", cl::desc("Batches of calibration data to use (0 = all)"),
@@ -103,7 +126,8 @@ static cl::opt<double, true> maxOutputError(
     cl::location(options.maxOutputError), cl::cat(category));
 static cl::opt<SearchKind, true> searchKind(
     "search",
-    cl::desc("greedy, knapsack, evolutionary or rl (--precision auto)"),
+    cl::desc("knapsack (default), greedy, evolutionary or rl (--precision "
+             "auto)"),
     cl::location(options.searchKind), searchKindValues(), cl::cat(category));
 static cl::opt<Sensitivity, true> searchSensitivity(
     "sensitivity",

@@ -39,12 +39,20 @@ struct CompilerOptions {
   // Data.
   std::string calib, validation, labels;
   unsigned samples = 0;
+  /// Images (and labels) that only check the searched policy; without
+  /// them `verifyFraction` of the measured inputs is held out (seeded by
+  /// `splitSeed`, stratified by label). The check's margin is z standard
+  /// errors, z the one-sided normal quantile of `verifyLevel`.
+  std::string verify, verifyLabels;
+  double verifyFraction = 0.5;
+  double verifyLevel = 0.95;
+  unsigned splitSeed = 1;
 
   // The precision search (--precision auto).
   double maxAccuracyDrop = 0.5;
   double confidence = 0.0;
   double maxOutputError = 0.0;
-  SearchKind searchKind = SearchKind::greedy;
+  SearchKind searchKind = SearchKind::knapsack;
   Sensitivity searchSensitivity = Sensitivity::kl;
   SearchObjective objective = SearchObjective::latency;
   std::string weightBits = "2..8";

@@ -24,7 +24,8 @@
 
 namespace mlir::cim {
 
-/// cim-assign-precision's `search=`.
+/// cim-assign-precision's `search=` (default: knapsack, the KL-ranked
+/// knapsack; greedy measures an order of magnitude more policies).
 enum class SearchKind { greedy, knapsack, evolutionary, rl };
 
 /// cim-assign-precision's `objective=`: what the search minimizes.
@@ -46,7 +47,7 @@ inline llvm::cl::ValuesClass searchKindValues() {
                  "one bit per step, every step measured"),
       clEnumValN(SearchKind::knapsack, "knapsack",
                  "per-layer sensitivities, then a multiple-choice knapsack, "
-                 "verified"),
+                 "verified (the default)"),
       clEnumValN(SearchKind::evolutionary, "evolutionary",
                  "a seeded genetic algorithm"),
       clEnumValN(SearchKind::rl, "rl", "a seeded policy-gradient search"));

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Pipelines/Compiler.h"
+#include "Accuracy.h"
 
 #include "cim/Analysis/CostModel.h"
 #include "cim/Dialect/Cim/CimDialect.h"
@@ -50,41 +51,6 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
-namespace {
-struct Data {
-  std::vector<float> inputs;
-  std::vector<int64_t> labels;
-  int64_t batches = 0;
-};
-} // namespace
-
-/// The calibration inputs and labels, in batches of the model's input.
-static llvm::Expected<Data> loadData(ModuleOp module,
-                                     const CompilerOptions &o) {
-  Data data;
-  auto func = module.lookupSymbol<func::FuncOp>("main");
-  auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes().front());
-  llvm::Expected<npy::Array> x = npy::read(o.measuredInputs());
-  if (!x)
-    return x.takeError();
-  llvm::Expected<std::vector<float>> values = npy::toFloat32(*x);
-  if (!values)
-    return values.takeError();
-  llvm::Expected<npy::Array> y = npy::read(o.labels);
-  if (!y)
-    return y.takeError();
-  llvm::Expected<std::vector<int64_t>> ys = npy::toInt64(*y);
-  if (!ys)
-    return ys.takeError();
-  int64_t size = type.getNumElements();
-  data.batches = int64_t(values->size()) / size;
-  if (o.samples)
-    data.batches = std::min<int64_t>(data.batches, o.samples);
-  data.inputs = std::move(*values);
-  data.labels = std::move(*ys);
-  return data;
-}
-
 int mlir::cim::runCompiler(const CompilerOptions &o) {
   DialectRegistry registry;
   registry.insert<CimDialect, func::FuncDialect>();
@@ -116,6 +82,14 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
   if (o.weightMaxOnes > 16)
     return fail("--weight-max-ones must be in [1, 16] (0 = off), got " +
                 llvm::Twine(unsigned(o.weightMaxOnes)));
+  if (!o.verify.empty() &&
+      (o.calib.empty() || (o.labels.empty()) != o.verifyLabels.empty()))
+    return fail("--verify needs --calib, and --verify-labels exactly when "
+                "--labels is given");
+  if (!(o.verifyFraction >= 0 && o.verifyFraction < 1))
+    return fail("--verify-fraction must be in [0, 1)");
+  if (!(o.verifyLevel >= 0.5 && o.verifyLevel < 1))
+    return fail("--verify-level must be in [0.5, 1)");
   if (!o.validation.empty() && o.calib.empty())
     return fail("--validation needs --calib (the inputs that set the "
                 "ranges)");
@@ -234,6 +208,11 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
           a.samples = o.samples;
           a.maxAccuracyDrop = o.maxAccuracyDrop;
           a.confidence = o.confidence;
+          a.verify = o.verify;
+          a.verifyLabels = o.verifyLabels;
+          a.verifyFraction = o.verifyFraction;
+          a.verifyLevel = o.verifyLevel;
+          a.splitSeed = o.splitSeed;
           a.objective = o.objective;
           a.weightBits = o.weightBits;
           a.actBits = o.actBits;
@@ -319,84 +298,19 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
     return 0;
   };
 
-  // Accuracy of the float model and of the compiled program, when o.labels
-  // are given.
-  llvm::json::Object accuracy;
-  if (!o.calib.empty() && !o.labels.empty()) {
-    llvm::Expected<Data> data = loadData(*floatModule, o);
-    if (!data)
-      return fail(llvm::toString(data.takeError()));
-    llvm::Expected<eval::GraphEvaluator> floatEval =
-        eval::GraphEvaluator::create(*floatModule);
-    if (!floatEval)
-      return fail(llvm::toString(floatEval.takeError()));
-    // The program, or (--no-program) the tiled module it would be: the
-    // same outputs either way (docs/isa.md, identity).
-    eval::Options quantized;
-    quantized.quantize = true;
-    if (o.noiseSeed >= 0)
-      quantized.noiseSeed = uint64_t(o.noiseSeed);
-    llvm::Expected<eval::GraphEvaluator> programEval =
-        eval::GraphEvaluator::create(*module, "main", quantized);
-    if (!programEval)
-      return fail(llvm::toString(programEval.takeError()));
-    llvm::Expected<double> f = eval::topOneAccuracy(
-        *floatEval, data->inputs, data->labels, data->batches);
-    if (!f)
-      return fail(llvm::toString(f.takeError()));
-    llvm::Expected<double> c = eval::topOneAccuracy(
-        *programEval, data->inputs, data->labels, data->batches);
-    if (!c)
-      return fail(llvm::toString(c.takeError()));
-    accuracy = llvm::json::Object{{"float", *f},
-                                  {"compiled", *c},
-                                  {"drop_points", 100.0 * (*f - *c)},
-                                  {"batches", data->batches}};
+  // Accuracy of the float model and of the compiled program (with labels),
+  // or how far the compiled outputs are from float (without): on all
+  // measured inputs, and on the search and verify parts.
+  AccuracyReport measured;
+  if (!o.calib.empty()) {
+    llvm::Expected<AccuracyReport> m =
+        measureAccuracy(*floatModule, *module, o);
+    if (!m)
+      return fail(llvm::toString(m.takeError()));
+    measured = std::move(*m);
   }
-
-  // Without o.labels, how far the compiled outputs are from float on the
-  // calibration data (relative L2), the measure --max-output-error bounds.
-  std::optional<double> outputError;
-  if (!o.calib.empty() && o.labels.empty()) {
-    llvm::Expected<npy::Array> x = npy::read(o.measuredInputs());
-    if (!x)
-      return fail(llvm::toString(x.takeError()));
-    llvm::Expected<std::vector<float>> values = npy::toFloat32(*x);
-    if (!values)
-      return fail(llvm::toString(values.takeError()));
-    eval::Options quantized;
-    quantized.quantize = true;
-    if (o.noiseSeed >= 0)
-      quantized.noiseSeed = uint64_t(o.noiseSeed);
-    llvm::Expected<eval::GraphEvaluator> floatEval =
-        eval::GraphEvaluator::create(*floatModule);
-    llvm::Expected<eval::GraphEvaluator> compiledEval =
-        eval::GraphEvaluator::create(*module, "main", quantized);
-    if (!floatEval)
-      return fail(llvm::toString(floatEval.takeError()));
-    if (!compiledEval)
-      return fail(llvm::toString(compiledEval.takeError()));
-    int64_t size = 1;
-    for (int64_t d : floatEval->getInputShapes().front())
-      size *= d;
-    int64_t batches = int64_t(values->size()) / size;
-    if (o.samples)
-      batches = std::min<int64_t>(batches, o.samples);
-    auto f = eval::runBatches(*floatEval, *values, batches);
-    if (!f)
-      return fail(llvm::toString(f.takeError()));
-    auto c = eval::runBatches(*compiledEval, *values, batches);
-    if (!c)
-      return fail(llvm::toString(c.takeError()));
-    double diff = 0, norm = 0;
-    for (int64_t i = 0; i < batches; ++i)
-      for (size_t e = 0; e < (*f)[i].size(); ++e) {
-        double d = double((*c)[i][e]) - double((*f)[i][e]);
-        diff += d * d;
-        norm += double((*f)[i][e]) * double((*f)[i][e]);
-      }
-    outputError = norm > 0 ? std::sqrt(diff / norm) : std::sqrt(diff);
-  }
+  llvm::json::Object &accuracy = measured.accuracy;
+  std::optional<double> outputError = measured.outputError;
 
   const cost::LayerCost &t = ours->total, &b = baseCost->total;
   double speedup = t.latencyNs > 0 ? b.latencyNs / t.latencyNs : 0.0;
@@ -422,6 +336,9 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
   report["latency_model"] = stringifyLatencyModel(o.latencyModel);
   if (outputError)
     report["output_error"] = *outputError;
+  if (!measured.outputErrorSplit.empty())
+    report["output_error_split"] =
+        llvm::json::Object(measured.outputErrorSplit);
   if (program)
     report["instructions"] = int64_t(program->code.size());
 
@@ -474,14 +391,7 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
                             b.energy.total() / 1000, t.crossbars,
                             100 * t.utilization(),
                             program ? program->code.size() : 0);
-        if (!accuracy.empty())
-          os << llvm::formatv(
-              "Top-1 on {0} calibration batches: float {1:f2}%, compiled "
-              "{2:f2}% (drop {3:f2} points).\n\n",
-              *accuracy.getInteger("batches"),
-              100 * *accuracy.getNumber("float"),
-              100 * *accuracy.getNumber("compiled"),
-              *accuracy.getNumber("drop_points"));
+        os << measured.markdown;
         os << "![latency per layer](report.svg)\n\n";
         if (hasPareto)
           os << "The search's measured policies and their Pareto front "
