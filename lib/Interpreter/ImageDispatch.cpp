@@ -41,41 +41,7 @@ llvm::Error Runner::executeImage(Operation *op, bool &handled) {
         params.mode = llvm::StringSwitch<ResizeParams::Mode>(r.getMode())
                           .Case("linear", ResizeParams::Mode::linear)
                           .Case("cubic", ResizeParams::Mode::cubic)
-                          .Case([&](GridSampleOp g) {
-        GridSampleParams params;
-        params.mode = llvm::StringSwitch<GridSampleParams::Mode>(g.getMode())
-                          .Case("nearest", GridSampleParams::Mode::nearest)
-                          .Case("bicubic", GridSampleParams::Mode::bicubic)
-                          .Default(GridSampleParams::Mode::bilinear);
-        params.padding =
-            llvm::StringSwitch<GridSampleParams::Padding>(g.getPaddingMode())
-                .Case("border", GridSampleParams::Padding::border)
-                .Case("reflection", GridSampleParams::Padding::reflection)
-                .Default(GridSampleParams::Padding::zeros);
-        params.alignCorners = g.getAlignCorners();
-        return result(g.getOutput(),
-                      gridSample(get(g.getInput()), get(g.getGrid()),
-                                 shapeOf(g.getOutput()), params));
-      })
-      .Case([&](NonMaxSuppressionOp s) -> llvm::Error {
-        const Tensor &maxT = get(s.getMaxOutputBoxesPerClass());
-        std::vector<std::array<int64_t, 3>> selected = nonMaxSuppression(
-            get(s.getBoxes()), get(s.getScores()),
-            maxT.isInteger ? maxT.i[0] : int64_t(maxT.f[0]),
-            at(get(s.getIouThreshold()), 0), at(get(s.getScoreThreshold()), 0),
-            s.getCenterPointBox());
-        int64_t declared = shapeOf(s.getOutput())[0];
-        if (int64_t(selected.size()) != declared)
-          return opError(s, "selects " + std::to_string(selected.size()) +
-                                " boxes, the model declares " +
-                                std::to_string(declared));
-        Tensor out = Tensor::integers({declared, 3});
-        for (size_t i = 0; i < selected.size(); ++i)
-          for (int k = 0; k < 3; ++k)
-            out.i[i * 3 + k] = selected[i][k];
-        return result(s.getOutput(), std::move(out));
-      })
-      .Default(ResizeParams::Mode::nearest);
+                          .Default(ResizeParams::Mode::nearest);
         params.transform = r.getCoordinateTransformationMode();
         params.nearestMode = r.getNearestMode();
         params.scales = r.getScales();
@@ -111,6 +77,40 @@ llvm::Error Runner::executeImage(Operation *op, bool &handled) {
         params.extrapolationValue = r.getExtrapolationValue().convertToFloat();
         return result(r.getOutput(), resize(get(r.getInput()),
                                             shapeOf(r.getOutput()), params));
+      })
+      .Case([&](GridSampleOp g) {
+        GridSampleParams params;
+        params.mode = llvm::StringSwitch<GridSampleParams::Mode>(g.getMode())
+                          .Case("nearest", GridSampleParams::Mode::nearest)
+                          .Case("bicubic", GridSampleParams::Mode::bicubic)
+                          .Default(GridSampleParams::Mode::bilinear);
+        params.padding =
+            llvm::StringSwitch<GridSampleParams::Padding>(g.getPaddingMode())
+                .Case("border", GridSampleParams::Padding::border)
+                .Case("reflection", GridSampleParams::Padding::reflection)
+                .Default(GridSampleParams::Padding::zeros);
+        params.alignCorners = g.getAlignCorners();
+        return result(g.getOutput(),
+                      gridSample(get(g.getInput()), get(g.getGrid()),
+                                 shapeOf(g.getOutput()), params));
+      })
+      .Case([&](NonMaxSuppressionOp s) -> llvm::Error {
+        const Tensor &maxT = get(s.getMaxOutputBoxesPerClass());
+        std::vector<std::array<int64_t, 3>> selected = nonMaxSuppression(
+            get(s.getBoxes()), get(s.getScores()),
+            maxT.isInteger ? maxT.i[0] : int64_t(maxT.f[0]),
+            at(get(s.getIouThreshold()), 0), at(get(s.getScoreThreshold()), 0),
+            s.getCenterPointBox());
+        int64_t declared = shapeOf(s.getOutput())[0];
+        if (int64_t(selected.size()) != declared)
+          return opError(s, "selects " + std::to_string(selected.size()) +
+                                " boxes, the model declares " +
+                                std::to_string(declared));
+        Tensor out = Tensor::integers({declared, 3});
+        for (size_t i = 0; i < selected.size(); ++i)
+          for (int k = 0; k < 3; ++k)
+            out.i[i * 3 + k] = selected[i][k];
+        return result(s.getOutput(), std::move(out));
       })
       .Default([&](Operation *) {
         handled = false;

@@ -130,8 +130,8 @@ LogicalResult GridSampleOp::verify() {
   Operation *op = getOperation();
   if (failed(checkRank(op, "input", getInput(), 4, "NCHW")) ||
       failed(checkRank(op, "grid", getGrid(), 4, "[N, Ho, Wo, 2]")) ||
-      failed(checkSameElementType(op, getInput(), getOutput(), "input",
-                                  "output")))
+      failed(
+          checkSameElementType(op, getInput(), getOutput(), "input", "output")))
     return failure();
   if (!llvm::is_contained({"bilinear", "nearest", "bicubic"}, getMode()))
     return emitOpError() << "unsupported mode '" << getMode()
@@ -140,8 +140,8 @@ LogicalResult GridSampleOp::verify() {
     return emitOpError() << "unsupported padding_mode '" << getPaddingMode()
                          << "' (expected zeros, border or reflection)";
   RankedTensorType in = tensorType(getInput()), grid = tensorType(getGrid());
-  if (failed(checkDim(op, "grid batch", grid.getDimSize(0),
-                      in.getDimSize(0))) ||
+  if (failed(
+          checkDim(op, "grid batch", grid.getDimSize(0), in.getDimSize(0))) ||
       failed(checkDim(op, "grid's last dimension", grid.getDimSize(3), 2)))
     return failure();
   return checkShape(op, "output", tensorType(getOutput()),
@@ -168,11 +168,11 @@ LogicalResult NonMaxSuppressionOp::verify() {
       failed(checkDim(op, "output's last dimension",
                       tensorType(getOutput()).getDimSize(1), 3)))
     return failure();
-  for (auto [name, v] : {std::pair<StringRef, Value>{
-                             "max_output_boxes_per_class",
-                             getMaxOutputBoxesPerClass()},
-                         {"iou_threshold", getIouThreshold()},
-                         {"score_threshold", getScoreThreshold()}}) {
+  for (auto [name, v] :
+       {std::pair<StringRef, Value>{"max_output_boxes_per_class",
+                                    getMaxOutputBoxesPerClass()},
+        {"iou_threshold", getIouThreshold()},
+        {"score_threshold", getScoreThreshold()}}) {
     RankedTensorType t = tensorType(v);
     if (!t.hasStaticShape() || t.getNumElements() != 1)
       return emitOpError() << "expects '" << name

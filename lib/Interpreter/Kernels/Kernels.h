@@ -231,9 +231,8 @@ Tensor gridSample(const Tensor &x, const Tensor &grid,
 /// ONNX NonMaxSuppression: the selected [batch, class, box] triples.
 std::vector<std::array<int64_t, 3>>
 nonMaxSuppression(const Tensor &boxes, const Tensor &scores,
-                  int64_t maxPerClass, float iouThreshold,
-                  float scoreThreshold, bool centerPointBox);
-
+                  int64_t maxPerClass, float iouThreshold, float scoreThreshold,
+                  bool centerPointBox);
 
 //===----------------------------------------------------------------------===//
 // Indexing.cpp: the ops of CimIndexingOps.td (issue 20)

@@ -439,13 +439,13 @@ LogicalResult ONNXImporter::importGridSample(const onnx::NodeProto &node) {
     return nodeError(node) << "only 2-D sampling (NCHW input) is supported, "
                               "got "
                            << x.getType();
-  return define(node, 0,
-                GridSampleOp::create(
-                    builder, nodeLoc(node), *outType, x, grid,
-                    builder.getStringAttr(attrString(node, "mode", "bilinear")),
-                    builder.getStringAttr(
-                        attrString(node, "padding_mode", "zeros")),
-                    builder.getBoolAttr(attrInt(node, "align_corners", 0))));
+  return define(
+      node, 0,
+      GridSampleOp::create(
+          builder, nodeLoc(node), *outType, x, grid,
+          builder.getStringAttr(attrString(node, "mode", "bilinear")),
+          builder.getStringAttr(attrString(node, "padding_mode", "zeros")),
+          builder.getBoolAttr(attrInt(node, "align_corners", 0))));
 }
 
 LogicalResult
@@ -470,7 +470,6 @@ ONNXImporter::importNonMaxSuppression(const onnx::NodeProto &node) {
     return failure();
   return define(node, 0,
                 NonMaxSuppressionOp::create(
-                    builder, loc, *outType, boxes, scores, maxBoxes, iou,
-                    score,
+                    builder, loc, *outType, boxes, scores, maxBoxes, iou, score,
                     builder.getBoolAttr(attrInt(node, "center_point_box", 0))));
 }
