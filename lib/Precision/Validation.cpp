@@ -58,8 +58,9 @@ Split validation::splitStratified(llvm::ArrayRef<int64_t> labels,
     remainders.push_back({exact - std::floor(exact), label});
   }
   // Largest remainder first; ties to the smaller label.
-  std::stable_sort(remainders.begin(), remainders.end(),
-                   [](auto a, auto b) { return a.first > b.first; });
+  std::sort(remainders.begin(), remainders.end(), [](auto a, auto b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
   for (auto &[rest, label] : remainders)
     if (given < total && take[label] < int64_t(byLabel[label].size())) {
       ++take[label];
@@ -194,9 +195,9 @@ validation::backoffChain(llvm::ArrayRef<search::Point> history,
     if (history[i].measured.loss <= budget &&
         history[i].measured.cost > chosenCost && history[i].policy != top)
       order.push_back(i);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const search::Measured &x = history[a].measured, &y = history[b].measured;
-    return std::tie(x.cost, x.loss) < std::tie(y.cost, y.loss);
+    return std::tie(x.cost, x.loss, a) < std::tie(y.cost, y.loss, b);
   });
   std::vector<search::Policy> front;
   std::set<search::Policy> seen;

@@ -346,8 +346,11 @@ kernels::nonMaxSuppression(const Tensor &boxes, const Tensor &scores,
       for (int64_t i = 0; i < count; ++i)
         if (s[i] > scoreThreshold)
           order.push_back(i);
-      std::stable_sort(order.begin(), order.end(),
-                       [&](int64_t l, int64_t r) { return s[l] > s[r]; });
+      // Ties: the lower index first (a total order, so std::sort is
+      // deterministic).
+      std::sort(order.begin(), order.end(), [&](int64_t l, int64_t r) {
+        return s[l] > s[r] || (!(s[r] > s[l]) && l < r);
+      });
       std::vector<int64_t> kept;
       for (int64_t i : order) {
         if (int64_t(kept.size()) >= maxPerClass)

@@ -322,7 +322,11 @@ kernels::unique(const Tensor &x, std::optional<int64_t> axis, bool sorted) {
   };
   std::vector<int64_t> order(items);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), less);
+  // A total order (ties by position), so std::sort is stable here;
+  // std::stable_sort's temporary buffer is deprecated under clang.
+  std::sort(order.begin(), order.end(), [&](int64_t l, int64_t r) {
+    return less(l, r) || (!less(r, l) && l < r);
+  });
   // Groups of equal items, each first met at its lowest position.
   std::vector<int64_t> first, counts, groupOf(items);
   for (size_t j = 0; j < order.size(); ++j) {
@@ -383,9 +387,9 @@ void kernels::topK(const Tensor &x, int64_t k, int64_t axis, bool largest,
       auto pos = [&](int64_t j) { return (o * size + j) * inner + i; };
       std::iota(order.begin(), order.end(), 0);
       // Equal values keep the lower index first (ONNX's tie rule).
-      std::stable_sort(order.begin(), order.end(), [&](int64_t l, int64_t r) {
+      std::sort(order.begin(), order.end(), [&](int64_t l, int64_t r) {
         int c = compareElements(x, pos(l), pos(r));
-        return largest ? c > 0 : c < 0;
+        return c ? (largest ? c > 0 : c < 0) : l < r;
       });
       for (int64_t j = 0; j < k; ++j) {
         int64_t dst = (o * k + j) * inner + i;
