@@ -25,6 +25,8 @@
 
 #include "gtest/gtest.h"
 
+#include <cstdio>
+
 #include <cmath>
 #include <vector>
 
@@ -98,6 +100,10 @@ TEST_F(PresetFigures, IsaacAdcShare) {
       12 * cimAdcMw / (12 * (cimAnalogMw + irMw + orMw) + tileRestMw);
   EXPECT_NEAR(12 * adcMw / tileMw, 0.582, 0.001);
   EXPECT_NEAR(cimTileShare, 12 * adcMw / tileMw, 0.03) << cimTileShare;
+  std::printf("isaac: IMA ADC %.2f mW, DAC %.2f mW, arrays %.2f mW; ADC share "
+              "of analog %.1f %%, of tile %.1f %%\n",
+              cimAdcMw, mw(cycle.dac), mw(cycle.cell),
+              100 * cimAdcMw / cimAnalogMw, 100 * cimTileShare);
 }
 
 // PUMA (Ankit et al., ASPLOS 2019), abstract [P]: 837 GOPS/s/W peak at the
@@ -118,6 +124,8 @@ TEST_F(PresetFigures, PumaPeakEfficiencyBound) {
   double ratio = gopsPerW / publishedGopsPerW;
   EXPECT_GT(ratio, 1.0) << gopsPerW;
   EXPECT_NEAR(ratio, 1.36, 0.05) << gopsPerW;
+  std::printf("puma: MVMU %.0f GOPS/s/W, %.3fx the published 837\n", gopsPerW,
+              ratio);
 }
 
 // FP-CIM macro (ISSCC 2023 / JSSC 2024, same group as APCCAS 2022) [P]:
@@ -139,6 +147,8 @@ TEST_F(PresetFigures, FpCimEfficiencyAgainstBf16Macro) {
   // 9.2 TFLOPS/W: the preset's estimates are 3.4x more expensive than the
   // macro (its adder-tree results dominate).
   EXPECT_NEAR(tflopsPerW / publishedTflopsPerW, 0.29, 0.03) << tflopsPerW;
+  std::printf("fp-cim: %.2f TFLOPS/W, %.3fx the published 31.6\n", tflopsPerW,
+              tflopsPerW / publishedTflopsPerW);
 }
 
 // aihwkit (IOParameters, StandardHWATrainingPreset) [V]: out_noise = 0.06
@@ -186,6 +196,8 @@ TEST_F(PresetFigures, AihwkitNoiseInItsUnits) {
     EXPECT_NEAR(perColumn / publishedOut, 1.0, 0.03) << perColumn;
     EXPECT_NEAR(perOutput / (std::sqrt(2.0) * publishedOut), 1.0, 0.03);
     EXPECT_NEAR(sum / n / rowUnit, 0.0, 0.003);
+    std::printf("aihwkit-pcm: output noise %.4f per column, %.4f per output\n",
+                perColumn, perOutput);
   }
 
   // Programming variation: one row at full input, the largest positive
@@ -212,6 +224,7 @@ TEST_F(PresetFigures, AihwkitNoiseInItsUnits) {
     double perCell = sd / rowUnit / std::sqrt(2.0);
     EXPECT_NEAR(perCell / publishedW, 1.0, 0.03) << perCell;
     EXPECT_NEAR(sum / n / rowUnit, 0.0, 0.001);
+    std::printf("aihwkit-pcm: weight noise %.5f per cell\n", perCell);
   }
 }
 
