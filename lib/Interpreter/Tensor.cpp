@@ -55,19 +55,22 @@ SmallVector<int64_t> mlir::cim::eval::stridesOf(ArrayRef<int64_t> shape) {
   return strides;
 }
 
+SmallVector<int64_t>
+mlir::cim::eval::broadcastStridesOf(ArrayRef<int64_t> shape, size_t rank) {
+  SmallVector<int64_t> strides = stridesOf(shape), out(rank, 0);
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (shape[d] != 1)
+      out[rank - shape.size() + d] = strides[d];
+  return out;
+}
+
 Tensor
 mlir::cim::eval::broadcast(const Tensor &a, const Tensor &b,
                            ArrayRef<int64_t> outShape, bool integer,
                            llvm::function_ref<double(double, double)> fn) {
   size_t rank = outShape.size();
-  auto expand = [&](ArrayRef<int64_t> shape) {
-    SmallVector<int64_t> strides = stridesOf(shape), out(rank, 0);
-    for (size_t d = 0; d < shape.size(); ++d)
-      if (shape[d] != 1)
-        out[rank - shape.size() + d] = strides[d];
-    return out;
-  };
-  SmallVector<int64_t> sa = expand(a.shape), sb = expand(b.shape);
+  SmallVector<int64_t> sa = broadcastStridesOf(a.shape, rank),
+                       sb = broadcastStridesOf(b.shape, rank);
   Tensor out = integer ? Tensor::integers(outShape) : Tensor::floats(outShape);
   SmallVector<int64_t> index(rank, 0);
   int64_t n = out.numElements();

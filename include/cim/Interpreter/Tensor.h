@@ -48,6 +48,11 @@ inline float at(const Tensor &t, int64_t index) {
 /// Row-major strides of `shape`.
 llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape);
 
+/// Strides of `shape` aligned to the right within `rank` dimensions, 0
+/// where it broadcasts (numpy broadcasting).
+llvm::SmallVector<int64_t> broadcastStridesOf(llvm::ArrayRef<int64_t> shape,
+                                              size_t rank);
+
 /// Applies a numpy-broadcast binary function.
 Tensor broadcast(const Tensor &a, const Tensor &b,
                  llvm::ArrayRef<int64_t> outShape, bool integer,

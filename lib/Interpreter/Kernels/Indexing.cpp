@@ -403,17 +403,6 @@ void kernels::topK(const Tensor &x, int64_t k, int64_t axis, bool largest,
 // Closed forms
 //===----------------------------------------------------------------------===//
 
-/// Strides of `shape` aligned right within `rank` dimensions, 0 where it
-/// broadcasts.
-static SmallVector<int64_t> broadcastStridesOf(ArrayRef<int64_t> shape,
-                                               size_t rank) {
-  SmallVector<int64_t> strides = stridesOf(shape), out(rank, 0);
-  for (size_t d = 0; d < shape.size(); ++d)
-    if (shape[d] != 1)
-      out[rank - shape.size() + d] = strides[d];
-  return out;
-}
-
 Tensor kernels::bitShift(const Tensor &l, const Tensor &r,
                          ArrayRef<int64_t> outShape, bool left, unsigned bits) {
   size_t rank = outShape.size();

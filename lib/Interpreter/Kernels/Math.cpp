@@ -23,17 +23,6 @@ using namespace mlir::cim::eval;
 using llvm::ArrayRef;
 using llvm::SmallVector;
 
-/// Rank-`rank` strides of `shape` aligned to the right, 0 where it
-/// broadcasts.
-static SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> shape,
-                                             size_t rank) {
-  SmallVector<int64_t> strides = stridesOf(shape), out(rank, 0);
-  for (size_t d = 0; d < shape.size(); ++d)
-    if (shape[d] != 1)
-      out[rank - shape.size() + d] = strides[d];
-  return out;
-}
-
 Tensor kernels::signedUnary(const Tensor &x, SignedUnaryKind kind) {
   auto apply = [&](double v) -> double {
     switch (kind) {
@@ -66,9 +55,9 @@ Tensor kernels::logicalNot(const Tensor &x) {
 Tensor kernels::select(const Tensor &condition, const Tensor &a,
                        const Tensor &b, ArrayRef<int64_t> outShape) {
   size_t rank = outShape.size();
-  SmallVector<int64_t> sc = broadcastStrides(condition.shape, rank),
-                       sa = broadcastStrides(a.shape, rank),
-                       sb = broadcastStrides(b.shape, rank);
+  SmallVector<int64_t> sc = broadcastStridesOf(condition.shape, rank),
+                       sa = broadcastStridesOf(a.shape, rank),
+                       sb = broadcastStridesOf(b.shape, rank);
   Tensor out =
       a.isInteger ? Tensor::integers(outShape) : Tensor::floats(outShape);
   SmallVector<int64_t> index(rank, 0);
@@ -441,7 +430,7 @@ kernels::gatherElements(const Tensor &x, const Tensor &indices, int64_t axis) {
 
 Tensor kernels::broadcastTo(const Tensor &x, ArrayRef<int64_t> outShape) {
   size_t rank = outShape.size();
-  SmallVector<int64_t> strides = broadcastStrides(x.shape, rank);
+  SmallVector<int64_t> strides = broadcastStridesOf(x.shape, rank);
   return gather(x, outShape, [&](ArrayRef<int64_t> index) {
     int64_t src = 0;
     for (size_t d = 0; d < rank; ++d)

@@ -21,11 +21,6 @@ using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::onnx_import;
 
-static RankedTensorType withShape(RankedTensorType type,
-                                  ArrayRef<int64_t> shape) {
-  return RankedTensorType::get(shape, type.getElementType());
-}
-
 /// Float contents of a constant, flattened, as doubles.
 static std::optional<SmallVector<double>> floatsOfConstant(Value v) {
   DenseElementsAttr attr;

@@ -23,11 +23,6 @@ using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::onnx_import;
 
-static RankedTensorType withShape(RankedTensorType type,
-                                  ArrayRef<int64_t> shape) {
-  return RankedTensorType::get(shape, type.getElementType());
-}
-
 /// Strides, dilations and pads (explicit or auto_pad) of a 3-D window.
 FailureOr<ONNXImporter::Window3D>
 ONNXImporter::window3D(const onnx::NodeProto &node, RankedTensorType input,

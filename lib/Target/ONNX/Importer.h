@@ -58,6 +58,12 @@ inline RankedTensorType typeOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
+/// `type`'s element type with another shape.
+inline RankedTensorType withShape(RankedTensorType type,
+                                  ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
 /// Opsets of the default domain that the handlers follow. libonnx 1.12 knows
 /// schemas up to 17.
 inline constexpr int64_t kMinOpset = 7;
@@ -371,8 +377,8 @@ private:
   LogicalResult importGridSample(const onnx::NodeProto &node);
   LogicalResult importNonMaxSuppression(const onnx::NodeProto &node);
   LogicalResult importIntegerProduct(const onnx::NodeProto &node);
-  FailureOr<Value> integerProduct(const onnx::NodeProto &node, int xi,
-                                  int xzi, int wi, int wzi);
+  FailureOr<Value> integerProduct(const onnx::NodeProto &node, int xi, int xzi,
+                                  int wi, int wzi);
   Value zeroCorrected(Location loc, Value v, Value zero, int64_t axis);
   Value alongAxis(Location loc, Value v, int64_t axis, int64_t rank);
   LogicalResult importDynamicQuantize(const onnx::NodeProto &node, Value x,
