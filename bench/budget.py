@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Accuracy budgets on unseen images, and the default search's time (issue 21).
 
-  bench/budget.py [BUILD_DIR] [time|models|all] [MODEL...]
+  [TARGET=T] bench/budget.py [BUILD_DIR] [time|models|all] [MODEL...]
 
 time: the default search (`cimc --precision auto`: the KL-ranked knapsack,
 the labelled images split half to search, half to verify) on resnet_tiny,
@@ -10,13 +10,14 @@ and 3 points, and the knapsack alone on all 512 at 1 point; the wall time
 (not a timed test: the machine is shared).
 
 models: for each bundled model (default: mlp, cnn_bn, resnet_tiny, dwsep)
-on rwth-rram, `--precision auto --max-accuracy-drop 0.5` with 256
+on $TARGET (default rwth-rram), `--precision auto --max-accuracy-drop 0.5` with 256
 calibration images (train[50000:50256], ranges) and 2000 labelled
 validation images (train[56000:58000], split by the search into 1000 to
 search and 1000 to verify); and the user's case of issue 21, the 256
 calibration images as the only labelled data. Each .cimbin runs on cim-run
 over the 10000 test images; the test-set drop against float comes with its
-paired standard error. Writes bench/results/budget.json.
+paired standard error. Writes bench/results/budget.json (rows keyed by
+target, model and case; other rows are kept).
 """
 import json
 import math
@@ -34,8 +35,9 @@ src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(src, "build"))
 what = sys.argv[2] if len(sys.argv) > 2 else "all"
 models = sys.argv[3:] or ["mlp", "cnn_bn", "resnet_tiny", "dwsep"]
+target = os.environ.get("TARGET", "rwth-rram")
 bin_ = os.path.join(build, "bin")
-work = os.path.join(build, "bench-budget")
+work = os.path.join(build, "bench-budget", target)
 os.makedirs(work, exist_ok=True)
 fashion = os.path.join(src, "models", "fashion")
 
@@ -52,7 +54,7 @@ path = lambda k: os.path.join(work, k + ".npy")  # noqa: E731
 def cimc(model, out, extra, budget="0.5"):
     start = time.time()
     subprocess.check_call([os.path.join(bin_, "cimc"), os.path.join(fashion, model + ".onnx"),
-                           "--target", "rwth-rram", "--input-shape", "input:1x1x28x28",
+                           "--target", target, "--input-shape", "input:1x1x28x28",
                            "--precision", "auto", "--max-accuracy-drop", budget, "-o", out] + extra,
                           stdout=subprocess.DEVNULL, stderr=open(out + ".log", "w"))
     return time.time() - start
@@ -85,7 +87,7 @@ def row(model, case, out, seconds):
     q = logits(os.path.join(out, "model.cimbin"), out + "/run").argmax(1) == ty
     lost, gained, n = int((f & ~q).sum()), int((~f & q).sum()), len(ty)
     se = math.sqrt(lost + gained - (lost - gained) ** 2 / n) / n
-    r = {"model": model, "case": case, "seconds": round(seconds, 1),
+    r = {"target": target, "model": model, "case": case, "seconds": round(seconds, 1),
          "speedup_vs_w8a8": round(report["speedup_vs_w8a8"], 3),
          "policy": " ".join("W%dA%d" % (l["weight_bits"], l["act_bits"])
                             for l in report["policy"]["layers"]),
@@ -127,6 +129,9 @@ if what in ("models", "all"):
         rows.append(row(model, "256 labelled calibration images only", out, s))
 result = os.path.join(src, "bench", "results", "budget.json")
 old = json.load(open(result)) if os.path.exists(result) else {"rows": []}
-keep = [r for r in old["rows"] if (r["model"], r["case"]) not in {(x["model"], x["case"]) for x in rows}]
-json.dump({"target": "rwth-rram", "budget_points": 0.5, "test": "t10k[0:10000]",
+for r in old["rows"]:
+    r.setdefault("target", "rwth-rram")
+key = lambda r: (r["target"], r["model"], r["case"])  # noqa: E731
+keep = [r for r in old["rows"] if key(r) not in {key(x) for x in rows}]
+json.dump({"budget_points": 0.5, "test": "t10k[0:10000]",
            "rows": keep + rows}, open(result, "w"), indent=1)

@@ -44,6 +44,10 @@ static cl::opt<std::string, true> precision(
 static cl::list<std::string, std::vector<std::string>>
     inputShapes("input-shape", cl::desc("NAME:1x1x28x28 (symbolic dims)"),
                 cl::location(options.inputShapes), cl::cat(category));
+static cl::list<std::string, std::vector<std::string>> inputValues(
+    "input-value",
+    cl::desc("NAME=V[,V...]: fix a graph input to a constant (repeatable)"),
+    cl::location(options.inputValues), cl::cat(category));
 static cl::opt<std::string, true> calib("calib",
                                         cl::desc("Calibration inputs (.npy)"),
                                         cl::location(options.calib),

@@ -30,6 +30,7 @@ struct CompilerOptions {
   std::string modelPath;
   /// `--input-shape NAME:1x1x28x28` for symbolic ONNX dimensions.
   std::vector<std::string> inputShapes;
+  std::vector<std::string> inputValues;
   /// Target preset name or JSON file.
   std::string targetName;
   /// auto, wXaY, fp:..., or a policy JSON file.

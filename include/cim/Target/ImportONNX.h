@@ -23,6 +23,10 @@ struct ImportONNXOptions {
   /// Static shapes for graph inputs, by name (`--input-shape
   /// NAME:1x3x224x224`).
   std::vector<std::pair<std::string, llvm::SmallVector<int64_t>>> inputShapes;
+  /// Graph inputs fixed to constants, by name (`--input-value NAME=V,V,...`):
+  /// a sample rate or a mode flag that an exporter's `If` tests, so that
+  /// the branch taken folds at import.
+  std::vector<std::pair<std::string, std::vector<double>>> inputValues;
   /// Value of a symbolic leading (batch) dimension not given above.
   int64_t defaultBatch = 1;
   /// Directory that external-data initializers are relative to; defaults to
@@ -49,6 +53,10 @@ LogicalResult parseInputShape(llvm::StringRef spec, ImportONNXOptions &options,
                               std::string &error);
 
 /// Registers `--import-onnx` (with `--input-shape`) for cim-translate.
+/// Parses `NAME=V[,V...]` into options.inputValues.
+LogicalResult parseInputValue(llvm::StringRef spec, ImportONNXOptions &options,
+                              std::string &error);
+
 void registerImportONNXTranslation();
 
 /// `cim-translate --import-onnx FILE`: mlirTranslateMain copies its whole

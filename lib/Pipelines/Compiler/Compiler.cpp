@@ -119,11 +119,19 @@ int mlir::cim::runCompiler(const CompilerOptions &o) {
     if (failed(parseInputShape(spec, importOptions, error)))
       return fail("--input-shape " + spec + ": " + error);
   }
+  for (const std::string &spec : o.inputValues) {
+    std::string error;
+    if (failed(parseInputValue(spec, importOptions, error)))
+      return fail(error);
+  }
   OwningOpRef<ModuleOp> module;
   if (llvm::StringRef(o.modelPath).ends_with(".mlir")) {
     if (!o.inputShapes.empty())
       return fail("--input-shape applies to ONNX models; a .mlir model has "
                   "static shapes");
+    if (!o.inputValues.empty())
+      return fail("--input-value applies to ONNX models; fold the constant "
+                  "into the .mlir model instead");
     module = parseSourceFile<ModuleOp>(o.modelPath, sourceMgr,
                                        ParserConfig(&context));
   } else {

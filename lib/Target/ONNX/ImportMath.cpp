@@ -234,6 +234,40 @@ LogicalResult ONNXImporter::importLogic(const onnx::NodeProto &node) {
   auto it = predicates.find(type);
   if (it == predicates.end())
     return nodeError(node) << "no elementwise relation for this op";
+  // Comparisons of integer constants (shape and sample-rate checks that an
+  // exporter guards `If` with) fold, so that the `If` folds too.
+  std::optional<SmallVector<int64_t>> x = intsOf(a), y = intsOf(b);
+  size_t n = x && y ? std::max(x->size(), y->size()) : 0;
+  if (x && y && (x->size() == n || x->size() == 1) &&
+      (y->size() == n || y->size() == 1) &&
+      int64_t(n) == outType->getNumElements()) {
+    SmallVector<bool> folded;
+    for (size_t i = 0; i < n; ++i) {
+      int64_t l = (*x)[x->size() == 1 ? 0 : i],
+              r = (*y)[y->size() == 1 ? 0 : i];
+      switch (it->second) {
+      case ComparePredicate::eq:
+        folded.push_back(l == r);
+        break;
+      case ComparePredicate::lt:
+        folded.push_back(l < r);
+        break;
+      case ComparePredicate::le:
+        folded.push_back(l <= r);
+        break;
+      case ComparePredicate::gt:
+        folded.push_back(l > r);
+        break;
+      case ComparePredicate::ge:
+        folded.push_back(l >= r);
+        break;
+      default:
+        return nodeError(node) << "no integer relation for this op";
+      }
+    }
+    return define(node, 0,
+                  constant(loc, DenseElementsAttr::get(*outType, folded)));
+  }
   return define(node, 0,
                 CmpOp::create(builder, loc, *outType,
                               ComparePredicateAttr::get(context, it->second), a,

@@ -120,6 +120,7 @@ void ONNXImporter::inferNode(const onnx::NodeProto &node) {
 const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
   static const llvm::StringMap<Handler> table = {
       {"Conv", &ONNXImporter::importConv},
+      {"If", &ONNXImporter::importIf},
       {"Gemm", &ONNXImporter::importGemm},
       {"MatMul", &ONNXImporter::importMatMul},
       {"Add", &ONNXImporter::importBinary},
@@ -274,6 +275,205 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
   return table;
 }
 
+LogicalResult ONNXImporter::importNode(const onnx::NodeProto &node) {
+  for (const std::string &name : node.output())
+    if (!name.empty())
+      producers[name] = {&node, nodeIndex};
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return nodeError(node) << "unsupported operator domain '" << node.domain()
+                           << "'";
+  auto it = handlers().find(node.op_type());
+  if (it == handlers().end()) {
+    if (node.op_type() == "Loop" || node.op_type() == "Scan")
+      return nodeError(node)
+             << node.op_type()
+             << " is not supported: cim compiles static graphs, and only an "
+                "If whose condition is known at import folds";
+    return nodeError(node) << "unsupported ONNX op '" << node.op_type() << "'";
+  }
+  OpBuilder::InsertionGuard guard(builder);
+  return (this->*(it->second))(node);
+}
+
+void ONNXImporter::countUses(const onnx::GraphProto &graph) {
+  for (const auto &node : graph.node()) {
+    for (const std::string &name : node.input())
+      if (pending.count(name))
+        ++remainingUses[name];
+    // A branch reads outer values by name.
+    for (const auto &a : node.attribute())
+      if (a.has_g())
+        countUses(a.g());
+  }
+  for (const auto &info : graph.output())
+    if (pending.count(info.name()))
+      ++remainingUses[info.name()];
+}
+
+LogicalResult ONNXImporter::checkDeclared(const onnx::ValueInfoProto &info,
+                                          RankedTensorType type) {
+  if (!info.type().has_tensor_type())
+    return error() << "graph output '" << info.name() << "' is not a tensor";
+  const auto &tensor = info.type().tensor_type();
+  Type declared = elementType(tensor.elem_type());
+  if (tensor.elem_type() != onnx::TensorProto::UNDEFINED &&
+      declared != type.getElementType())
+    return error() << "graph output '" << info.name() << "' is computed as "
+                   << type << " but the model declares element type "
+                   << onnx::TensorProto::DataType_Name(
+                          static_cast<onnx::TensorProto::DataType>(
+                              tensor.elem_type()));
+  if (!tensor.has_shape())
+    return success();
+  const auto &dims = tensor.shape().dim();
+  bool mismatch = dims.size() != type.getRank();
+  for (int i = 0; !mismatch && i < dims.size(); ++i)
+    mismatch =
+        dims[i].has_dim_value() && dims[i].dim_value() != type.getDimSize(i);
+  if (mismatch)
+    return error() << "graph output '" << info.name() << "' is computed as "
+                   << type << " but the model declares another shape";
+  return success();
+}
+
+void ONNXImporter::unknownShape(const onnx::NodeProto &node, int i) {
+  InFlightDiagnostic diag = nodeError(node);
+  diag << "cannot infer the shape of output '" << node.output(i) << "'";
+  // Ops whose first input is itself a shape or a count; the rest take
+  // their shape-giving values (sizes, bounds, axes, repeats) from later
+  // inputs.
+  static const llvm::StringSet<> shapeFirst = {"ConstantOfShape", "Range",
+                                               "NonZero", "Unique", "Compress"};
+  int first = shapeFirst.contains(node.op_type()) ? 0 : 1;
+  for (int j = first; j < node.input_size(); ++j) {
+    if (node.input(j).empty())
+      continue;
+    if (isKnownAtImport(node.input(j)))
+      continue;
+    diag << ": it depends on the value of input " << j << ", and "
+         << unknownValueReason(node.input(j));
+    return;
+  }
+  diag << ": ONNX shape inference gives it no static shape from the "
+          "inputs' shapes";
+}
+
+std::string ONNXImporter::unknownValueReason(const std::string &name) {
+  // Follow the first input that is not constant back to where the unknown
+  // value enters: a graph input, or an op whose result is not constant.
+  std::string path = "'" + name + "'";
+  std::string current = name;
+  for (int depth = 0; depth < 64; ++depth) {
+    auto it = producers.find(current);
+    if (it == producers.end())
+      return path + " is a graph input; fix its value with --input-value " +
+             current + "=... if the model is meant for one value";
+    const auto &[node, index] = it->second;
+    std::string label = node->name().empty() ? "#" + std::to_string(index)
+                                             : "'" + node->name() + "'";
+    path += " is computed by node " + label + " (" + node->op_type() + ")";
+    const std::string *next = nullptr;
+    for (const std::string &in : node->input()) {
+      if (!in.empty() && !isKnownAtImport(in)) {
+        next = &in;
+        break;
+      }
+    }
+    if (!next)
+      return path + ", whose result is not a constant at import";
+    current = *next;
+    path += " from '" + current + "', which";
+  }
+  return path;
+}
+
+LogicalResult ONNXImporter::bindInputValues(
+    onnx::GraphProto &graph,
+    llvm::StringMap<const onnx::TensorProto *> &inits) {
+  for (const auto &[name, data] : options.inputValues) {
+    auto *inputs = graph.mutable_input();
+    auto it = llvm::find_if(
+        *inputs, [&, &name = name](auto &info) { return info.name() == name; });
+    if (it == inputs->end())
+      return error() << "--input-value names '" << name
+                     << "', which is not a graph input";
+    const onnx::TypeProto &type = it->type();
+    if (!type.has_tensor_type())
+      return error() << "graph input '" << name << "' is not a tensor";
+    int32_t elem = type.tensor_type().elem_type();
+    onnx::TensorProto tensor;
+    tensor.set_name(name);
+    tensor.set_data_type(elem);
+    // The declared shape where it is static; a scalar or a vector where
+    // the model leaves it open.
+    SmallVector<int64_t> shape;
+    int64_t n = data.size();
+    if (!type.tensor_type().has_shape()) {
+      if (n != 1)
+        shape.push_back(n);
+    } else {
+      const auto &dims = type.tensor_type().shape().dim();
+      bool open = dims.size() == 1 && !dims[0].has_dim_value();
+      int64_t count = 1;
+      for (const auto &d : dims) {
+        shape.push_back(d.dim_value());
+        count *= d.has_dim_value() ? d.dim_value() : 0;
+      }
+      if (open)
+        shape.assign({n});
+      else if (count != n)
+        return error() << "--input-value " << name << " gives " << n
+                       << " values, but the input's declared shape holds "
+                          "another number";
+    }
+    for (int64_t d : shape)
+      tensor.add_dims(d);
+    for (double v : data) {
+      switch (elem) {
+      case onnx::TensorProto::FLOAT:
+      case onnx::TensorProto::FLOAT16:
+        if (elem == onnx::TensorProto::FLOAT16)
+          return error() << "--input-value " << name
+                         << ": float16 inputs cannot be fixed";
+        tensor.add_float_data(float(v));
+        break;
+      case onnx::TensorProto::DOUBLE:
+        tensor.add_double_data(v);
+        break;
+      case onnx::TensorProto::INT64:
+        tensor.add_int64_data(int64_t(v));
+        break;
+      case onnx::TensorProto::INT32:
+      case onnx::TensorProto::INT16:
+      case onnx::TensorProto::INT8:
+      case onnx::TensorProto::UINT16:
+      case onnx::TensorProto::UINT8:
+      case onnx::TensorProto::BOOL:
+        tensor.add_int32_data(int32_t(v));
+        break;
+      default:
+        return error() << "--input-value " << name
+                       << ": unsupported element type of the input";
+      }
+      if (elem != onnx::TensorProto::FLOAT &&
+          elem != onnx::TensorProto::DOUBLE && v != std::trunc(v))
+        return error() << "--input-value " << name << ": " << [&] {
+          std::string text;
+          llvm::raw_string_ostream(text) << llvm::format("%g", v);
+          return text;
+        }() << " is not an integer, and the input is";
+    }
+    *graph.add_initializer() = std::move(tensor);
+    inputs->erase(it);
+  }
+  // The new initializers live at the end of the repeated field; index all
+  // of them again (adding may have moved them).
+  inits.clear();
+  for (const auto &init : graph.initializer())
+    inits[init.name()] = &init;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Model
 //===----------------------------------------------------------------------===//
@@ -309,9 +509,9 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
   }
   if (opset < kMinOpset || opset > kMaxOpset)
     return error() << "unsupported opset " << opset
-                   << " of the default ONNX domain (expected 1 to " << kMaxOpset
-                   << "; opsets before " << kMinOpset << " are converted to "
-                   << kConvertToOpset << ")",
+                   << " of the default ONNX domain (expected 1 to "
+                   << kMaxNewerOpset << "; opsets before " << kMinOpset
+                   << " are converted to " << kConvertToOpset << ")",
            nullptr;
 
   onnx::GraphProto *graph = model.mutable_graph();
@@ -325,6 +525,9 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
       return error() << "--input-shape names '" << name
                      << "', which is not a graph input",
              nullptr;
+
+  if (failed(bindInputValues(*graph, initializers)))
+    return nullptr;
 
   // Make every real graph input static before shape inference.
   for (auto &inputInfo : *graph->mutable_input()) {
@@ -396,55 +599,32 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
     argTypes.push_back(*type);
     args.push_back(&info);
   }
-  SmallVector<Type> resultTypes;
-  for (const auto &info : graph->output()) {
-    FailureOr<RankedTensorType> type =
-        tensorType(info.type(), "graph output '" + info.name() + "'");
-    if (failed(type))
-      return nullptr;
-    resultTypes.push_back(*type);
-  }
-
-  auto func = func::FuncOp::create(
-      builder, fileLoc, "main", builder.getFunctionType(argTypes, resultTypes));
+  // The results' types are those of the values computed for them: a graph
+  // output behind a folded If or a shape chain has no static type in the
+  // model.
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [i, info] : llvm::enumerate(args)) {
     func.setArgAttr(i, "onnx.name", builder.getStringAttr(info->name()));
     values[info->name()] = entry->getArgument(i);
   }
-  for (auto [i, info] : llvm::enumerate(graph->output()))
-    func.setResultAttr(i, "onnx.name", builder.getStringAttr(info.name()));
   builder.setInsertionPointToStart(entry);
 
   body = entry;
   for (auto &init : *graph->mutable_initializer())
     if (!values.count(init.name())) // A graph input overrides its default.
       pending[init.name()] = &init;
-  for (const auto &node : graph->node())
-    for (const std::string &name : node.input())
-      if (pending.count(name))
-        ++remainingUses[name];
-  for (const auto &info : graph->output())
-    if (pending.count(info.name()))
-      ++remainingUses[info.name()];
+  countUses(*graph);
 
   for (const auto &node : graph->node()) {
     ++nodeIndex;
-    if (!node.domain().empty() && node.domain() != "ai.onnx")
-      return nodeError(node)
-                 << "unsupported operator domain '" << node.domain() << "'",
-             nullptr;
-    auto it = handlers().find(node.op_type());
-    if (it == handlers().end())
-      return nodeError(node)
-                 << "unsupported ONNX op '" << node.op_type() << "'",
-             nullptr;
-    OpBuilder::InsertionGuard guard(builder);
-    if (failed((this->*(it->second))(node)))
+    if (failed(importNode(node)))
       return nullptr;
   }
 
   SmallVector<Value> results;
+  SmallVector<Type> resultTypes;
   for (const auto &info : graph->output()) {
     if (pending.count(info.name()) && !materialize(info.name()))
       return nullptr;
@@ -453,8 +633,14 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
       return error() << "graph output '" << info.name()
                      << "' is not produced by any node",
              nullptr;
+    if (failed(checkDeclared(info, typeOf(it->second))))
+      return nullptr;
     results.push_back(it->second);
+    resultTypes.push_back(it->second.getType());
   }
+  func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
+  for (auto [i, info] : llvm::enumerate(graph->output()))
+    func.setResultAttr(i, "onnx.name", builder.getStringAttr(info.name()));
   func::ReturnOp::create(builder, fileLoc, results);
   // Folding (transposed or scaled weights) leaves the originals unused.
   for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
@@ -502,6 +688,8 @@ guardedImport(StringRef sourceName, MLIRContext *context,
       emitError(fileLoc) << "not an ONNX model (no graph)";
       return nullptr;
     }
+    if (failed(adaptNewerOpset(model, fileLoc)))
+      return nullptr;
     // The checker resolves external data relative to the model's directory,
     // which only its file-based entry point knows.
     bool external = llvm::any_of(model.graph().initializer(), [](auto &t) {
@@ -627,5 +815,29 @@ LogicalResult mlir::cim::parseInputShape(StringRef spec,
     shape.push_back(v);
   }
   options.inputShapes.emplace_back(name.str(), shape);
+  return success();
+}
+
+LogicalResult mlir::cim::parseInputValue(StringRef spec,
+                                         ImportONNXOptions &options,
+                                         std::string &error) {
+  auto [name, list] = spec.split('=');
+  if (name.empty() || list.empty() || name == spec) {
+    error =
+        ("--input-value '" + spec + "': expected NAME=V[,V...] (e.g. sr=16000)")
+            .str();
+    return failure();
+  }
+  std::vector<double> data;
+  for (StringRef v : llvm::split(list, ',')) {
+    double d;
+    if (v.trim().getAsDouble(d) || !std::isfinite(d)) {
+      error =
+          ("--input-value '" + spec + "': '" + v + "' is not a number").str();
+      return failure();
+    }
+    data.push_back(d);
+  }
+  options.inputValues.emplace_back(name.str(), std::move(data));
   return success();
 }

@@ -30,6 +30,12 @@ static llvm::cl::list<std::string>
                                "NAME:1x3x224x224 (repeatable)"),
                 llvm::cl::cat(onnxCategory));
 
+static llvm::cl::list<std::string> inputValues(
+    "input-value",
+    llvm::cl::desc("Fix a graph input to a constant, NAME=V[,V...] "
+                   "(repeatable): e.g. a sample rate that an If tests"),
+    llvm::cl::cat(onnxCategory));
+
 static llvm::cl::opt<int64_t>
     defaultBatch("default-batch",
                  llvm::cl::desc("Value of a symbolic leading dimension"),
@@ -42,6 +48,13 @@ static LogicalResult getOptions(ImportONNXOptions &options,
   for (const std::string &spec : inputShapes) {
     std::string error;
     if (failed(parseInputShape(spec, options, error))) {
+      emitError(UnknownLoc::get(context)) << error;
+      return failure();
+    }
+  }
+  for (const std::string &spec : inputValues) {
+    std::string error;
+    if (failed(parseInputValue(spec, options, error))) {
       emitError(UnknownLoc::get(context)) << error;
       return failure();
     }

@@ -29,6 +29,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -68,6 +69,9 @@ inline RankedTensorType withShape(RankedTensorType type,
 /// schemas up to 17.
 inline constexpr int64_t kMinOpset = 7;
 inline constexpr int64_t kMaxOpset = 17;
+/// Newer opsets are rewritten to kMaxOpset where their ops mean the same
+/// (NewerOpsets.cpp).
+inline constexpr int64_t kMaxNewerOpset = 21;
 /// Older models are first converted to this opset by libonnx's version
 /// converter: 13 is where the axis semantics of Softmax and friends and the
 /// Split/Squeeze inputs settled, so the adapters carry the old meaning over.
@@ -78,6 +82,11 @@ inline int64_t maxElements() {
   return int64_t(std::min<uint64_t>(getResourceLimits().maxTensorElements,
                                     std::numeric_limits<int64_t>::max()));
 }
+
+/// Rewrites a model of opset kMaxOpset+1 to kMaxNewerOpset into opset
+/// kMaxOpset, before the checker; an error at `loc` names the first node
+/// whose meaning changed (NewerOpsets.cpp).
+LogicalResult adaptNewerOpset(onnx::ModelProto &model, Location loc);
 
 /// The schema registry used for shape inference (SchemaRegistry.cpp).
 const onnx::ISchemaRegistry *schemaRegistry();
@@ -120,7 +129,7 @@ private:
     std::string name = node.name().empty() ? "#" + std::to_string(nodeIndex)
                                            : "'" + node.name() + "'";
     return emitError(nodeLoc(node))
-           << "node " << name << " (" << node.op_type() << "): ";
+           << "node " << name << " (" << node.op_type() << ")" << scope << ": ";
   }
 
   //===--------------------------------------------------------------------===//
@@ -256,14 +265,27 @@ private:
       inferNode(node);
       it = valueTypes.find(node.output(i));
     }
-    if (it == valueTypes.end()) {
-      nodeError(node) << "cannot infer the shape of output '" << node.output(i)
-                      << "'";
-      return failure();
-    }
+    if (it == valueTypes.end() || !isStaticTensor(*it->second))
+      return unknownShape(node, i), failure();
     return tensorType(*it->second, "output '" + node.output(i) + "' of node '" +
                                        node.name() + "'");
   }
+
+  /// The error for output `i` of `node` whose shape is not known at import,
+  /// with the reason: the input whose value it depends on, and where that
+  /// value comes from.
+  void unknownShape(const onnx::NodeProto &node, int i);
+  /// Whether value `name` is a constant (an initializer not yet
+  /// materialized, or a folded value).
+  bool isKnownAtImport(const std::string &name) {
+    if (pending.count(name))
+      return true;
+    Value v = values.lookup(name);
+    return v && constantOf(v);
+  }
+  /// Why the value `name` is not known at import: a graph input, or which
+  /// node computes it.
+  std::string unknownValueReason(const std::string &name);
 
   LogicalResult define(const onnx::NodeProto &node, int i, Value value) {
     if (i < node.output_size() && !node.output(i).empty())
@@ -348,6 +370,20 @@ private:
   //===--------------------------------------------------------------------===//
   // Handlers (one per ONNX op type or family)
   //===--------------------------------------------------------------------===//
+
+  /// Imports one node through its handler.
+  LogicalResult importNode(const onnx::NodeProto &node);
+  /// Counts the uses of pending initializers in `graph` and its branches.
+  void countUses(const onnx::GraphProto &graph);
+  /// Fails unless `type` agrees with graph output `info`'s declaration.
+  LogicalResult checkDeclared(const onnx::ValueInfoProto &info,
+                              RankedTensorType type);
+  /// Turns the graph inputs of --input-value into initializers.
+  LogicalResult
+  bindInputValues(onnx::GraphProto &graph,
+                  llvm::StringMap<const onnx::TensorProto *> &initializers);
+  // ImportControlFlow.cpp
+  LogicalResult importIf(const onnx::NodeProto &node);
 
   LogicalResult importConv(const onnx::NodeProto &node);
   LogicalResult importGemm(const onnx::NodeProto &node);
@@ -488,6 +524,11 @@ private:
   /// Position of the node being imported, for unnamed nodes.
   int nodeIndex = 0;
   llvm::StringMap<Value> values;
+  /// The node that computes each value, for errors about unknown values.
+  /// (With the node's position, for unnamed nodes.)
+  llvm::StringMap<std::pair<const onnx::NodeProto *, int>> producers;
+  /// " in the then_branch of node #3 (If)" while a branch is imported.
+  std::string scope;
   llvm::StringMap<const onnx::TypeProto *> valueTypes;
   /// Types found by per-node inference (stable addresses for valueTypes).
   std::deque<onnx::TypeProto> inferredTypes;
