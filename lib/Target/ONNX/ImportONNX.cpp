@@ -98,6 +98,17 @@ void ONNXImporter::inferNode(const onnx::NodeProto &node) {
         tensor->add_int64_data(v.getSExtValue());
       continue;
     }
+    // Small float constants too: Range's bounds in float.
+    if (attr && type.getElementType().isF32() && attr.getNumElements() <= 16) {
+      onnx::TensorProto *tensor = graph->add_initializer();
+      tensor->set_name(name);
+      tensor->set_data_type(elementType);
+      for (int64_t d : type.getShape())
+        tensor->add_dims(d);
+      for (const APFloat &v : attr.getValues<APFloat>())
+        tensor->add_float_data(v.convertToFloat());
+      continue;
+    }
     onnx::ValueInfoProto *info = graph->add_input();
     info->set_name(name);
     auto *tensorType = info->mutable_type()->mutable_tensor_type();
