@@ -87,26 +87,24 @@ void ONNXImporter::inferNode(const onnx::NodeProto &node) {
     auto type = cast<RankedTensorType>(value.getType());
     int32_t elementType = onnxElementType(type.getElementType());
     DenseElementsAttr attr = constantOf(value);
-    if (attr && type.getElementType().isInteger(64) &&
-        attr.getNumElements() <= 1024) {
+    // Small integer constants (shapes, axes) and float scalars (Range's
+    // bounds in float) are passed by value.
+    bool smallInts = attr && type.getElementType().isInteger(64) &&
+                     attr.getNumElements() <= 1024;
+    bool smallFloats =
+        attr && type.getElementType().isF32() && attr.getNumElements() <= 16;
+    if (smallInts || smallFloats) {
       onnx::TensorProto *tensor = graph->add_initializer();
       tensor->set_name(name);
       tensor->set_data_type(elementType);
       for (int64_t d : type.getShape())
         tensor->add_dims(d);
-      for (const APInt &v : attr.getValues<APInt>())
-        tensor->add_int64_data(v.getSExtValue());
-      continue;
-    }
-    // Small float constants too: Range's bounds in float.
-    if (attr && type.getElementType().isF32() && attr.getNumElements() <= 16) {
-      onnx::TensorProto *tensor = graph->add_initializer();
-      tensor->set_name(name);
-      tensor->set_data_type(elementType);
-      for (int64_t d : type.getShape())
-        tensor->add_dims(d);
-      for (const APFloat &v : attr.getValues<APFloat>())
-        tensor->add_float_data(v.convertToFloat());
+      if (smallInts)
+        for (const APInt &v : attr.getValues<APInt>())
+          tensor->add_int64_data(v.getSExtValue());
+      else
+        for (const APFloat &v : attr.getValues<APFloat>())
+          tensor->add_float_data(v.convertToFloat());
       continue;
     }
     onnx::ValueInfoProto *info = graph->add_input();
