@@ -134,7 +134,7 @@ LogicalResult StftOp::verify() {
   int64_t signalLength = signal.getDimSize(1);
   SmallVector<int64_t> expected = {signal.getDimSize(0), ShapedType::kDynamic,
                                    ShapedType::kDynamic, 2};
-  if (length) {
+  if (length && isStatic(signalLength)) {
     if (*length < 1 || *length > signalLength)
       return emitOpError() << "expects a frame length in [1, " << signalLength
                            << "] (the signal's), got " << *length;

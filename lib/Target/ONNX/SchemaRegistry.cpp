@@ -54,28 +54,29 @@ static void inferStft(onnx::InferenceContext &ctx) {
   auto given = [&](size_t i) {
     return i < ctx.getNumInputs() && ctx.getInputType(i);
   };
-  std::optional<int64_t> length = scalarInput(ctx, 3), samples;
-  if (signal.dim(1).has_dim_value())
-    samples = signal.dim(1).dim_value();
-  if (!length && given(2) && onnx::hasInputShape(ctx, 2) &&
+  // -1: unknown (plain integers: GCC sees optionals as maybe-uninitialized).
+  int64_t samples =
+      signal.dim(1).has_dim_value() ? signal.dim(1).dim_value() : -1;
+  int64_t length = scalarInput(ctx, 3).value_or(-1);
+  if (length < 0 && given(2) && onnx::hasInputShape(ctx, 2) &&
       onnx::getInputShape(ctx, 2).dim_size() == 1 &&
       onnx::getInputShape(ctx, 2).dim(0).has_dim_value())
     length = onnx::getInputShape(ctx, 2).dim(0).dim_value();
   if (!given(2) && !given(3))
     length = samples;
-  if (length && (*length < 1 || (samples && *length > *samples)))
-    length = std::nullopt;
-  std::optional<int64_t> step = scalarInput(ctx, 1);
+  if (length < 1 || (samples >= 0 && length > samples))
+    length = -1;
+  int64_t step = scalarInput(ctx, 1).value_or(-1);
   onnx::TensorShapeProto out;
   *out.add_dim() = signal.dim(0);
   onnx::TensorShapeProto::Dimension *frames = out.add_dim();
   onnx::TensorShapeProto::Dimension *bins = out.add_dim();
   out.add_dim()->set_dim_value(2);
-  if (length) {
-    bins->set_dim_value(onnx::getAttribute(ctx, "onesided", 1) ? *length / 2 + 1
-                                                               : *length);
-    if (step && *step > 0 && samples)
-      frames->set_dim_value(1 + (*samples - *length) / *step);
+  if (length > 0) {
+    bins->set_dim_value(onnx::getAttribute(ctx, "onesided", 1) ? length / 2 + 1
+                                                               : length);
+    if (step > 0 && samples >= 0)
+      frames->set_dim_value(1 + (samples - length) / step);
   }
   onnx::updateOutputShape(ctx, 0, out);
 }
