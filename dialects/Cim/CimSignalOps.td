@@ -32,9 +32,10 @@ def Cim_DftOp : Cim_Op<"dft", [Pure]> {
     allowed too) every sequence, zero-padded or truncated to `dft_length`
     (default: its size), is transformed:
     `y[k] = sum_n x[n] exp(-2 pi i k n / L)`, or with `inverse`
-    `x[n] = 1/L sum_k y[k] exp(2 pi i k n / L)`. With `onesided`, only the
-    first `floor(L / 2) + 1` bins are kept (as ONNX's reference computes
-    it, also for complex or inverse transforms). The output is complex:
+    `x[n] = 1/L sum_k y[k] exp(2 pi i k n / L)`. With `onesided` (not with
+    `inverse`, which ONNX's inference rejects), only the first
+    `floor(L / 2) + 1` bins are kept (as ONNX's reference computes it, also
+    for a complex input). The output is complex:
     `[batch, ..., L or floor(L / 2) + 1, ..., 2]`.
 
     `dft_length` is a one-element integer operand; when it is not a

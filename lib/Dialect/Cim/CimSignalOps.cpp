@@ -71,6 +71,9 @@ LogicalResult DftOp::verify() {
     return emitOpError() << "expects the input's last dimension to be 1 "
                             "(real) or 2 (complex), got "
                          << parts;
+  if (getInverse() && getOnesided())
+    return emitOpError() << "expects onesided and inverse not both set (as "
+                            "ONNX DFT-17)";
   int64_t axis = getAxis();
   if (axis < 0 || axis > rank - 2)
     return emitOpError() << "expects an axis in [0, " << rank - 2

@@ -102,6 +102,8 @@ LogicalResult ONNXImporter::importDft(const onnx::NodeProto &node) {
       flag(node, "onesided", attrInt(node, "onesided", 0), error);
   if (failed(inverse) || failed(onesided))
     return failure();
+  if (*inverse && *onesided)
+    return nodeError(node) << "onesided and inverse cannot both be set";
   // Negative axes count from the back, the trailing real/imaginary
   // dimension included (as DFT-20 spells out).
   int64_t axis = attrInt(node, "axis", 1);

@@ -42,6 +42,14 @@ func.func @dft_onesided(%x: tensor<1x8x1xf32>) {
 
 // -----
 
+func.func @dft_inverse_onesided(%x: tensor<1x8x2xf32>) {
+  // expected-error @+1 {{'cim.dft' op expects onesided and inverse not both set (as ONNX DFT-17)}}
+  %0 = cim.dft %x {inverse = true, onesided = true} : tensor<1x8x2xf32> -> tensor<1x5x2xf32>
+  return
+}
+
+// -----
+
 func.func @dft_length(%x: tensor<1x8x1xf32>) {
   %n = cim.constant dense<0> : tensor<i64>
   // expected-error @+1 {{'cim.dft' op expects 'dft_length' to be at least 1, got 0}}
