@@ -30,7 +30,8 @@ namespace {
 /// The DFT of one length and direction, applied to many sequences.
 class Transform {
 public:
-  Transform(int64_t n, bool inverse) : n(n), inverse(inverse), twiddles(n) {
+  Transform(int64_t n, bool inverse)
+      : n(n), inverse(inverse), powerOfTwo((n & (n - 1)) == 0), twiddles(n) {
     for (int64_t m = 0; m < n; ++m) {
       double angle = 2.0 * M_PI * double(m) / double(n);
       twiddles[m] = {std::cos(angle),
@@ -38,29 +39,20 @@ public:
     }
   }
 
-  /// The first `bins` values of the transform of `seq` (n values; clobbered).
+  /// The first `bins` values of the transform of `seq` (n values; clobbered
+  /// by the FFT).
   void run(std::vector<Complex> &seq, std::vector<Complex> &out,
            int64_t bins) const {
-    if ((n & (n - 1)) == 0)
-      fft(seq);
-    else
-      direct(seq);
     double scale = inverse ? 1.0 / double(n) : 1.0;
-    for (int64_t k = 0; k < bins; ++k)
-      out[k] = (n & (n - 1)) == 0 ? seq[k] * scale : work[k] * scale;
-  }
-
-private:
-  /// a * b without the C99 Annex G NaN recovery of operator*.
-  static Complex mul(Complex a, Complex b) {
-    return {a.real() * b.real() - a.imag() * b.imag(),
-            a.real() * b.imag() + a.imag() * b.real()};
-  }
-
-  /// Every bin into `work`: (k * j) mod n steps through the table.
-  void direct(const std::vector<Complex> &seq) const {
-    work.assign(n, Complex());
-    for (int64_t k = 0; k < n; ++k) {
+    if (powerOfTwo) {
+      fft(seq);
+      for (int64_t k = 0; k < bins; ++k)
+        out[k] = seq[k] * scale;
+      return;
+    }
+    // The direct sum of the bins kept: (k * j) mod n steps through the
+    // table.
+    for (int64_t k = 0; k < bins; ++k) {
       Complex acc;
       int64_t index = 0;
       for (int64_t j = 0; j < n; ++j) {
@@ -69,8 +61,15 @@ private:
         if (index >= n)
           index -= n;
       }
-      work[k] = acc;
+      out[k] = acc * scale;
     }
+  }
+
+private:
+  /// a * b without the C99 Annex G NaN recovery of operator*.
+  static Complex mul(Complex a, Complex b) {
+    return {a.real() * b.real() - a.imag() * b.imag(),
+            a.real() * b.imag() + a.imag() * b.real()};
   }
 
   /// In place, decimation in time.
@@ -95,9 +94,8 @@ private:
   }
 
   int64_t n;
-  bool inverse;
+  bool inverse, powerOfTwo;
   std::vector<Complex> twiddles;
-  mutable std::vector<Complex> work;
 };
 
 } // namespace
