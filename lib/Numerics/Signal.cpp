@@ -65,8 +65,9 @@ numerics::melWeightMatrix(int64_t numMelBins, int64_t dftLength,
   for (int64_t band = 0; band < numMelBins; ++band) {
     int64_t left = edges[band], center = edges[band + 1],
             right = edges[band + 2];
-    // The rising edge reaches the center bin, the falling one stops before
-    // the right bin; only bins up to the center are ever written.
+    // The rising edge ends at the center bin, which must exist (the
+    // reference indexes it); the falling one stops before the right bin,
+    // within the spectrum.
     if (center >= rows)
       return failure("mel band " + std::to_string(band) + " peaks at bin " +
                      std::to_string(center) + ", beyond the " +

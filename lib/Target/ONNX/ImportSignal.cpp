@@ -45,8 +45,7 @@ static Value optionalInput(const onnx::NodeProto &node, int i, bool &ok,
 }
 
 /// A 0/1 attribute; other values are an error naming the node.
-static FailureOr<bool> flag(const onnx::NodeProto &node, StringRef name,
-                            int64_t value,
+static FailureOr<bool> flag(StringRef name, int64_t value,
                             llvm::function_ref<InFlightDiagnostic()> error) {
   if (value != 0 && value != 1)
     return error() << "attribute '" << name << "' must be 0 or 1, got "
@@ -96,10 +95,9 @@ LogicalResult ONNXImporter::importDft(const onnx::NodeProto &node) {
                               "1 or 2] of rank 3 or more, got "
                            << type;
   auto error = [&] { return nodeError(node); };
-  FailureOr<bool> inverse =
-      flag(node, "inverse", attrInt(node, "inverse", 0), error);
+  FailureOr<bool> inverse = flag("inverse", attrInt(node, "inverse", 0), error);
   FailureOr<bool> onesided =
-      flag(node, "onesided", attrInt(node, "onesided", 0), error);
+      flag("onesided", attrInt(node, "onesided", 0), error);
   if (failed(inverse) || failed(onesided))
     return failure();
   if (*inverse && *onesided)
@@ -170,7 +168,7 @@ LogicalResult ONNXImporter::importStft(const onnx::NodeProto &node) {
                            << type;
   auto error = [&] { return nodeError(node); };
   FailureOr<bool> onesided =
-      flag(node, "onesided", attrInt(node, "onesided", 1), error);
+      flag("onesided", attrInt(node, "onesided", 1), error);
   if (failed(onesided) ||
       failed(checkScalarInput(node, "frame_step", step, true, 1)) ||
       (frameLength &&
