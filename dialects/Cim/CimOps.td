@@ -23,5 +23,7 @@ include "Cim/CimMappedOps.td"
 include "Cim/CimIsaOps.td"
 // Indexing ops (issue 20).
 include "Cim/CimIndexingOps.td"
+// Signal ops (issue 20).
+include "Cim/CimSignalOps.td"
 
 #endif // CIM_DIALECT_CIM_CIMOPS_TD

@@ -404,6 +404,8 @@ llvm::Error Runner::execute(Operation *op) {
         if (llvm::Error error = executeIndexing(other, handled);
             handled || error)
           return error;
+        if (llvm::Error error = executeSignal(other, handled); handled || error)
+          return error;
         if (other->getDialect() && other->getDialect()->getNamespace() == "cim")
           return opError(other,
                          "cannot be evaluated at this level: the bit-sliced "

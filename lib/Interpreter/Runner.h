@@ -120,6 +120,9 @@ private:
   /// The ops of CimIndexingOps.td (IndexingDispatch.cpp); clears `handled`
   /// for other ops.
   llvm::Error executeIndexing(Operation *op, bool &handled);
+  /// The ops of CimSignalOps.td (SignalDispatch.cpp); clears `handled` for
+  /// other ops.
+  llvm::Error executeSignal(Operation *op, bool &handled);
   llvm::Error accumulate(AccumulateOp op);
 
   //===--------------------------------------------------------------------===//

@@ -286,6 +286,21 @@ Tensor window(WindowKind kind, int64_t size, bool periodic);
 /// Determinants of the [M, M] matrices in the last two dimensions.
 Tensor det(const Tensor &x, llvm::ArrayRef<int64_t> outShape);
 
+//===----------------------------------------------------------------------===//
+// Signal.cpp: the ops of CimSignalOps.td (issue 20)
+//===----------------------------------------------------------------------===//
+
+/// ONNX DFT-17 of `x` [..., 1 or 2] along `axis`, each sequence zero-padded
+/// or truncated to `length`; the first `outShape[axis]` bins are kept
+/// (onesided). Sums in double, rounds to float32 once.
+Tensor dft(const Tensor &x, int64_t axis, int64_t length, bool inverse,
+           llvm::ArrayRef<int64_t> outShape);
+/// ONNX STFT-17 of `signal` [B, T, 1 or 2]: frames of `length` samples every
+/// `step`, times `window` (null: ones), the first `outShape[2]` bins of
+/// each frame's DFT.
+Tensor stft(const Tensor &signal, const Tensor *window, int64_t step,
+            int64_t length, llvm::ArrayRef<int64_t> outShape);
+
 } // namespace mlir::cim::eval::kernels
 
 #endif // CIM_LIB_INTERPRETER_KERNELS_KERNELS_H

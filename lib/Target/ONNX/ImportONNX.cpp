@@ -287,6 +287,10 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"HammingWindow", &ONNXImporter::importWindow},
       {"BlackmanWindow", &ONNXImporter::importWindow},
       {"Det", &ONNXImporter::importDet},
+      // ImportSignal.cpp
+      {"DFT", &ONNXImporter::importDft},
+      {"STFT", &ONNXImporter::importStft},
+      {"MelWeightMatrix", &ONNXImporter::importMelWeightMatrix},
   };
   return table;
 }

@@ -469,6 +469,15 @@ private:
   FailureOr<RankedTensorType> declaredOutputType(const onnx::NodeProto &node,
                                                  int i);
   // End of ImportScatter.cpp.
+  // ImportSignal.cpp (issue 20: signal ops)
+  LogicalResult importDft(const onnx::NodeProto &node);
+  LogicalResult importStft(const onnx::NodeProto &node);
+  LogicalResult importMelWeightMatrix(const onnx::NodeProto &node);
+  /// Fails (naming the node) unless `v` is a one-element integer (or float)
+  /// tensor and, if constant, at least `min`.
+  LogicalResult checkScalarInput(const onnx::NodeProto &node, StringRef name,
+                                 Value v, bool integer,
+                                 std::optional<int64_t> min = std::nullopt);
 
   /// Fails (with an error) unless `a` and `b` have one element type.
   LogicalResult sameElementTypes(const onnx::NodeProto &node, Value &a,

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 //
 // ONNX shape inference through a registry that hardens libonnx's own
-// convolution and pooling inference.
+// convolution and pooling inference, and corrects STFT's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +16,70 @@
 using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::onnx_import;
+
+/// The value of a one-element integer input known at inference time.
+static std::optional<int64_t> scalarInput(onnx::InferenceContext &ctx,
+                                          size_t i) {
+  const onnx::TensorProto *t =
+      i < ctx.getNumInputs() ? ctx.getInputData(i) : nullptr;
+  if (!t)
+    return std::nullopt;
+  const std::string &raw = t->raw_data();
+  if (t->data_type() == onnx::TensorProto::INT64) {
+    if (t->int64_data_size() == 1)
+      return t->int64_data(0);
+    int64_t v;
+    if (raw.size() == sizeof(v))
+      return std::memcpy(&v, raw.data(), sizeof(v)), v;
+  } else if (t->data_type() == onnx::TensorProto::INT32) {
+    if (t->int32_data_size() == 1)
+      return t->int32_data(0);
+    int32_t v;
+    if (raw.size() == sizeof(v))
+      return std::memcpy(&v, raw.data(), sizeof(v)), v;
+  }
+  return std::nullopt;
+}
+
+/// STFT-17's shape inference. libonnx 1.12's takes a missing `onesided`
+/// as 0 (the schema's default is 1) and divides by frame_step unchecked;
+/// this one leaves what it cannot know (or what is invalid: the importer
+/// reports that, naming the node) unknown.
+static void inferStft(onnx::InferenceContext &ctx) {
+  onnx::propagateElemTypeFromInputToOutput(ctx, 0, 0);
+  if (!onnx::hasInputShape(ctx, 0) ||
+      onnx::getInputShape(ctx, 0).dim_size() != 3)
+    return;
+  const onnx::TensorShapeProto &signal = onnx::getInputShape(ctx, 0);
+  auto given = [&](size_t i) {
+    return i < ctx.getNumInputs() && ctx.getInputType(i);
+  };
+  // -1: unknown (plain integers: GCC sees optionals as maybe-uninitialized).
+  int64_t samples =
+      signal.dim(1).has_dim_value() ? signal.dim(1).dim_value() : -1;
+  int64_t length = scalarInput(ctx, 3).value_or(-1);
+  if (length < 0 && given(2) && onnx::hasInputShape(ctx, 2) &&
+      onnx::getInputShape(ctx, 2).dim_size() == 1 &&
+      onnx::getInputShape(ctx, 2).dim(0).has_dim_value())
+    length = onnx::getInputShape(ctx, 2).dim(0).dim_value();
+  if (!given(2) && !given(3))
+    length = samples;
+  if (length < 1 || (samples >= 0 && length > samples))
+    length = -1;
+  int64_t step = scalarInput(ctx, 1).value_or(-1);
+  onnx::TensorShapeProto out;
+  *out.add_dim() = signal.dim(0);
+  onnx::TensorShapeProto::Dimension *frames = out.add_dim();
+  onnx::TensorShapeProto::Dimension *bins = out.add_dim();
+  out.add_dim()->set_dim_value(2);
+  if (length > 0) {
+    bins->set_dim_value(onnx::getAttribute(ctx, "onesided", 1) ? length / 2 + 1
+                                                               : length);
+    if (step > 0 && samples >= 0)
+      frames->set_dim_value(1 + (samples - length) / step);
+  }
+  onnx::updateOutputShape(ctx, 0, out);
+}
 
 /// libonnx 1.12's convolution and pooling shape inference indexes its
 /// attribute lists by the weight's spatial rank without checking them
@@ -32,6 +96,15 @@ public:
         onnx::OpSchemaRegistry::Instance()->GetSchema(key, maxVersion, domain);
     if (!schema || !(domain.empty() || domain == "ai.onnx"))
       return schema;
+    if (key == "STFT" && schema->SinceVersion() == 17) {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto &copy = copies[{schema->Name(), schema->SinceVersion()}];
+      if (!copy) {
+        copy = std::make_unique<onnx::OpSchema>(*schema);
+        copy->TypeAndShapeInferenceFunction(inferStft);
+      }
+      return copy.get();
+    }
     // Input index of the data and of the weight (-1: none).
     static const llvm::StringMap<std::pair<int, int>> guarded = {
         {"Conv", {0, 1}},        {"ConvInteger", {0, 1}},
