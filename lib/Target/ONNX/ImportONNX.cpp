@@ -139,6 +139,7 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"Clip", &ONNXImporter::importClip},
       {"BatchNormalization", &ONNXImporter::importBatchNorm},
       {"MaxPool", &ONNXImporter::importPool},
+      {"MaxUnpool", &ONNXImporter::importMaxUnpool},
       {"AveragePool", &ONNXImporter::importPool},
       {"GlobalAveragePool", &ONNXImporter::importGlobalAveragePool},
       {"Flatten", &ONNXImporter::importFlatten},
@@ -170,6 +171,7 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"QLinearConv", &ONNXImporter::importIntegerProduct},
       {"GridSample", &ONNXImporter::importGridSample},
       {"NonMaxSuppression", &ONNXImporter::importNonMaxSuppression},
+      {"RoiAlign", &ONNXImporter::importRoiAlign},
       // ImportMath.cpp
       {"Abs", &ONNXImporter::importMathUnary},
       {"Neg", &ONNXImporter::importMathUnary},
