@@ -189,9 +189,9 @@ LogicalResult NonMaxSuppressionOp::verify() {
 static FailureOr<int64_t> spatialAxes(Operation *op, StringRef what, Value v) {
   int64_t rank = tensorType(v).getRank();
   if (rank < 3 || rank > 5)
-    return op->emitOpError() << "expects '" << what
-                             << "' of rank 3 to 5 ([N, C, D1, ..., Dk]), got "
-                             << v.getType(),
+    return op->emitOpError()
+               << "expects '" << what
+               << "' of rank 3 to 5 ([N, C, D1, ..., Dk]), got " << v.getType(),
            failure();
   return rank - 2;
 }
@@ -232,9 +232,8 @@ LogicalResult MaxPoolIndicesOp::verify() {
 LogicalResult MaxUnpoolOp::verify() {
   Operation *op = getOperation();
   FailureOr<int64_t> k = spatialAxes(op, "input", getInput());
-  if (failed(k) ||
-      failed(checkSameElementType(op, getInput(), getOutput(), "input",
-                                  "output")))
+  if (failed(k) || failed(checkSameElementType(op, getInput(), getOutput(),
+                                               "input", "output")))
     return failure();
   ArrayRef<int64_t> kernel = getKernel(), strides = getStrides(),
                     pads = getPads();
@@ -243,8 +242,8 @@ LogicalResult MaxUnpoolOp::verify() {
       failed(checkArray(op, "pads", pads, 2 * *k, 0)))
     return failure();
   RankedTensorType in = tensorType(getInput()), out = tensorType(getOutput());
-  if (failed(checkShape(op, "indices", tensorType(getIndices()),
-                        in.getShape())))
+  if (failed(
+          checkShape(op, "indices", tensorType(getIndices()), in.getShape())))
     return failure();
   if (out.getRank() != in.getRank())
     return emitOpError() << "expects the output rank (" << out.getRank()
@@ -264,11 +263,9 @@ LogicalResult MaxUnpoolOp::verify() {
       return emitOpError() << "pads leave nothing of spatial axis " << i;
     // Only ONNX's output_shape may enlarge the result.
     if (getOutputShape() ? got < unpooled : got != unpooled)
-      return emitOpError() << "expects output size " << (getOutputShape()
-                                                             ? "at least "
-                                                             : "")
-                           << unpooled << " along spatial axis " << i
-                           << ", got " << got;
+      return emitOpError() << "expects output size "
+                           << (getOutputShape() ? "at least " : "") << unpooled
+                           << " along spatial axis " << i << ", got " << got;
   }
   if (Value shape = getOutputShape()) {
     RankedTensorType t = tensorType(shape);

@@ -446,11 +446,11 @@ llvm::Expected<Tensor> kernels::maxUnpool(const Tensor &x,
   for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
     int64_t index = indices.i[e];
     if (index < 0 || index >= total)
-      return llvm::createStringError(
-          llvm::inconvertibleErrorCode(),
-          "index " + std::to_string(index) + " at position " +
-              std::to_string(e) + " is outside the unpooled tensor of " +
-              std::to_string(total) + " elements");
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "index " + std::to_string(index) +
+                                         " at position " + std::to_string(e) +
+                                         " is outside the unpooled tensor of " +
+                                         std::to_string(total) + " elements");
     scattered[index] = values[e];
   }
   // The unpooled tensor at the start of the (possibly larger) output.
@@ -524,11 +524,11 @@ llvm::Expected<Tensor> kernels::roiAlign(const Tensor &x, const Tensor &rois,
     int64_t batch = batchIndices.isInteger ? batchIndices.i[roi]
                                            : int64_t(batchIndices.f[roi]);
     if (batch < 0 || batch >= n)
-      return llvm::createStringError(
-          llvm::inconvertibleErrorCode(),
-          "batch index " + std::to_string(batch) + " of region " +
-              std::to_string(roi) + " is outside [0, " + std::to_string(n) +
-              ")");
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "batch index " + std::to_string(batch) +
+                                         " of region " + std::to_string(roi) +
+                                         " is outside [0, " +
+                                         std::to_string(n) + ")");
     // Float32 products, as ONNX Runtime computes the region.
     auto coord = [&](int i) {
       return double(boxes[roi * 4 + i] * p.spatialScale) - offset;

@@ -93,8 +93,7 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
   if (volume && (!xType.hasStaticShape() || !wType.hasStaticShape()))
     return nodeError(node) << "a 3-D transposed convolution needs static "
                               "shapes, got input "
-                           << xType
-                           << " and weight " << wType;
+                           << xType << " and weight " << wType;
   int64_t n = xType.getDimSize(0), c = xType.getDimSize(1);
   // The last two spatial axes (a 3-D one also has a depth in front).
   int64_t h = xType.getDimSize(axes), wd = xType.getDimSize(axes + 1);
@@ -177,14 +176,14 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
     pads[axes + i] = full - begin - out;
   }
   if (volume) {
-    Value result = transposedConv3D(loc, x, w, group, strides, pads,
-                                    dilations, resultType);
+    Value result = transposedConv3D(loc, x, w, group, strides, pads, dilations,
+                                    resultType);
     if (bias) {
       RankedTensorType biasType = typeOf(bias);
       if (biasType.getRank() != 1 || biasType.getDimSize(0) != m ||
           biasType.getElementType() != xType.getElementType())
-        return nodeError(node) << "expected a bias of " << m
-                               << " elements, got " << biasType;
+        return nodeError(node)
+               << "expected a bias of " << m << " elements, got " << biasType;
       bias = builder.createOrFold<ReshapeOp>(
           loc, withShape(biasType, {m, 1, 1, 1}), bias);
       result = AddOp::create(builder, loc, resultType, result, bias);

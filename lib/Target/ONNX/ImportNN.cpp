@@ -328,10 +328,12 @@ LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
   return define(node, 0, result);
 }
 
-LogicalResult ONNXImporter::importPoolIndices(
-    const onnx::NodeProto &node, Value x, ArrayRef<int64_t> kernel,
-    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-    ArrayRef<int64_t> dilations, bool ceilMode, bool lifted) {
+LogicalResult ONNXImporter::importPoolIndices(const onnx::NodeProto &node,
+                                              Value x, ArrayRef<int64_t> kernel,
+                                              ArrayRef<int64_t> strides,
+                                              ArrayRef<int64_t> pads,
+                                              ArrayRef<int64_t> dilations,
+                                              bool ceilMode, bool lifted) {
   if (node.output_size() < 2 || node.output(1).empty())
     return success();
   int64_t storageOrder = attrInt(node, "storage_order", 0);
@@ -410,8 +412,8 @@ LogicalResult ONNXImporter::importMaxUnpool(const onnx::NodeProto &node) {
       return failure();
     if (std::optional<SmallVector<int64_t>> values = intsOf(shape)) {
       if (ArrayRef<int64_t>(*values) != outType->getShape())
-        return nodeError(node) << "output_shape does not match the output "
-                               << *outType;
+        return nodeError(node)
+               << "output_shape does not match the output " << *outType;
       shape = Value();
     }
   } else {
@@ -428,11 +430,10 @@ LogicalResult ONNXImporter::importMaxUnpool(const onnx::NodeProto &node) {
     int64_t unpooled = (xType.getDimSize(2 + i) - 1) * strides[i] - pads[i] -
                        pads[k + i] + kernel[i];
     int64_t got = outType->getDimSize(2 + i);
-    if (unpooled < 1 ||
-        (hasInput(node, 2) ? got < unpooled : got != unpooled))
-      return nodeError(node) << "output " << *outType
-                             << " does not fit the unpooled size " << unpooled
-                             << " of spatial axis " << i;
+    if (unpooled < 1 || (hasInput(node, 2) ? got < unpooled : got != unpooled))
+      return nodeError(node)
+             << "output " << *outType << " does not fit the unpooled size "
+             << unpooled << " of spatial axis " << i;
   }
   return define(node, 0,
                 MaxUnpoolOp::create(builder, loc, *outType, x, indices, shape,

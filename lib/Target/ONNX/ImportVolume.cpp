@@ -313,8 +313,8 @@ Value ONNXImporter::transposedConv3D(Location loc, Value x, Value w,
   int64_t od = resultType.getDimSize(2), oh = resultType.getDimSize(3),
           ow = resultType.getDimSize(4);
 
-  Value pixels = builder.createOrFold<TransposeOp>(
-      loc, type({n, d, h, wd, c}), x, attr({0, 2, 3, 4, 1}));
+  Value pixels = builder.createOrFold<TransposeOp>(loc, type({n, d, h, wd, c}),
+                                                   x, attr({0, 2, 3, 4, 1}));
   pixels = builder.createOrFold<ReshapeOp>(loc, type({voxels, c}), pixels);
   Value flatWeight =
       builder.createOrFold<ReshapeOp>(loc, type({c, mg * taps}), w);
@@ -324,12 +324,12 @@ Value ONNXImporter::transposedConv3D(Location loc, Value x, Value w,
     if (group > 1) {
       lhs = builder.createOrFold<SliceOp>(loc, type({voxels, cg}), pixels,
                                           attr({0, g * cg}), attr({1, 1}));
-      rhs = builder.createOrFold<SliceOp>(loc, type({cg, mg * taps}),
-                                          flatWeight, attr({g * cg, 0}),
-                                          attr({1, 1}));
+      rhs =
+          builder.createOrFold<SliceOp>(loc, type({cg, mg * taps}), flatWeight,
+                                        attr({g * cg, 0}), attr({1, 1}));
     }
-    products.push_back(MatmulOp::create(builder, loc,
-                                        type({voxels, mg * taps}), lhs, rhs,
+    products.push_back(MatmulOp::create(builder, loc, type({voxels, mg * taps}),
+                                        lhs, rhs,
                                         /*precision=*/nullptr));
   }
   Value columns = products.front();
@@ -340,27 +340,25 @@ Value ONNXImporter::transposedConv3D(Location loc, Value x, Value w,
   // scatter per (input depth, kernel depth) pair.
   columns = ReshapeOp::create(builder, loc, type({n, d, h, wd, m, kd, kh, kw}),
                               columns);
-  columns = TransposeOp::create(builder, loc,
-                                type({n, d, kd, h, wd, m, kh, kw}), columns,
-                                attr({0, 1, 5, 2, 3, 4, 6, 7}));
-  columns = ReshapeOp::create(builder, loc, type({n * d * kd, h, wd, m, kh, kw}),
-                              columns);
-  Value planes = Col2imOp::create(
-      builder, loc, type({n * d * kd, m, oh, ow}), columns,
-      attr({strides[1], strides[2]}),
-      attr({pads[1], pads[2], pads[4], pads[5]}),
-      attr({dilations[1], dilations[2]}));
+  columns =
+      TransposeOp::create(builder, loc, type({n, d, kd, h, wd, m, kh, kw}),
+                          columns, attr({0, 1, 5, 2, 3, 4, 6, 7}));
+  columns = ReshapeOp::create(builder, loc,
+                              type({n * d * kd, h, wd, m, kh, kw}), columns);
+  Value planes = Col2imOp::create(builder, loc, type({n * d * kd, m, oh, ow}),
+                                  columns, attr({strides[1], strides[2]}),
+                                  attr({pads[1], pads[2], pads[4], pads[5]}),
+                                  attr({dilations[1], dilations[2]}));
   // Depth: [N, D, 1, M * OH * OW, KD, 1] scattered to [N, M * OH * OW, OD, 1].
   int64_t plane = m * oh * ow;
   planes = ReshapeOp::create(builder, loc, type({n, d, kd, plane}), planes);
   planes = TransposeOp::create(builder, loc, type({n, d, plane, kd}), planes,
                                attr({0, 1, 3, 2}));
-  planes = ReshapeOp::create(builder, loc, type({n, d, 1, plane, kd, 1}),
-                             planes);
-  Value volume = Col2imOp::create(builder, loc, type({n, plane, od, 1}), planes,
-                                  attr({strides[0], 1}),
-                                  attr({pads[0], 0, pads[3], 0}),
-                                  attr({dilations[0], 1}));
+  planes =
+      ReshapeOp::create(builder, loc, type({n, d, 1, plane, kd, 1}), planes);
+  Value volume = Col2imOp::create(
+      builder, loc, type({n, plane, od, 1}), planes, attr({strides[0], 1}),
+      attr({pads[0], 0, pads[3], 0}), attr({dilations[0], 1}));
   volume = ReshapeOp::create(builder, loc, type({n, m, oh, ow, od}), volume);
   return TransposeOp::create(builder, loc, resultType, volume,
                              attr({0, 1, 4, 2, 3}));
