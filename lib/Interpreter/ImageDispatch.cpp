@@ -148,7 +148,7 @@ llvm::Error Runner::executeImage(Operation *op, bool &handled) {
         RoiAlignParams params;
         params.isMax = r.getMode() == "max";
         params.halfPixel = r.getCoordinateTransformationMode() == "half_pixel";
-        params.samplingRatio = r.getSamplingRatio();
+        params.samplingRatio = r.getSamplingRatioAttr().getInt();
         params.spatialScale = r.getSpatialScale().convertToFloat();
         llvm::Expected<Tensor> value =
             roiAlign(get(r.getInput()), get(r.getRois()),

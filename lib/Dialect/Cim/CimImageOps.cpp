@@ -297,9 +297,11 @@ LogicalResult RoiAlignOp::verify() {
     return emitOpError() << "unsupported coordinate_transformation_mode '"
                          << transform
                          << "' (expected half_pixel or output_half_pixel)";
-  if (getSamplingRatio() < 0)
+  // The generated getter is unsigned; the attribute is a signed i64.
+  int64_t ratio = getSamplingRatioAttr().getInt();
+  if (ratio < 0)
     return emitOpError() << "expects a non-negative sampling_ratio, got "
-                         << getSamplingRatio();
+                         << ratio;
   float scale = getSpatialScale().convertToFloat();
   if (!(scale > 0) || !std::isfinite(scale))
     return emitOpError() << "expects a positive finite spatial_scale, got "
