@@ -473,6 +473,10 @@ llvm::Expected<Tensor> kernels::maxUnpool(const Tensor &x,
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Sampling points per axis and bin, and its square per region, beyond
+/// which a region is rejected.
+constexpr int64_t kMaxRoiSamples = 2048;
+
 /// One bilinear sample: four input positions within a plane and weights
 /// (all zero for a point more than a pixel outside).
 struct Sample {
@@ -534,6 +538,11 @@ llvm::Expected<Tensor> kernels::roiAlign(const Tensor &x, const Tensor &rois,
       return double(boxes[roi * 4 + i] * p.spatialScale) - offset;
     };
     double x0 = coord(0), y0 = coord(1), x1 = coord(2), y1 = coord(3);
+    if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(x1) ||
+        !std::isfinite(y1))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "region " + std::to_string(roi) +
+                                         " has a non-finite coordinate");
     double roiW = x1 - x0, roiH = y1 - y0;
     if (!p.halfPixel) {
       // output_half_pixel forces malformed regions to 1 x 1.
@@ -541,10 +550,24 @@ llvm::Expected<Tensor> kernels::roiAlign(const Tensor &x, const Tensor &rois,
       roiH = std::max(roiH, 1.0);
     }
     double binH = roiH / double(oh), binW = roiW / double(ow);
-    int64_t gridH = p.samplingRatio > 0 ? p.samplingRatio
-                                        : int64_t(std::ceil(roiH / double(oh)));
-    int64_t gridW = p.samplingRatio > 0 ? p.samplingRatio
-                                        : int64_t(std::ceil(roiW / double(ow)));
+    // Clamped before the conversion so that it is defined.
+    auto adaptive = [](double size, int64_t bins) {
+      return int64_t(std::clamp(std::ceil(size / double(bins)), 0.0,
+                                double(kMaxRoiSamples + 1)));
+    };
+    int64_t gridH = p.samplingRatio > 0 ? p.samplingRatio : adaptive(roiH, oh);
+    int64_t gridW = p.samplingRatio > 0 ? p.samplingRatio : adaptive(roiW, ow);
+    // An adaptive grid grows with the region; a huge one is malformed
+    // input, not work to do.
+    if (gridH > kMaxRoiSamples || gridW > kMaxRoiSamples ||
+        gridH * gridW * oh * ow > kMaxRoiSamples * kMaxRoiSamples)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "region " + std::to_string(roi) + " needs " + std::to_string(gridH) +
+              " x " + std::to_string(gridW) + " samples in each of " +
+              std::to_string(oh * ow) + " bins; at most " +
+              std::to_string(kMaxRoiSamples * kMaxRoiSamples) +
+              " per region are supported");
     int64_t count = std::max<int64_t>(gridH * gridW, 1);
     // The samples of every bin, shared by all channels.
     std::vector<Sample> samples;
