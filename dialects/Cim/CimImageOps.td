@@ -7,8 +7,9 @@
 //
 // Graph-level ops of image models that no other op expresses: the scatter
 // half of a transposed convolution (its matrix product runs on crossbars as
-// a cim.matmul) and resampling (ONNX Resize and Upsample). Both run on the
-// digital side.
+// a cim.matmul), resampling (ONNX Resize, Upsample, GridSample), detection
+// (NonMaxSuppression, RoiAlign) and the index side of max pooling (MaxPool's
+// Indices, MaxUnpool). All run on the digital side.
 //
 //===----------------------------------------------------------------------===//
 
@@ -185,6 +186,136 @@ def Cim_NonMaxSuppressionOp : Cim_Op<"non_max_suppression", [Pure]> {
   let assemblyFormat = [{
     $boxes `,` $scores `,` $max_output_boxes_per_class `,` $iou_threshold
     `,` $score_threshold attr-dict `:` type(operands) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MaxPoolIndicesOp
+//===----------------------------------------------------------------------===//
+
+def Cim_MaxPoolIndicesOp : Cim_Op<"max_pool_indices", [Pure]> {
+  let summary = "Where each max-pooling window's maximum is (ONNX MaxPool's "
+                "Indices output)";
+  let description = [{
+    The companion of a max pooling over `[N, C, D1, ..., Dk]` (k = 1 to 3)
+    with the same `kernel`, `strides`, `dilations`, `pads` (k begins, then k
+    ends; padded cells never win) and `ceil_mode`: for every window, the
+    position of its maximum (the first one in row-major scan order on ties)
+    as ONNX flattens it, over the unpadded input and counting the batch and
+    channel: `(n * C + c) * D1 * ... * Dk + offset`, where `offset` is
+    row-major (`column_major = false`, ONNX `storage_order = 0`) or
+    column-major (`column_major = true`, `storage_order = 1`) within one
+    `[D1, ..., Dk]` plane. The pooled values themselves come from
+    cim.max_pool2d (or its 1-D and 3-D decompositions), which later passes
+    handle unchanged.
+
+    Example:
+
+    ```mlir
+    %i = cim.max_pool_indices %x {kernel = array<i64: 2, 2>,
+                                  strides = array<i64: 2, 2>,
+                                  pads = array<i64: 0, 0, 0, 0>,
+                                  dilations = array<i64: 1, 1>}
+        : tensor<1x1x4x4xf32> -> tensor<1x1x2x2xi64>
+    ```
+  }];
+  let arguments = (ins Cim_Tensor:$input, DenseI64ArrayAttr:$kernel,
+      DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+      DenseI64ArrayAttr:$dilations,
+      DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+      DefaultValuedAttr<BoolAttr, "false">:$column_major);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MaxUnpoolOp
+//===----------------------------------------------------------------------===//
+
+def Cim_MaxUnpoolOp : Cim_Op<"max_unpool", [Pure]> {
+  let summary = "Scatter pooled values back to their positions (ONNX "
+                "MaxUnpool)";
+  let description = [{
+    `input` and `indices` are `[N, C, D1, ..., Dk]` (k = 1 to 3); the
+    unpooled size of axis i is `(Di - 1) * strides[i] - pads[i] -
+    pads[k + i] + kernel[i]` (ONNX's inferred shape), and every input value
+    lands at its flattened index of that `[N, C, ...]` shape (as MaxPool's
+    Indices output counts them); a later value wins a shared index, the
+    rest is zero. The output may be larger than the unpooled shape in the
+    spatial axes (ONNX's `output_shape`, with which ONNX ignores `pads`):
+    the unpooled tensor then sits at its start and the rest is zero. An
+    index outside the unpooled tensor is a run-time error.
+
+    `output_shape`, if present, is the 1-D int64 operand ONNX passes; its
+    values must equal the (static) output shape at run time.
+
+    Example:
+
+    ```mlir
+    %y = cim.max_unpool %x, %i {kernel = array<i64: 2, 2>,
+                                strides = array<i64: 2, 2>,
+                                pads = array<i64: 0, 0, 0, 0>}
+        : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64> -> tensor<1x1x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Cim_FloatTensor:$input,
+      RankedTensorOf<[I64]>:$indices,
+      Optional<RankedTensorOf<[I64]>>:$output_shape,
+      DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+      DenseI64ArrayAttr:$pads);
+  let results = (outs Cim_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices (`output_shape` `(` $output_shape^ `:`
+    type($output_shape) `)`)? attr-dict `:` type($input) `,` type($indices)
+    `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// RoiAlignOp
+//===----------------------------------------------------------------------===//
+
+def Cim_RoiAlignOp : Cim_Op<"roi_align", [Pure]> {
+  let summary = "Pool regions of interest by bilinear sampling (ONNX "
+                "RoiAlign)";
+  let description = [{
+    `input` is `[N, C, H, W]`, `rois` is `[R, 4]` (`[x1, y1, x2, y2]` in
+    input coordinates before `spatial_scale`), `batch_indices` is `[R]`
+    (the image of each region), and the output `[R, C, OH, OW]` splits
+    every region into OH x OW bins. Each bin samples a grid of
+    `sampling_ratio` x `sampling_ratio` points (0: `ceil(region size / bins)`
+    per axis) bilinearly, as ONNX RoiAlign (opset 16) and ONNX Runtime
+    define it: `coordinate_transformation_mode` `half_pixel` shifts the
+    scaled region by -0.5 pixel, `output_half_pixel` does not but makes
+    every region at least 1 x 1; points more than one pixel outside the
+    input count as 0; `mode` `avg` averages the samples and `max` takes,
+    over the samples, the largest of the four weighted corner terms of
+    each bilinear interpolation (ONNX Runtime's and ONNX's reference
+    definition, not the maximum of the interpolated values). A batch
+    index outside `[0, N)` is a run-time error.
+
+    Example:
+
+    ```mlir
+    %y = cim.roi_align %x, %rois, %b {sampling_ratio = 2 : i64}
+        : tensor<1x1x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>
+          -> tensor<3x1x5x5xf32>
+    ```
+  }];
+  let arguments = (ins Cim_FloatTensor:$input, Cim_FloatTensor:$rois,
+      Cim_IntegerTensor:$batch_indices,
+      DefaultValuedAttr<StrAttr, "\"avg\"">:$mode,
+      DefaultValuedAttr<I64Attr, "0">:$sampling_ratio,
+      DefaultValuedAttr<F32Attr, "1.0f">:$spatial_scale,
+      DefaultValuedAttr<StrAttr, "\"half_pixel\"">:
+          $coordinate_transformation_mode);
+  let results = (outs Cim_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $rois `,` $batch_indices attr-dict `:` type($input) `,`
+    type($rois) `,` type($batch_indices) `->` type($output)
   }];
   let hasVerifier = 1;
 }

@@ -112,6 +112,51 @@ llvm::Error Runner::executeImage(Operation *op, bool &handled) {
             out.i[i * 3 + k] = selected[i][k];
         return result(s.getOutput(), std::move(out));
       })
+      .Case([&](MaxPoolIndicesOp m) {
+        return result(m.getOutput(),
+                      maxPoolIndices(get(m.getInput()), shapeOf(m.getOutput()),
+                                     {m.getKernel(), m.getStrides(),
+                                      m.getPads(), m.getDilations()},
+                                     m.getColumnMajor()));
+      })
+      .Case([&](MaxUnpoolOp u) -> llvm::Error {
+        SmallVector<int64_t> inShape = shapeOf(u.getInput()),
+                             outShape = shapeOf(u.getOutput());
+        if (Value s = u.getOutputShape()) {
+          const Tensor &t = get(s);
+          for (int64_t i = 0; i < t.numElements(); ++i)
+            if (t.i[i] != outShape[i])
+              return opError(u, "output_shape entry " + std::to_string(i) +
+                                    " is " + std::to_string(t.i[i]) +
+                                    ", the op was imported with " +
+                                    std::to_string(outShape[i]));
+        }
+        size_t k = inShape.size() - 2;
+        ArrayRef<int64_t> kernel = u.getKernel(), strides = u.getStrides(),
+                          pads = u.getPads();
+        SmallVector<int64_t> unpooled = {inShape[0], inShape[1]};
+        for (size_t i = 0; i < k; ++i)
+          unpooled.push_back((inShape[2 + i] - 1) * strides[i] - pads[i] -
+                             pads[k + i] + kernel[i]);
+        llvm::Expected<Tensor> value = maxUnpool(
+            get(u.getInput()), get(u.getIndices()), unpooled, outShape);
+        if (!value)
+          return opError(u, llvm::toString(value.takeError()));
+        return result(u.getOutput(), std::move(*value));
+      })
+      .Case([&](RoiAlignOp r) -> llvm::Error {
+        RoiAlignParams params;
+        params.isMax = r.getMode() == "max";
+        params.halfPixel = r.getCoordinateTransformationMode() == "half_pixel";
+        params.samplingRatio = r.getSamplingRatioAttr().getInt();
+        params.spatialScale = r.getSpatialScale().convertToFloat();
+        llvm::Expected<Tensor> value =
+            roiAlign(get(r.getInput()), get(r.getRois()),
+                     get(r.getBatchIndices()), shapeOf(r.getOutput()), params);
+        if (!value)
+          return opError(r, llvm::toString(value.takeError()));
+        return result(r.getOutput(), std::move(*value));
+      })
       .Default([&](Operation *) {
         handled = false;
         return llvm::Error::success();

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace llvm;
@@ -154,6 +155,18 @@ double numerics::roundToFormat(double v, FloatFormat format) {
     c = lo + 1.0;
   double rounded = std::min(std::ldexp(c, -shift), maxValue);
   return std::copysign(rounded, v);
+}
+
+float numerics::truncateToBFloat16(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  if (std::isnan(v))
+    bits = (bits & 0x80000000u) | 0x7fc00000u;
+  else
+    bits &= 0xffff0000u;
+  float out;
+  std::memcpy(&out, &bits, sizeof(out));
+  return out;
 }
 
 //===----------------------------------------------------------------------===//

@@ -365,6 +365,29 @@ TEST(FloatingPointRound, Bf16MatchesFloat32Bits) {
             std::ldexp(1.0, 128));
 }
 
+// ONNX Cast's bfloat16 (truncation, IEEE specials kept), against values
+// worked out from the bit patterns by hand.
+TEST(FloatingPointRound, TruncateToBFloat16) {
+  auto fromBits = [](uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, sizeof(f));
+    return f;
+  };
+  // 1 + 2^-8 + 2^-9 (0x3f80c000): rounding would give 1 + 2^-7.
+  EXPECT_EQ(truncateToBFloat16(fromBits(0x3f80c000u)), 1.0f);
+  EXPECT_EQ(truncateToBFloat16(fromBits(0xbf80c000u)), -1.0f);
+  EXPECT_EQ(truncateToBFloat16(std::numeric_limits<float>::max()),
+            fromBits(0x7f7f0000u));
+  EXPECT_EQ(truncateToBFloat16(std::numeric_limits<float>::infinity()),
+            std::numeric_limits<float>::infinity());
+  // A NaN whose payload is all in the low bits stays a NaN, with its sign.
+  float nan = truncateToBFloat16(fromBits(0xff800001u));
+  EXPECT_TRUE(std::isnan(nan));
+  EXPECT_TRUE(std::signbit(nan));
+  // Subnormals truncate too: 0x0001ffff keeps 0x00010000.
+  EXPECT_EQ(truncateToBFloat16(fromBits(0x0001ffffu)), fromBits(0x00010000u));
+}
+
 //===----------------------------------------------------------------------===//
 // Pre-alignment
 //===----------------------------------------------------------------------===//

@@ -102,6 +102,16 @@ double minSubnormal(FloatFormat format);
 /// code. The sign of zero is not kept.
 double roundToFormat(double v, FloatFormat format);
 
+/// `v` converted to IEEE-style bfloat16 the way ONNX 1.12's Cast
+/// conformance data does it: the float32's low 16 bits dropped (truncation
+/// toward zero), so infinities stay infinite. A NaN stays a (quiet) NaN with
+/// its sign, where plain truncation could turn a low-payload NaN into an
+/// infinity. Returned as the float32 the bfloat16 encodes. This is the one
+/// float -> bfloat16 conversion of the project's graph semantics; the FP-CIM
+/// model's `roundToFormat(v, bf16())` is a hardware number model (rounds to
+/// nearest, saturates) and deliberately differs.
+float truncateToBFloat16(float v);
+
 //===----------------------------------------------------------------------===//
 // Pre-alignment
 //===----------------------------------------------------------------------===//

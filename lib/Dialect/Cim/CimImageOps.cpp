@@ -180,3 +180,145 @@ LogicalResult NonMaxSuppressionOp::verify() {
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// MaxPoolIndicesOp, MaxUnpoolOp
+//===----------------------------------------------------------------------===//
+
+/// Rank 3 to 5 (`[N, C, D1, ..., Dk]`); the number k of spatial axes.
+static FailureOr<int64_t> spatialAxes(Operation *op, StringRef what, Value v) {
+  int64_t rank = tensorType(v).getRank();
+  if (rank < 3 || rank > 5)
+    return op->emitOpError()
+               << "expects '" << what
+               << "' of rank 3 to 5 ([N, C, D1, ..., Dk]), got " << v.getType(),
+           failure();
+  return rank - 2;
+}
+
+LogicalResult MaxPoolIndicesOp::verify() {
+  Operation *op = getOperation();
+  FailureOr<int64_t> k = spatialAxes(op, "input", getInput());
+  if (failed(k))
+    return failure();
+  ArrayRef<int64_t> kernel = getKernel(), strides = getStrides(),
+                    pads = getPads(), dilations = getDilations();
+  if (failed(checkArray(op, "kernel", kernel, *k, 1)) ||
+      failed(checkArray(op, "strides", strides, *k, 1)) ||
+      failed(checkArray(op, "dilations", dilations, *k, 1)) ||
+      failed(checkArray(op, "pads", pads, 2 * *k, 0)))
+    return failure();
+  // A window wholly in the padding would have no maximum to point at.
+  for (int64_t i = 0; i < *k; ++i)
+    if (pads[i] >= kernel[i] * dilations[i] ||
+        pads[*k + i] >= kernel[i] * dilations[i])
+      return emitOpError() << "expects pads smaller than the window along "
+                              "spatial axis "
+                           << i;
+  RankedTensorType in = tensorType(getInput()), out = tensorType(getOutput());
+  SmallVector<int64_t> expected = {in.getDimSize(0), in.getDimSize(1)};
+  for (int64_t i = 0; i < *k; ++i) {
+    int64_t size =
+        windowedSize(in.getDimSize(2 + i), kernel[i], strides[i], dilations[i],
+                     pads[i], pads[*k + i], getCeilMode());
+    if (size == 0)
+      return emitOpError() << "window along spatial axis " << i
+                           << " does not fit the padded input";
+    expected.push_back(size);
+  }
+  return checkShape(op, "output", out, expected);
+}
+
+LogicalResult MaxUnpoolOp::verify() {
+  Operation *op = getOperation();
+  FailureOr<int64_t> k = spatialAxes(op, "input", getInput());
+  if (failed(k) || failed(checkSameElementType(op, getInput(), getOutput(),
+                                               "input", "output")))
+    return failure();
+  ArrayRef<int64_t> kernel = getKernel(), strides = getStrides(),
+                    pads = getPads();
+  if (failed(checkArray(op, "kernel", kernel, *k, 1)) ||
+      failed(checkArray(op, "strides", strides, *k, 1)) ||
+      failed(checkArray(op, "pads", pads, 2 * *k, 0)))
+    return failure();
+  RankedTensorType in = tensorType(getInput()), out = tensorType(getOutput());
+  if (failed(
+          checkShape(op, "indices", tensorType(getIndices()), in.getShape())))
+    return failure();
+  if (out.getRank() != in.getRank())
+    return emitOpError() << "expects the output rank (" << out.getRank()
+                         << ") to be the input's (" << in.getRank() << ")";
+  if (failed(
+          checkDim(op, "output batch", out.getDimSize(0), in.getDimSize(0))) ||
+      failed(
+          checkDim(op, "output channels", out.getDimSize(1), in.getDimSize(1))))
+    return failure();
+  for (int64_t i = 0; i < *k; ++i) {
+    int64_t size = in.getDimSize(2 + i), got = out.getDimSize(2 + i);
+    if (!isStatic(size) || !isStatic(got))
+      continue;
+    int64_t unpooled =
+        (size - 1) * strides[i] - pads[i] - pads[*k + i] + kernel[i];
+    if (unpooled < 1)
+      return emitOpError() << "pads leave nothing of spatial axis " << i;
+    // Only ONNX's output_shape may enlarge the result.
+    if (getOutputShape() ? got < unpooled : got != unpooled)
+      return emitOpError() << "expects output size "
+                           << (getOutputShape() ? "at least " : "") << unpooled
+                           << " along spatial axis " << i << ", got " << got;
+  }
+  if (Value shape = getOutputShape()) {
+    RankedTensorType t = tensorType(shape);
+    if (t.getRank() != 1 || t.getDimSize(0) != in.getRank())
+      return emitOpError() << "expects 'output_shape' of " << in.getRank()
+                           << " elements, got " << t;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RoiAlignOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RoiAlignOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "input", getInput(), 4, "NCHW")) ||
+      failed(checkRank(op, "rois", getRois(), 2, "[R, 4]")) ||
+      failed(checkRank(op, "batch_indices", getBatchIndices(), 1, "[R]")) ||
+      failed(checkRank(op, "output", getOutput(), 4, "[R, C, OH, OW]")) ||
+      failed(
+          checkSameElementType(op, getInput(), getOutput(), "input", "output")))
+    return failure();
+  if (getMode() != "avg" && getMode() != "max")
+    return emitOpError() << "unsupported mode '" << getMode()
+                         << "' (expected avg or max)";
+  StringRef transform = getCoordinateTransformationMode();
+  if (transform != "half_pixel" && transform != "output_half_pixel")
+    return emitOpError() << "unsupported coordinate_transformation_mode '"
+                         << transform
+                         << "' (expected half_pixel or output_half_pixel)";
+  // The generated getter is unsigned; the attribute is a signed i64.
+  int64_t ratio = getSamplingRatioAttr().getInt();
+  if (ratio < 0)
+    return emitOpError() << "expects a non-negative sampling_ratio, got "
+                         << ratio;
+  float scale = getSpatialScale().convertToFloat();
+  if (!(scale > 0) || !std::isfinite(scale))
+    return emitOpError() << "expects a positive finite spatial_scale, got "
+                         << scale;
+  RankedTensorType in = tensorType(getInput()), rois = tensorType(getRois()),
+                   out = tensorType(getOutput());
+  if (failed(checkDim(op, "rois' last dimension", rois.getDimSize(1), 4)) ||
+      failed(checkDim(op, "batch_indices size",
+                      tensorType(getBatchIndices()).getDimSize(0),
+                      rois.getDimSize(0))) ||
+      failed(checkDim(op, "output region count", out.getDimSize(0),
+                      rois.getDimSize(0))) ||
+      failed(
+          checkDim(op, "output channels", out.getDimSize(1), in.getDimSize(1))))
+    return failure();
+  for (int i = 0; i < 2; ++i)
+    if (out.getDimSize(2 + i) == 0)
+      return emitOpError() << "expects at least one bin per region axis";
+  return success();
+}

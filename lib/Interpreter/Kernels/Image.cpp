@@ -366,3 +366,245 @@ kernels::nonMaxSuppression(const Tensor &boxes, const Tensor &scores,
     }
   return selected;
 }
+
+//===----------------------------------------------------------------------===//
+// MaxPool's indices, MaxUnpool
+//===----------------------------------------------------------------------===//
+
+Tensor kernels::maxPoolIndices(const Tensor &x, ArrayRef<int64_t> outShape,
+                               const Window &window, bool columnMajor) {
+  size_t k = x.shape.size() - 2;
+  ArrayRef<int64_t> in = ArrayRef<int64_t>(x.shape).drop_front(2),
+                    out = outShape.drop_front(2);
+  int64_t plane = 1, outPlane = 1;
+  for (size_t d = 0; d < k; ++d) {
+    plane *= in[d];
+    outPlane *= out[d];
+  }
+  // Element strides of the plane in ONNX's storage order.
+  SmallVector<int64_t> stride(k, 1);
+  for (size_t d = 0; d < k; ++d)
+    for (size_t e = 0; e < k; ++e)
+      if (columnMajor ? e < d : e > d)
+        stride[d] *= in[e];
+  SmallVector<int64_t> rowStride = stridesOf(in);
+  int64_t windowSize = 1;
+  for (int64_t size : window.kernel)
+    windowSize *= size;
+  Tensor result = Tensor::integers(outShape);
+  SmallVector<int64_t> pos(k), tap(k), at0(k);
+  for (int64_t b = 0, nc = outShape[0] * outShape[1]; b < nc; ++b)
+    for (int64_t o = 0; o < outPlane; ++o) {
+      // The window's origin in (padded-away) input coordinates.
+      for (int64_t d = int64_t(k) - 1, rest = o; d >= 0; --d) {
+        at0[d] = (rest % out[d]) * window.strides[d] - window.pads[d];
+        rest /= out[d];
+      }
+      bool found = false;
+      double best = 0;
+      int64_t bestIndex = 0;
+      // Taps in row-major order; a strictly larger value wins, so ties keep
+      // the first (as ONNX Runtime).
+      for (int64_t t = 0; t < windowSize; ++t) {
+        bool inside = true;
+        for (int64_t d = int64_t(k) - 1, rest = t; d >= 0; --d) {
+          tap[d] = rest % window.kernel[d];
+          rest /= window.kernel[d];
+          pos[d] = at0[d] + tap[d] * window.dilations[d];
+          inside &= pos[d] >= 0 && pos[d] < in[d];
+        }
+        if (!inside)
+          continue;
+        int64_t flat = 0, stored = 0;
+        for (size_t d = 0; d < k; ++d) {
+          flat += pos[d] * rowStride[d];
+          stored += pos[d] * stride[d];
+        }
+        int64_t e = b * plane + flat;
+        double v = x.isInteger ? double(x.i[e]) : double(x.f[e]);
+        if (!found || v > best) {
+          found = true;
+          best = v;
+          bestIndex = b * plane + stored;
+        }
+      }
+      result.i[b * outPlane + o] = bestIndex;
+    }
+  return result;
+}
+
+llvm::Expected<Tensor> kernels::maxUnpool(const Tensor &x,
+                                          const Tensor &indices,
+                                          ArrayRef<int64_t> unpooled,
+                                          ArrayRef<int64_t> outShape) {
+  int64_t total = 1;
+  for (int64_t d : unpooled)
+    total *= d;
+  std::vector<float> tmp;
+  const std::vector<float> &values = floatsOf(x, tmp);
+  std::vector<float> scattered(total, 0.0f);
+  for (int64_t e = 0, n = x.numElements(); e < n; ++e) {
+    int64_t index = indices.i[e];
+    if (index < 0 || index >= total)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "index " + std::to_string(index) +
+                                         " at position " + std::to_string(e) +
+                                         " is outside the unpooled tensor of " +
+                                         std::to_string(total) + " elements");
+    scattered[index] = values[e];
+  }
+  // The unpooled tensor at the start of the (possibly larger) output.
+  Tensor out = Tensor::floats(outShape);
+  size_t rank = outShape.size();
+  SmallVector<int64_t> outStrides = stridesOf(outShape);
+  for (int64_t e = 0; e < total; ++e) {
+    int64_t dst = 0;
+    for (int64_t d = int64_t(rank) - 1, rest = e; d >= 0; --d) {
+      dst += (rest % unpooled[d]) * outStrides[d];
+      rest /= unpooled[d];
+    }
+    out.f[dst] = scattered[e];
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// RoiAlign
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Sampling points per axis and bin, and its square per region, beyond
+/// which a region is rejected.
+constexpr int64_t kMaxRoiSamples = 2048;
+
+/// One bilinear sample: four input positions within a plane and weights
+/// (all zero for a point more than a pixel outside).
+struct Sample {
+  std::array<int64_t, 4> pos = {0, 0, 0, 0};
+  std::array<double, 4> weight = {0, 0, 0, 0};
+};
+
+/// ONNX Runtime's bilinear sample at (y, x) of an h x w plane.
+Sample bilinearSample(double y, double x, int64_t h, int64_t w) {
+  Sample s;
+  if (y < -1.0 || y > double(h) || x < -1.0 || x > double(w))
+    return s;
+  y = std::max(y, 0.0);
+  x = std::max(x, 0.0);
+  int64_t yLow = int64_t(y), xLow = int64_t(x), yHigh, xHigh;
+  if (yLow >= h - 1) {
+    yHigh = yLow = h - 1;
+    y = double(yLow);
+  } else {
+    yHigh = yLow + 1;
+  }
+  if (xLow >= w - 1) {
+    xHigh = xLow = w - 1;
+    x = double(xLow);
+  } else {
+    xHigh = xLow + 1;
+  }
+  double ly = y - double(yLow), lx = x - double(xLow);
+  double hy = 1.0 - ly, hx = 1.0 - lx;
+  s.pos = {yLow * w + xLow, yLow * w + xHigh, yHigh * w + xLow,
+           yHigh * w + xHigh};
+  s.weight = {hy * hx, hy * lx, ly * hx, ly * lx};
+  return s;
+}
+} // namespace
+
+llvm::Expected<Tensor> kernels::roiAlign(const Tensor &x, const Tensor &rois,
+                                         const Tensor &batchIndices,
+                                         ArrayRef<int64_t> outShape,
+                                         const RoiAlignParams &p) {
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+  int64_t r = outShape[0], oh = outShape[2], ow = outShape[3];
+  std::vector<float> tmp, roiTmp;
+  const std::vector<float> &data = floatsOf(x, tmp);
+  const std::vector<float> &boxes = floatsOf(rois, roiTmp);
+  Tensor out = Tensor::floats(outShape);
+  double offset = p.halfPixel ? 0.5 : 0.0;
+  for (int64_t roi = 0; roi < r; ++roi) {
+    int64_t batch = batchIndices.isInteger ? batchIndices.i[roi]
+                                           : int64_t(batchIndices.f[roi]);
+    if (batch < 0 || batch >= n)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "batch index " + std::to_string(batch) +
+                                         " of region " + std::to_string(roi) +
+                                         " is outside [0, " +
+                                         std::to_string(n) + ")");
+    // Float32 products, as ONNX Runtime computes the region.
+    auto coord = [&](int i) {
+      return double(boxes[roi * 4 + i] * p.spatialScale) - offset;
+    };
+    double x0 = coord(0), y0 = coord(1), x1 = coord(2), y1 = coord(3);
+    if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(x1) ||
+        !std::isfinite(y1))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "region " + std::to_string(roi) +
+                                         " has a non-finite coordinate");
+    double roiW = x1 - x0, roiH = y1 - y0;
+    if (!p.halfPixel) {
+      // output_half_pixel forces malformed regions to 1 x 1.
+      roiW = std::max(roiW, 1.0);
+      roiH = std::max(roiH, 1.0);
+    }
+    double binH = roiH / double(oh), binW = roiW / double(ow);
+    // Clamped before the conversion so that it is defined.
+    auto adaptive = [](double size, int64_t bins) {
+      return int64_t(std::clamp(std::ceil(size / double(bins)), 0.0,
+                                double(kMaxRoiSamples + 1)));
+    };
+    int64_t gridH = p.samplingRatio > 0 ? p.samplingRatio : adaptive(roiH, oh);
+    int64_t gridW = p.samplingRatio > 0 ? p.samplingRatio : adaptive(roiW, ow);
+    // An adaptive grid grows with the region; a huge one is malformed
+    // input, not work to do.
+    if (gridH > kMaxRoiSamples || gridW > kMaxRoiSamples ||
+        gridH * gridW * oh * ow > kMaxRoiSamples * kMaxRoiSamples)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "region " + std::to_string(roi) + " needs " + std::to_string(gridH) +
+              " x " + std::to_string(gridW) + " samples in each of " +
+              std::to_string(oh * ow) + " bins; at most " +
+              std::to_string(kMaxRoiSamples * kMaxRoiSamples) +
+              " per region are supported");
+    int64_t count = std::max<int64_t>(gridH * gridW, 1);
+    // The samples of every bin, shared by all channels.
+    std::vector<Sample> samples;
+    for (int64_t ph = 0; ph < oh; ++ph)
+      for (int64_t pw = 0; pw < ow; ++pw)
+        for (int64_t iy = 0; iy < gridH; ++iy) {
+          double yy = y0 + double(ph) * binH +
+                      (double(iy) + 0.5) * binH / double(gridH);
+          for (int64_t ix = 0; ix < gridW; ++ix) {
+            double xx = x0 + double(pw) * binW +
+                        (double(ix) + 0.5) * binW / double(gridW);
+            samples.push_back(bilinearSample(yy, xx, h, w));
+          }
+        }
+    int64_t perBin = std::max<int64_t>(gridH, 0) * std::max<int64_t>(gridW, 0);
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float *plane = &data[(batch * c + ch) * h * w];
+      for (int64_t bin = 0; bin < oh * ow; ++bin) {
+        double acc = 0.0;
+        for (int64_t s = 0; s < perBin; ++s) {
+          const Sample &sample = samples[bin * perBin + s];
+          if (p.isMax) {
+            // ONNX Runtime's max: the largest weighted corner term.
+            double v = sample.weight[0] * plane[sample.pos[0]];
+            for (int i = 1; i < 4; ++i)
+              v = std::max(v, sample.weight[i] * plane[sample.pos[i]]);
+            acc = s == 0 ? v : std::max(acc, v);
+          } else {
+            for (int i = 0; i < 4; ++i)
+              acc += sample.weight[i] * plane[sample.pos[i]];
+          }
+        }
+        if (!p.isMax)
+          acc /= double(count);
+        out.f[(roi * c + ch) * oh * ow + bin] = float(acc);
+      }
+    }
+  }
+  return out;
+}

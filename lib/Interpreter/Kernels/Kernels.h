@@ -234,6 +234,30 @@ nonMaxSuppression(const Tensor &boxes, const Tensor &scores,
                   int64_t maxPerClass, float iouThreshold, float scoreThreshold,
                   bool centerPointBox);
 
+/// cim.max_pool_indices: ONNX MaxPool's Indices over `x` [N, C, D1..Dk]
+/// (k = 1..3); `window.pads` holds k begins, then k ends.
+Tensor maxPoolIndices(const Tensor &x, llvm::ArrayRef<int64_t> outShape,
+                      const Window &window, bool columnMajor);
+/// cim.max_unpool: `x` scattered to `indices` of the unpooled shape
+/// `unpooled`, placed at the start of `outShape`; an index out of range is
+/// an error.
+llvm::Expected<Tensor> maxUnpool(const Tensor &x, const Tensor &indices,
+                                 llvm::ArrayRef<int64_t> unpooled,
+                                 llvm::ArrayRef<int64_t> outShape);
+/// cim.roi_align's choices.
+struct RoiAlignParams {
+  bool isMax = false;
+  bool halfPixel = true;
+  int64_t samplingRatio = 0;
+  float spatialScale = 1.0f;
+};
+/// ONNX RoiAlign of `x` [N, C, H, W] over `rois` [R, 4] to `outShape`
+/// [R, C, OH, OW]; a batch index out of range is an error.
+llvm::Expected<Tensor> roiAlign(const Tensor &x, const Tensor &rois,
+                                const Tensor &batchIndices,
+                                llvm::ArrayRef<int64_t> outShape,
+                                const RoiAlignParams &p);
+
 //===----------------------------------------------------------------------===//
 // Indexing.cpp: the ops of CimIndexingOps.td (issue 20)
 //===----------------------------------------------------------------------===//

@@ -14,6 +14,8 @@
 
 #include "Kernels.h"
 
+#include "cim/Numerics/FloatingPoint.h"
+
 #include "llvm/ADT/APFloat.h"
 
 #include <cmath>
@@ -87,17 +89,19 @@ Tensor kernels::castTo(const Tensor &x, CastTarget to) {
   int64_t n = x.numElements();
   if (to.isFloat) {
     Tensor out = Tensor::floats(x.shape);
-    const llvm::fltSemantics *semantics =
-        to.bits == 16 ? (to.isBFloat ? &llvm::APFloat::BFloat()
-                                     : &llvm::APFloat::IEEEhalf())
-                      : nullptr;
+    bool half = to.bits == 16 && !to.isBFloat;
+    bool bfloat = to.bits == 16 && to.isBFloat;
     for (int64_t e = 0; e < n; ++e) {
       float v = at(x, e);
-      if (semantics) {
-        // Narrower float types round once, to nearest even, as ONNX does.
+      if (bfloat) {
+        // ONNX's conformance data truncates to bfloat16 (lib/Numerics).
+        v = mlir::cim::numerics::truncateToBFloat16(v);
+      } else if (half) {
+        // Half rounds once, to nearest even, as ONNX (numpy) does.
         llvm::APFloat f(v);
         bool lost;
-        f.convert(*semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+        f.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
+                  &lost);
         f.convert(llvm::APFloat::IEEEsingle(),
                   llvm::APFloat::rmNearestTiesToEven, &lost);
         v = f.convertToFloat();

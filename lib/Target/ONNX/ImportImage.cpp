@@ -15,6 +15,7 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -50,9 +51,10 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
     return failure();
   RankedTensorType xType = typeOf(x), wType = typeOf(w);
   bool lifted = xType.getRank() == 3 && wType.getRank() == 3;
-  if (!lifted && (xType.getRank() != 4 || wType.getRank() != 4))
-    return nodeError(node) << "only 1-D and 2-D transposed convolutions "
-                              "(rank-3 or rank-4 input and weight) are "
+  bool volume = xType.getRank() == 5 && wType.getRank() == 5;
+  if (!lifted && !volume && (xType.getRank() != 4 || wType.getRank() != 4))
+    return nodeError(node) << "only 1-D, 2-D and 3-D transposed convolutions "
+                              "(rank-3, 4 or 5 input and weight) are "
                               "supported, got input "
                            << xType << " and weight " << wType;
   if (!isa<FloatType>(xType.getElementType()) ||
@@ -60,7 +62,9 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
     return nodeError(node) << "expected float input and weight of one type, "
                               "got "
                            << xType << " and " << wType;
-  int64_t spatial = lifted ? 1 : 2;
+  // Spatial axes in ONNX, and after lifting 1-D to 2-D.
+  int64_t spatial = lifted ? 1 : volume ? 3 : 2;
+  int64_t axes = volume ? 3 : 2;
   auto spatialAttr = [&](StringRef name, int64_t def,
                          SmallVector<int64_t> &out) -> LogicalResult {
     out = attrInts(node, name, SmallVector<int64_t>(spatial, def));
@@ -76,7 +80,7 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
       failed(spatialAttr("dilations", 1, dilations)) ||
       failed(spatialAttr("output_padding", 0, outputPadding)))
     return failure();
-  for (int i = 0; i < 2; ++i)
+  for (int64_t i = 0; i < axes; ++i)
     if (strides[i] < 1 || dilations[i] < 1 || outputPadding[i] < 0)
       return nodeError(node) << "expected positive strides and dilations and "
                                 "non-negative output_padding";
@@ -86,10 +90,15 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
     xType = typeOf(x);
     wType = typeOf(w);
   }
+  if (volume && (!xType.hasStaticShape() || !wType.hasStaticShape()))
+    return nodeError(node) << "a 3-D transposed convolution needs static "
+                              "shapes, got input "
+                           << xType << " and weight " << wType;
   int64_t n = xType.getDimSize(0), c = xType.getDimSize(1);
-  int64_t h = xType.getDimSize(2), wd = xType.getDimSize(3);
+  // The last two spatial axes (a 3-D one also has a depth in front).
+  int64_t h = xType.getDimSize(axes), wd = xType.getDimSize(axes + 1);
   int64_t group = attrInt(node, "group", 1);
-  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
+  int64_t kh = wType.getDimSize(axes), kw = wType.getDimSize(axes + 1);
   if (group < 1 || c % group != 0 || wType.getDimSize(0) != c)
     return nodeError(node) << "expected the weight's first dimension ("
                            << wType.getDimSize(0)
@@ -100,7 +109,7 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
   if (!kernelShape.empty()) {
     if (lifted)
       kernelShape.insert(kernelShape.begin(), 1);
-    if (kernelShape != SmallVector<int64_t>{kh, kw})
+    if (ArrayRef<int64_t>(kernelShape) != wType.getShape().drop_front(2))
       return nodeError(node)
              << "kernel_shape does not match the weight " << wType;
   }
@@ -118,16 +127,16 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
     shape.insert(shape.begin() + 2, 1);
     resultType = withShape(*outType, shape);
   }
-  if (resultType.getRank() != 4 || resultType.getDimSize(0) != n ||
+  if (resultType.getRank() != axes + 2 || resultType.getDimSize(0) != n ||
       resultType.getDimSize(1) != m)
     return nodeError(node) << "unexpected output type " << *outType;
   std::string autoPad = attrString(node, "auto_pad", "NOTSET");
   SmallVector<int64_t> outputShape = attrInts(node, "output_shape");
   if (lifted && outputShape.size() == 1)
     outputShape.insert(outputShape.begin(), 1);
-  if (outputShape.size() == 4)
+  if (int64_t(outputShape.size()) == axes + 2)
     outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
-  if (!outputShape.empty() && outputShape.size() != 2)
+  if (!outputShape.empty() && int64_t(outputShape.size()) != axes)
     return nodeError(node) << "expected one output_shape entry per spatial "
                               "dimension";
   SmallVector<int64_t> explicitPads;
@@ -144,9 +153,10 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
                            << "' (expected NOTSET, VALID, SAME_UPPER or "
                               "SAME_LOWER)";
   }
-  SmallVector<int64_t> pads(4);
-  int64_t inSizes[2] = {h, wd}, kernel[2] = {kh, kw};
-  for (int i = 0; i < 2; ++i) {
+  SmallVector<int64_t> pads(2 * axes);
+  ArrayRef<int64_t> inSizes = xType.getShape().drop_front(2),
+                    kernel = wType.getShape().drop_front(2);
+  for (int64_t i = 0; i < axes; ++i) {
     int64_t full =
         strides[i] * (inSizes[i] - 1) + dilations[i] * (kernel[i] - 1) + 1;
     int64_t out = resultType.getDimSize(2 + i);
@@ -163,7 +173,22 @@ LogicalResult ONNXImporter::importConvTranspose(const onnx::NodeProto &node) {
       begin = autoPad == "SAME_UPPER" ? half : total - half;
     }
     pads[i] = begin;
-    pads[2 + i] = full - begin - out;
+    pads[axes + i] = full - begin - out;
+  }
+  if (volume) {
+    Value result = transposedConv3D(loc, x, w, group, strides, pads, dilations,
+                                    resultType);
+    if (bias) {
+      RankedTensorType biasType = typeOf(bias);
+      if (biasType.getRank() != 1 || biasType.getDimSize(0) != m ||
+          biasType.getElementType() != xType.getElementType())
+        return nodeError(node)
+               << "expected a bias of " << m << " elements, got " << biasType;
+      bias = builder.createOrFold<ReshapeOp>(
+          loc, withShape(biasType, {m, 1, 1, 1}), bias);
+      result = AddOp::create(builder, loc, resultType, result, bias);
+    }
+    return define(node, 0, result);
   }
 
   // x [N, C, H, W] -> [N * H * W, C], times the weight [C/g, M/g * kh * kw]
@@ -467,4 +492,63 @@ ONNXImporter::importNonMaxSuppression(const onnx::NodeProto &node) {
                 NonMaxSuppressionOp::create(
                     builder, loc, *outType, boxes, scores, maxBoxes, iou, score,
                     builder.getBoolAttr(attrInt(node, "center_point_box", 0))));
+}
+
+//===----------------------------------------------------------------------===//
+// RoiAlign
+//===----------------------------------------------------------------------===//
+
+LogicalResult ONNXImporter::importRoiAlign(const onnx::NodeProto &node) {
+  Value x = input(node, 0), rois = input(node, 1), batch = input(node, 2);
+  if (!x || !rois || !batch || failed(checkOutputs(node, 1)))
+    return failure();
+  RankedTensorType xType = typeOf(x), rType = typeOf(rois),
+                   bType = typeOf(batch);
+  if (xType.getRank() != 4 || !isa<FloatType>(xType.getElementType()))
+    return nodeError(node) << "expected a float NCHW input, got " << xType;
+  if (rType.getRank() != 2 || rType.getDimSize(1) != 4 ||
+      rType.getElementType() != xType.getElementType())
+    return nodeError(node) << "expected rois [R, 4] of the input's element "
+                              "type, got "
+                           << rType;
+  if (bType.getRank() != 1 || !isa<IntegerType>(bType.getElementType()) ||
+      bType.getDimSize(0) != rType.getDimSize(0))
+    return nodeError(node) << "expected integer batch_indices [R] for "
+                           << rType.getDimSize(0) << " rois, got " << bType;
+  std::string mode = attrString(node, "mode", "avg");
+  if (mode != "avg" && mode != "max")
+    return nodeError(node) << "unsupported mode '" << mode
+                           << "' (expected avg or max)";
+  // Opset 16 added the attribute, with a new default; before, regions were
+  // not shifted by half a pixel.
+  std::string transform =
+      attrString(node, "coordinate_transformation_mode",
+                 opset >= 16 ? "half_pixel" : "output_half_pixel");
+  if (transform != "half_pixel" && transform != "output_half_pixel")
+    return nodeError(node) << "unsupported coordinate_transformation_mode '"
+                           << transform
+                           << "' (expected half_pixel or output_half_pixel)";
+  int64_t samplingRatio = attrInt(node, "sampling_ratio", 0);
+  float spatialScale = attrFloat(node, "spatial_scale", 1.0f);
+  int64_t outH = attrInt(node, "output_height", 1),
+          outW = attrInt(node, "output_width", 1);
+  if (samplingRatio < 0 || !(spatialScale > 0) ||
+      !std::isfinite(spatialScale) || outH < 1 || outW < 1)
+    return nodeError(node) << "expected a non-negative sampling_ratio, a "
+                              "positive finite spatial_scale and positive "
+                              "output_height and output_width";
+  FailureOr<RankedTensorType> outType = outputType(node, 0);
+  if (failed(outType))
+    return failure();
+  SmallVector<int64_t> expected = {rType.getDimSize(0), xType.getDimSize(1),
+                                   outH, outW};
+  if (outType->getShape() != ArrayRef<int64_t>(expected) ||
+      outType->getElementType() != xType.getElementType())
+    return nodeError(node) << "unexpected output type " << *outType;
+  return define(node, 0,
+                RoiAlignOp::create(builder, nodeLoc(node), *outType, x, rois,
+                                   batch, builder.getStringAttr(mode),
+                                   builder.getI64IntegerAttr(samplingRatio),
+                                   builder.getF32FloatAttr(spatialScale),
+                                   builder.getStringAttr(transform)));
 }

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 //
 // The ops that carry weights (Conv, Gemm, MatMul) and the normalization,
-// pooling and softmax family.
+// pooling (with MaxPool's indices and MaxUnpool) and softmax family.
 //
 //===----------------------------------------------------------------------===//
 
@@ -279,7 +279,9 @@ LogicalResult ONNXImporter::importBatchNorm(const onnx::NodeProto &node) {
 LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
   Location loc = nodeLoc(node);
   Value x = input(node, 0);
-  if (!x || failed(checkOutputs(node, 1)))
+  // MaxPool's second output is its Indices (cim.max_pool_indices).
+  bool isMax = node.op_type() == "MaxPool";
+  if (!x || failed(checkOutputs(node, isMax ? 2 : 1)))
     return failure();
   auto xType = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> kernel = attrInts(node, "kernel_shape");
@@ -303,7 +305,10 @@ LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
     return failure();
   bool ceilMode = attrInt(node, "ceil_mode", 0);
   Value result;
-  if (node.op_type() == "MaxPool") {
+  if (isMax) {
+    if (failed(importPoolIndices(node, x, kernel, strides, pads, dilations,
+                                 ceilMode, lifted)))
+      return failure();
     result = MaxPool2dOp::create(
         builder, loc, poolType, x, builder.getDenseI64ArrayAttr(kernel),
         builder.getDenseI64ArrayAttr(strides),
@@ -321,6 +326,119 @@ LogicalResult ONNXImporter::importPool(const onnx::NodeProto &node) {
   if (lifted)
     result = ReshapeOp::create(builder, loc, *outType, result);
   return define(node, 0, result);
+}
+
+LogicalResult ONNXImporter::importPoolIndices(const onnx::NodeProto &node,
+                                              Value x, ArrayRef<int64_t> kernel,
+                                              ArrayRef<int64_t> strides,
+                                              ArrayRef<int64_t> pads,
+                                              ArrayRef<int64_t> dilations,
+                                              bool ceilMode, bool lifted) {
+  if (node.output_size() < 2 || node.output(1).empty())
+    return success();
+  int64_t storageOrder = attrInt(node, "storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return nodeError(node) << "expected storage_order 0 (row major) or 1 "
+                              "(column major), got "
+                           << storageOrder;
+  FailureOr<RankedTensorType> outType = outputType(node, 1);
+  if (failed(outType))
+    return failure();
+  if (!outType->getElementType().isInteger(64))
+    return nodeError(node) << "expected int64 indices, got " << *outType;
+  // A 1-D pool runs lifted to [N, C, 1, W]; with a height of 1 both storage
+  // orders number the positions as the 1-D pool does.
+  RankedTensorType type = *outType;
+  if (lifted) {
+    SmallVector<int64_t> shape(outType->getShape());
+    shape.insert(shape.begin() + 2, 1);
+    type = withShape(*outType, shape);
+  }
+  Location loc = nodeLoc(node);
+  Value indices = MaxPoolIndicesOp::create(
+      builder, loc, type, x, builder.getDenseI64ArrayAttr(kernel),
+      builder.getDenseI64ArrayAttr(strides), builder.getDenseI64ArrayAttr(pads),
+      builder.getDenseI64ArrayAttr(dilations), builder.getBoolAttr(ceilMode),
+      builder.getBoolAttr(storageOrder == 1));
+  if (lifted)
+    indices = ReshapeOp::create(builder, loc, *outType, indices);
+  return define(node, 1, indices);
+}
+
+LogicalResult ONNXImporter::importMaxUnpool(const onnx::NodeProto &node) {
+  Location loc = nodeLoc(node);
+  Value x = input(node, 0), indices = input(node, 1);
+  if (!x || !indices || failed(checkOutputs(node, 1)))
+    return failure();
+  RankedTensorType xType = typeOf(x), iType = typeOf(indices);
+  int64_t rank = xType.getRank(), k = rank - 2;
+  if (rank < 3 || rank > 5 || !isa<FloatType>(xType.getElementType()) ||
+      !xType.hasStaticShape())
+    return nodeError(node) << "expected a static float input of rank 3 to 5, "
+                              "got "
+                           << xType;
+  if (iType != RankedTensorType::get(xType.getShape(), builder.getI64Type()))
+    return nodeError(node) << "expected int64 indices of the input's shape, "
+                              "got "
+                           << iType;
+  SmallVector<int64_t> kernel = attrInts(node, "kernel_shape");
+  SmallVector<int64_t> strides =
+      attrInts(node, "strides", SmallVector<int64_t>(k, 1));
+  SmallVector<int64_t> pads =
+      attrInts(node, "pads", SmallVector<int64_t>(2 * k, 0));
+  if (int64_t(kernel.size()) != k || int64_t(strides.size()) != k ||
+      int64_t(pads.size()) != 2 * k)
+    return nodeError(node) << "expected " << k << " kernel_shape and strides "
+                           << "entries and " << 2 * k << " pads";
+  if (llvm::any_of(kernel, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(strides, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(pads, [](int64_t v) { return v < 0; }))
+    return nodeError(node) << "expected a positive kernel_shape and strides "
+                              "and non-negative pads";
+  Value shape;
+  FailureOr<RankedTensorType> outType = failure();
+  if (hasInput(node, 2)) {
+    if (!(shape = input(node, 2)))
+      return failure();
+    RankedTensorType sType = typeOf(shape);
+    if (sType.getRank() != 1 || sType.getDimSize(0) != rank ||
+        !sType.getElementType().isInteger(64))
+      return nodeError(node) << "expected an int64 output_shape of " << rank
+                             << " elements, got " << sType;
+    // ONNX's output_shape settles the size, so pads no longer count.
+    pads.assign(2 * k, 0);
+    outType = declaredOutputType(node, 0);
+    if (failed(outType))
+      return failure();
+    // A constant is checked now; cim-run checks one computed at run time.
+    if (std::optional<SmallVector<int64_t>> values = intsOf(shape))
+      if (ArrayRef<int64_t>(*values) != outType->getShape())
+        return nodeError(node)
+               << "output_shape does not match the output " << *outType;
+  } else {
+    outType = outputType(node, 0);
+    if (failed(outType))
+      return failure();
+  }
+  if (outType->getRank() != rank ||
+      outType->getElementType() != xType.getElementType() ||
+      outType->getDimSize(0) != xType.getDimSize(0) ||
+      outType->getDimSize(1) != xType.getDimSize(1))
+    return nodeError(node) << "unexpected output type " << *outType;
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t unpooled = (xType.getDimSize(2 + i) - 1) * strides[i] - pads[i] -
+                       pads[k + i] + kernel[i];
+    int64_t got = outType->getDimSize(2 + i);
+    if (unpooled < 1 || (hasInput(node, 2) ? got < unpooled : got != unpooled))
+      return nodeError(node)
+             << "output " << *outType << " does not fit the unpooled size "
+             << unpooled << " of spatial axis " << i;
+  }
+  return define(node, 0,
+                MaxUnpoolOp::create(builder, loc, *outType, x, indices, shape,
+                                    builder.getDenseI64ArrayAttr(kernel),
+                                    builder.getDenseI64ArrayAttr(strides),
+                                    builder.getDenseI64ArrayAttr(pads)));
 }
 
 LogicalResult

@@ -156,6 +156,7 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"Clip", &ONNXImporter::importClip},
       {"BatchNormalization", &ONNXImporter::importBatchNorm},
       {"MaxPool", &ONNXImporter::importPool},
+      {"MaxUnpool", &ONNXImporter::importMaxUnpool},
       {"AveragePool", &ONNXImporter::importPool},
       {"GlobalAveragePool", &ONNXImporter::importGlobalAveragePool},
       {"Flatten", &ONNXImporter::importFlatten},
@@ -187,6 +188,7 @@ const llvm::StringMap<ONNXImporter::Handler> &ONNXImporter::handlers() {
       {"QLinearConv", &ONNXImporter::importIntegerProduct},
       {"GridSample", &ONNXImporter::importGridSample},
       {"NonMaxSuppression", &ONNXImporter::importNonMaxSuppression},
+      {"RoiAlign", &ONNXImporter::importRoiAlign},
       // ImportMath.cpp
       {"Abs", &ONNXImporter::importMathUnary},
       {"Neg", &ONNXImporter::importMathUnary},

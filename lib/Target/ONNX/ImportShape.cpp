@@ -13,6 +13,7 @@
 
 #include "Importer.h"
 #include "cim/Dialect/Cim/ShapeRules.h"
+#include "cim/Numerics/FloatingPoint.h"
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -466,6 +467,12 @@ LogicalResult ONNXImporter::importCast(const onnx::NodeProto &node) {
     for (double v : numbers) {
       APFloat f(v);
       bool lost;
+      // Folded like cim-run's cast: bfloat16 truncates a float32
+      // (lib/Numerics), the other types round to nearest even.
+      if (floatType.isBF16()) {
+        f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+        f = APFloat(numerics::truncateToBFloat16(f.convertToFloat()));
+      }
       f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
                 &lost);
       data.push_back(f);

@@ -11,7 +11,10 @@
 // 2-D images ([N * OD, C, H, W]) that a 2-D op with the kernel's kd-th
 // plane handles. So a Conv3d maps onto crossbars as KD ordinary 2-D
 // convolutions whose results the digital side adds, as a CIM chip would
-// run it.
+// run it. A 3-D transposed convolution is one crossbar product per group,
+// as in 2-D, scattered by two cim.col2im: over height and width, then over
+// depth. MaxPool's Indices come from cim.max_pool_indices, which is 1- to
+// 3-D itself.
 //
 //===----------------------------------------------------------------------===//
 
@@ -212,6 +215,10 @@ LogicalResult ONNXImporter::importPool3D(const onnx::NodeProto &node, Value x,
     return nodeError(node) << "the declared output depth needs ceil_mode";
   if (!isMax && llvm::any_of(win->dilations, [](int64_t d) { return d != 1; }))
     return nodeError(node) << "dilated average pooling is not supported";
+  if (isMax && failed(importPoolIndices(node, x, kernel, win->strides,
+                                        win->pads, win->dilations, ceilMode,
+                                        /*lifted=*/false)))
+    return failure();
   // Depth padding: never the maximum; zero in a sum (counted or not below).
   float fill = isMax ? std::numeric_limits<float>::lowest() : 0.0f;
   Value padded =
@@ -274,4 +281,85 @@ LogicalResult ONNXImporter::importPool3D(const onnx::NodeProto &node, Value x,
     result = MulOp::create(builder, loc, *outType, result, s);
   }
   return define(node, 0, result);
+}
+
+/// A 3-D transposed convolution as ConvTranspose's 2-D form twice over: one
+/// matrix product per group (on crossbars, as in 2-D) gives every input
+/// voxel's [M, KD, KH, KW] block; a 2-D cim.col2im scatters the KH x KW
+/// taps of every (input depth, kernel depth) pair into an output plane, and
+/// a second cim.col2im scatters those planes along depth, treating each
+/// whole [M, OH, OW] plane as one channel and KD as a kernel height (output
+/// depth = input depth * stride - pad + kd * dilation).
+Value ONNXImporter::transposedConv3D(Location loc, Value x, Value w,
+                                     int64_t group, ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> pads,
+                                     ArrayRef<int64_t> dilations,
+                                     RankedTensorType resultType) {
+  RankedTensorType xType = typeOf(x), wType = typeOf(w);
+  Type element = xType.getElementType();
+  auto type = [&](ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, element);
+  };
+  auto attr = [&](ArrayRef<int64_t> v) {
+    return builder.getDenseI64ArrayAttr(v);
+  };
+  int64_t n = xType.getDimSize(0), c = xType.getDimSize(1),
+          d = xType.getDimSize(2), h = xType.getDimSize(3),
+          wd = xType.getDimSize(4);
+  int64_t mg = wType.getDimSize(1), kd = wType.getDimSize(2),
+          kh = wType.getDimSize(3), kw = wType.getDimSize(4);
+  int64_t m = mg * group, cg = c / group, taps = kd * kh * kw;
+  int64_t voxels = n * d * h * wd;
+  int64_t od = resultType.getDimSize(2), oh = resultType.getDimSize(3),
+          ow = resultType.getDimSize(4);
+
+  Value pixels = builder.createOrFold<TransposeOp>(loc, type({n, d, h, wd, c}),
+                                                   x, attr({0, 2, 3, 4, 1}));
+  pixels = builder.createOrFold<ReshapeOp>(loc, type({voxels, c}), pixels);
+  Value flatWeight =
+      builder.createOrFold<ReshapeOp>(loc, type({c, mg * taps}), w);
+  SmallVector<Value> products;
+  for (int64_t g = 0; g < group; ++g) {
+    Value lhs = pixels, rhs = flatWeight;
+    if (group > 1) {
+      lhs = builder.createOrFold<SliceOp>(loc, type({voxels, cg}), pixels,
+                                          attr({0, g * cg}), attr({1, 1}));
+      rhs =
+          builder.createOrFold<SliceOp>(loc, type({cg, mg * taps}), flatWeight,
+                                        attr({g * cg, 0}), attr({1, 1}));
+    }
+    products.push_back(MatmulOp::create(builder, loc, type({voxels, mg * taps}),
+                                        lhs, rhs,
+                                        /*precision=*/nullptr));
+  }
+  Value columns = products.front();
+  if (group > 1)
+    columns = ConcatOp::create(builder, loc, type({voxels, m * taps}), products,
+                               builder.getI64IntegerAttr(1));
+  // [N, D, H, W, M, KD, KH, KW] -> [N * D * KD, H, W, M, KH, KW]: one 2-D
+  // scatter per (input depth, kernel depth) pair.
+  columns = ReshapeOp::create(builder, loc, type({n, d, h, wd, m, kd, kh, kw}),
+                              columns);
+  columns =
+      TransposeOp::create(builder, loc, type({n, d, kd, h, wd, m, kh, kw}),
+                          columns, attr({0, 1, 5, 2, 3, 4, 6, 7}));
+  columns = ReshapeOp::create(builder, loc,
+                              type({n * d * kd, h, wd, m, kh, kw}), columns);
+  Value planes = Col2imOp::create(builder, loc, type({n * d * kd, m, oh, ow}),
+                                  columns, attr({strides[1], strides[2]}),
+                                  attr({pads[1], pads[2], pads[4], pads[5]}),
+                                  attr({dilations[1], dilations[2]}));
+  // Depth: [N, D, 1, M * OH * OW, KD, 1] scattered to [N, M * OH * OW, OD, 1].
+  int64_t plane = m * oh * ow;
+  planes = ReshapeOp::create(builder, loc, type({n, d, kd, plane}), planes);
+  planes = TransposeOp::create(builder, loc, type({n, d, plane, kd}), planes,
+                               attr({0, 1, 3, 2}));
+  planes =
+      ReshapeOp::create(builder, loc, type({n, d, 1, plane, kd, 1}), planes);
+  Value volume = Col2imOp::create(
+      builder, loc, type({n, plane, od, 1}), planes, attr({strides[0], 1}),
+      attr({pads[0], 0, pads[3], 0}), attr({dilations[0], 1}));
+  volume = ReshapeOp::create(builder, loc, type({n, m, oh, ow, od}), volume);
+  return TransposeOp::create(builder, loc, resultType, volume,
+                             attr({0, 1, 4, 2, 3}));
 }

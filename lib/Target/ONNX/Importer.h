@@ -395,6 +395,14 @@ private:
   LogicalResult importClip(const onnx::NodeProto &node);
   LogicalResult importBatchNorm(const onnx::NodeProto &node);
   LogicalResult importPool(const onnx::NodeProto &node);
+  /// MaxPool's optional Indices output (k begins then k ends in `pads`).
+  LogicalResult importPoolIndices(const onnx::NodeProto &node, Value x,
+                                  ArrayRef<int64_t> kernel,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> pads,
+                                  ArrayRef<int64_t> dilations, bool ceilMode,
+                                  bool lifted);
+  LogicalResult importMaxUnpool(const onnx::NodeProto &node);
   LogicalResult importGlobalAveragePool(const onnx::NodeProto &node);
   LogicalResult importFlatten(const onnx::NodeProto &node);
   LogicalResult importReshapeLike(const onnx::NodeProto &node);
@@ -452,6 +460,7 @@ private:
   LogicalResult importRecurrent(const onnx::NodeProto &node);
   // ImportImage.cpp
   LogicalResult importConvTranspose(const onnx::NodeProto &node);
+  LogicalResult importRoiAlign(const onnx::NodeProto &node);
   LogicalResult importResize(const onnx::NodeProto &node);
   LogicalResult importDepthSpace(const onnx::NodeProto &node);
   // ImportScatter.cpp (issue 20: indexing ops)
@@ -522,6 +531,12 @@ private:
                              Value bias);
   LogicalResult importPool3D(const onnx::NodeProto &node, Value x,
                              ArrayRef<int64_t> kernel);
+  /// ConvTranspose's product and scatter over NCDHW, with ONNX's pads
+  /// already resolved (3 begins, then 3 ends; an end may be negative).
+  Value transposedConv3D(Location loc, Value x, Value w, int64_t group,
+                         ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                         ArrayRef<int64_t> dilations,
+                         RankedTensorType resultType);
 
   MLIRContext *context;
   OpBuilder builder;
