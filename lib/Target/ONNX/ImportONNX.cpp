@@ -500,6 +500,34 @@ LogicalResult ONNXImporter::bindInputValues(
 // Model
 //===----------------------------------------------------------------------===//
 
+/// The first output of `graph` or of a subgraph that is neither an input,
+/// an initializer, a node's output nor a value of an enclosing graph; empty
+/// if there is none.
+static std::string undefinedOutput(const onnx::GraphProto &graph,
+                                   llvm::StringSet<> outer) {
+  for (const auto &info : graph.input())
+    outer.insert(info.name());
+  for (const auto &init : graph.initializer())
+    outer.insert(init.name());
+  for (const auto &node : graph.node()) {
+    for (const auto &a : node.attribute()) {
+      if (a.has_g())
+        if (std::string missing = undefinedOutput(a.g(), outer);
+            !missing.empty())
+          return missing;
+      for (const auto &g : a.graphs())
+        if (std::string missing = undefinedOutput(g, outer); !missing.empty())
+          return missing;
+    }
+    for (const std::string &name : node.output())
+      outer.insert(name);
+  }
+  for (const auto &info : graph.output())
+    if (!outer.contains(info.name()))
+      return info.name();
+  return {};
+}
+
 OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
   modelDir = llvm::sys::path::parent_path(sourceName).str();
   irVersion = model.ir_version();
@@ -509,6 +537,14 @@ OwningOpRef<ModuleOp> ONNXImporter::importModel(onnx::ModelProto &model) {
   if (opset >= 1 && opset < kMinOpset) {
     // libonnx's version converter throws (caught at the boundary) or leaves
     // a node it has no adapter for; either way the error names the opset.
+    // libonnx's converter builds its IR from the graph and dereferences
+    // null for an output no node produces (found by fuzz-onnx;
+    // test/Regression/fuzz/onnx-convert-undefined-output.onnxtext).
+    if (std::string missing = undefinedOutput(model.graph(), {});
+        !missing.empty())
+      return error() << "graph output '" << missing
+                     << "' is not produced by any node",
+             nullptr;
     onnx::ModelProto converted;
     try {
       // The adapters need every value's shape (Gemm 6→7, broadcasting).
