@@ -372,31 +372,40 @@ def crossbar_mvm(c: Config, xq: torch.Tensor, wq: torch.Tensor,
             cells = cells - _bits(arrays[1], off, width)
         conv_planes.append((off, width, sign, cells))
     cycles = _input_cycles(c)
+    n_planes, n_cycles = len(conv_planes), len(cycles)
+    # Column sums are integers below the full-scale sum: exact in float32
+    # below 2^24 whatever the order of additions (cim uses float there too).
+    sum_dtype = torch.float32 if full_scale_column_sum(c) < (1 << 24) else torch.float64
+    cells_all = torch.cat([cp[3] for cp in conv_planes], dim=1)  # K x (Pl*N)
+    masks = torch.tensor([float((1 << cp[1]) - 1) for cp in conv_planes],
+                         dtype=torch.float64).repeat_interleave(n)
+    # coef[t, pl] = sign_t * sign_pl * 2^(offset_t + offset_pl)
+    coef = torch.tensor([[float(xs * cp[2]) * float(2 ** (xo + cp[0]))
+                          for cp in conv_planes] for (xo, _, xs) in cycles],
+                        dtype=torch.float64)
     g_rows = group_row_count(c)
     flip = flips_columns(c)
     out = torch.zeros(p, n, dtype=torch.float64)
     driven_all = _driven(c, xq)
     for b0 in range(0, p, chunk):
         driven = driven_all[b0:b0 + chunk]
-        acc = torch.zeros(driven.shape[0], n, dtype=torch.float64)
+        bsz = driven.shape[0]
+        acc = torch.zeros(bsz, n, dtype=torch.float64)
         for g0 in range(0, k, g_rows):
             g1 = min(k, g0 + g_rows)
             dg = driven[:, g0:g1]
-            # digits: T x B x G
-            digits = torch.stack([_bits(dg, off, w) for (off, w, _) in cycles])
-            for (woff, wwidth, wsign, cells) in conv_planes:
-                cg = cells[g0:g1]
-                mask = float((1 << wwidth) - 1)
-                if flip:
-                    fl = (2 * cg.sum(0)) > (g1 - g0) * mask   # N
-                    cg = torch.where(fl, mask - cg, cg)
-                sums = torch.matmul(digits, cg)  # T x B x N
-                conv = adc(c, sums)
-                if flip:
-                    dsum = digits.sum(-1, keepdim=True)     # T x B x 1
-                    conv = torch.where(fl, mask * dsum - conv, conv)
-                for t, (xoff, _, xsign) in enumerate(cycles):
-                    acc += float(wsign * xsign) * float(2 ** (woff + xoff)) * conv[t]
+            digits = torch.stack([_bits(dg, off, w) for (off, w, _) in cycles])  # T x B x G
+            cg = cells_all[g0:g1]
+            if flip:
+                fl = (2 * cg.sum(0)) > (g1 - g0) * masks      # Pl*N
+                cg = torch.where(fl, masks - cg, cg)
+            sums = torch.matmul(digits.to(sum_dtype), cg.to(sum_dtype)).to(torch.float64)
+            conv = adc(c, sums)                                  # T x B x Pl*N
+            if flip:
+                dsum = digits.sum(-1, keepdim=True)
+                conv = torch.where(fl, masks * dsum - conv, conv)
+            acc += torch.einsum("tbpn,tp->bn",
+                                conv.reshape(n_cycles, bsz, n_planes, n), coef)
         out[b0:b0 + chunk] = acc
     o_w = float(1 << (c.weight_bits - 1)) if is_offset_weights(c.weight_sign) else 0.0
     o_x = float(1 << (c.input_bits - 1)) if c.input_sign == "offset" else 0.0

@@ -15,6 +15,7 @@ ops between crossbar layers (bias adds, pooling sums), which can move an
 activation code by one at a rounding boundary.
 """
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -29,6 +30,28 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 
 import cim_torch  # noqa: E402
 from cim_torch import fashion  # noqa: E402
+
+
+def compile_at(name, out, target, prec, calib, bin_dir):
+    """cimc at a uniform precision "wXaY", or "wXaY:adcB" (every layer's
+    ADC at B bits: cimc compiles it from a policy file)."""
+    if ":adc" not in prec:
+        return cim_torch.compile_model(fashion.onnx_path(name), out, target,
+                                       prec, calib, bin_dir=bin_dir)
+    base, adc = prec.split(":adc")
+    first = out + "-base"
+    cim_torch.compile_model(fashion.onnx_path(name), first, target, base,
+                            calib, bin_dir=bin_dir, extra=["--no-program"])
+    with open(os.path.join(first, "policy.json")) as f:
+        policy = json.load(f)
+    for layer in policy["layers"]:
+        layer["adc_bits"] = int(adc)
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "requested-policy.json")
+    with open(path, "w") as f:
+        json.dump(policy, f)
+    return cim_torch.compile_model(fashion.onnx_path(name), out, target, path,
+                                   calib, bin_dir=bin_dir)
 
 
 def main():
@@ -58,9 +81,7 @@ def main():
             for prec in args.precisions:
                 out = os.path.join(work, f"{name}-{target}-{prec}")
                 t0 = time.time()
-                cimbin = cim_torch.compile_model(fashion.onnx_path(name), out,
-                                                 target, prec, calib,
-                                                 bin_dir=args.bin_dir)
+                cimbin = compile_at(name, out, target, prec, calib, args.bin_dir)
                 ref = cim_torch.run_cimbin(cimbin, x_path, os.path.join(out, "run"),
                                            bin_dir=args.bin_dir).reshape(len(x), -1)
                 t1 = time.time()
