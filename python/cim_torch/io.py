@@ -229,10 +229,16 @@ def compile_model(onnx_path: str, out_dir: str, target: str, precision: str,
     os.makedirs(out_dir, exist_ok=True)
     ir_path = os.path.join(out_dir, "tiled.mlir")
     with open(ir_path, "w") as ir:
-        subprocess.run([cimc, onnx_path, "--target", target, "--precision",
-                        precision, "--calib", calib, "-o", out_dir,
-                        "--dump-ir-after=cim-tile-crossbar", *extra],
-                       check=True, stderr=ir, stdout=subprocess.DEVNULL)
+        rc = subprocess.run([cimc, onnx_path, "--target", target,
+                             "--precision", precision, "--calib", calib,
+                             "-o", out_dir, "--dump-ir-after=cim-tile-crossbar",
+                             *extra], stderr=ir,
+                            stdout=subprocess.DEVNULL).returncode
+    if rc != 0:
+        with open(ir_path) as f:
+            tail = [l for l in f.read().splitlines() if not l.startswith((" ", "}", "module", "//", "#"))]
+        raise RuntimeError(f"cimc failed ({rc}) on {onnx_path} for {target} "
+                           f"at {precision}:\n" + "\n".join(tail[-5:]))
     return os.path.join(out_dir, "model.cimbin")
 
 

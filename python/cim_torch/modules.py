@@ -177,7 +177,8 @@ class CimConv2d(_CimLayer):
                 # scale per tensor and padding 0 has code 0, so this equals
                 # quantizing cim's im2col matrix, at 1/(kh*kw) of the work.
                 xq, xs = nx.quantize_inputs(xd[:, g * cg:(g + 1) * cg], spec.config, spec.clip)
-                cols = F.unfold(xq, (kh, kw), self.dilation, self.padding, self.stride)
+                # Codes are integers below 2^16: exact in float32.
+                cols = F.unfold(xq.float(), (kh, kw), self.dilation, self.padding, self.stride).double()
                 cols = cols.transpose(1, 2).reshape(-1, cg * kh * kw)
                 outs.append(_cim_product(spec, None, self._w_kn(g).detach(), cols, xs))
             y = torch.cat(outs, dim=1) if len(outs) > 1 else outs[0]

@@ -386,23 +386,26 @@ def crossbar_mvm(c: Config, xq: torch.Tensor, wq: torch.Tensor,
     g_rows = group_row_count(c)
     flip = flips_columns(c)
     out = torch.zeros(p, n, dtype=torch.float64)
-    driven_all = _driven(c, xq)
+    driven_all = _driven(c, xq.to(torch.float64)).to(torch.int64)
+    offs = torch.tensor([off for (off, _, _) in cycles], dtype=torch.int64).view(-1, 1, 1)
+    dmasks = torch.tensor([(1 << w) - 1 for (_, w, _) in cycles], dtype=torch.int64).view(-1, 1, 1)
     for b0 in range(0, p, chunk):
         driven = driven_all[b0:b0 + chunk]
         bsz = driven.shape[0]
+        # Every DAC cycle's digits at once: T x B x K.
+        digits_all = ((driven.unsqueeze(0) >> offs) & dmasks).to(sum_dtype)
         acc = torch.zeros(bsz, n, dtype=torch.float64)
         for g0 in range(0, k, g_rows):
             g1 = min(k, g0 + g_rows)
-            dg = driven[:, g0:g1]
-            digits = torch.stack([_bits(dg, off, w) for (off, w, _) in cycles])  # T x B x G
+            digits = digits_all[:, :, g0:g1]
             cg = cells_all[g0:g1]
             if flip:
                 fl = (2 * cg.sum(0)) > (g1 - g0) * masks      # Pl*N
                 cg = torch.where(fl, masks - cg, cg)
-            sums = torch.matmul(digits.to(sum_dtype), cg.to(sum_dtype)).to(torch.float64)
+            sums = torch.matmul(digits, cg.to(sum_dtype)).to(torch.float64)
             conv = adc(c, sums)                                  # T x B x Pl*N
             if flip:
-                dsum = digits.sum(-1, keepdim=True)
+                dsum = digits.to(torch.float64).sum(-1, keepdim=True)
                 conv = torch.where(fl, masks * dsum - conv, conv)
             acc += torch.einsum("tbpn,tp->bn",
                                 conv.reshape(n_cycles, bsz, n_planes, n), coef)

@@ -32,16 +32,17 @@ import cim_torch  # noqa: E402
 from cim_torch import fashion  # noqa: E402
 
 
-def compile_at(name, out, target, prec, calib, bin_dir):
+def compile_at(name, out, target, prec, calib, bin_dir, extra=()):
     """cimc at a uniform precision "wXaY", or "wXaY:adcB" (every layer's
     ADC at B bits: cimc compiles it from a policy file)."""
     if ":adc" not in prec:
         return cim_torch.compile_model(fashion.onnx_path(name), out, target,
-                                       prec, calib, bin_dir=bin_dir)
+                                       prec, calib, bin_dir=bin_dir,
+                                       extra=extra)
     base, adc = prec.split(":adc")
     first = out + "-base"
     cim_torch.compile_model(fashion.onnx_path(name), first, target, base,
-                            calib, bin_dir=bin_dir, extra=["--no-program"])
+                            calib, bin_dir=bin_dir, extra=["--no-program", *extra])
     with open(os.path.join(first, "policy.json")) as f:
         policy = json.load(f)
     for layer in policy["layers"]:
@@ -51,7 +52,7 @@ def compile_at(name, out, target, prec, calib, bin_dir):
     with open(path, "w") as f:
         json.dump(policy, f)
     return cim_torch.compile_model(fashion.onnx_path(name), out, target, path,
-                                   calib, bin_dir=bin_dir)
+                                   calib, bin_dir=bin_dir, extra=extra)
 
 
 def main():
@@ -63,6 +64,8 @@ def main():
     ap.add_argument("--images", type=int, default=200)
     ap.add_argument("--offset", type=int, default=0)
     ap.add_argument("--work", default="")
+    ap.add_argument("--granularity", default="",
+                    help="weight scale granularity passed to cimc")
     ap.add_argument("--min-agreement", type=float, default=0.999)
     ap.add_argument("--tolerance", type=float, default=1e-4)
     args = ap.parse_args()
@@ -79,9 +82,12 @@ def main():
         float_model = fashion.load(name)
         for target in args.targets:
             for prec in args.precisions:
-                out = os.path.join(work, f"{name}-{target}-{prec}")
+                tag = f"-{args.granularity}" if args.granularity else ""
+                out = os.path.join(work, f"{name}-{target}-{prec}{tag}")
+                extra = ["--granularity", args.granularity] if args.granularity else []
                 t0 = time.time()
-                cimbin = compile_at(name, out, target, prec, calib, args.bin_dir)
+                cimbin = compile_at(name, out, target, prec, calib, args.bin_dir,
+                                    extra)
                 ref = cim_torch.run_cimbin(cimbin, x_path, os.path.join(out, "run"),
                                            bin_dir=args.bin_dir).reshape(len(x), -1)
                 t1 = time.time()
@@ -98,7 +104,7 @@ def main():
                 rel = diff / max(float(np.abs(ref).max()), 1e-30)
                 good = agree >= args.min_agreement and rel <= args.tolerance
                 ok &= good
-                print(f"{name:12s} {target:12s} {prec:5s} images {len(x)} "
+                print(f"{name:12s} {target:12s} {prec:5s}{tag} images {len(x)} "
                       f"top-1 agreement {agree * 100:.2f}% max|diff| {diff:.3g} "
                       f"(rel {rel:.2g}) cim {t1 - t0:.1f}s torch {t2 - t1:.1f}s "
                       f"{'ok' if good else 'FAIL'}", flush=True)
