@@ -43,11 +43,14 @@ def load_target(target) -> Target:
         return Target.from_json(target)
     path = target
     if not os.path.exists(path):
-        root = repo_root()
-        cand = os.path.join(root, "targets", target + ".json") if root else ""
-        if not cand or not os.path.exists(cand):
+        # The checkout's presets, else the copies installed with the package.
+        dirs = [os.path.join(repo_root(), "targets")] if repo_root() else []
+        dirs.append(os.path.join(_HERE, "targets"))
+        cands = [os.path.join(d, target + ".json") for d in dirs]
+        found = [c for c in cands if os.path.exists(c)]
+        if not found:
             raise FileNotFoundError(f"no target preset or file {target!r}")
-        path = cand
+        path = found[0]
     with open(path) as f:
         return Target.from_json(json.load(f))
 
