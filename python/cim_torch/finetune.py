@@ -130,12 +130,12 @@ def main(argv=None):
     k = max(1, len(losses) // 5)
     first, last = float(np.mean(losses[:k])), float(np.mean(losses[-k:]))
     line = (f"{args.model} {args.target} steps {args.steps} batch {args.batch} "
-            f"loss {first:.4f} -> {last:.4f} (mean of first/last {k} steps) "
-            f"{secs:.1f} s")
+            f"loss {first:.4f} -> {last:.4f} (mean of first/last {k} steps)")
     if tx is not None:
         line += (f"; top-1 on {len(tx)} test images (cim arithmetic) "
                  f"{before * 100:.2f}% -> {top1(model, tx, ty) * 100:.2f}%")
     print(line, flush=True)
+    print(f"fine-tuning took {secs:.1f} s", file=sys.stderr)
     if args.onnx:
         export_onnx(model, args.onnx, x[:1])
     return 0
