@@ -99,8 +99,10 @@ class _CimLayer(nn.Module):
         raise NotImplementedError
 
     def _straight_through(self) -> bool:
-        return torch.is_grad_enabled() and (
-            self.weight.requires_grad)
+        """Training mode with autograd on: add the straight-through path.
+        In eval mode the output is cim's value exactly (the STE's
+        `ste + (y - ste).detach()` would round it in float32)."""
+        return self.training and torch.is_grad_enabled()
 
     def extra_repr(self) -> str:
         s = self.specs[0]
@@ -130,7 +132,7 @@ class CimLinear(_CimLayer):
             y = _cim_product(spec, x2, self._w_kn().detach())
             if self.bias is not None:
                 y = y + self.bias.detach()
-        if self._straight_through() or x.requires_grad:
+        if self._straight_through():
             ste = F.linear(_fake_quant_input(x2, spec),
                            _fake_quant_weight(self._w_kn(), spec).t(), self.bias)
             y = ste + (y - ste).detach()
@@ -185,7 +187,7 @@ class CimConv2d(_CimLayer):
             if self.bias is not None:
                 y = y + self.bias.detach()
             y = y.reshape(b, oh, ow, self.out_channels).permute(0, 3, 1, 2).contiguous()
-        if self._straight_through() or x.requires_grad:
+        if self._straight_through():
             xs_ = [_fake_quant_input(x[:, g * cg:(g + 1) * cg], s) for g, s in enumerate(self.specs)]
             n = self.out_channels // self.groups
             ws_ = [_fake_quant_weight(self._w_kn(g), s).t().reshape(n, cg, kh, kw)
