@@ -15,7 +15,6 @@ compiles (and re-calibrates: see docs/training.md).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 

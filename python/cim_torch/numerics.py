@@ -16,7 +16,6 @@ exactly below 2^53 (cim checks the same bound).
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import List, Optional, Sequence, Tuple
 
 import torch

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from typing import Dict, List, Optional, Sequence, Union
+from typing import List, Optional
 
 import torch
 import torch.nn as nn
