@@ -97,8 +97,12 @@ def main():
     torch.set_num_threads(2)
     os.makedirs(args.work, exist_ok=True)
     ok = True
+    inputs = os.path.join(HERE, "Inputs")
     cases = [("conv1d", conv1d_model, [("rwth-rram", "w8a8"), ("puma", "w4a4"),
-                                       ("aihwkit-pcm", "w4a4"), ("isaac", "w4a4")]),
+                                       ("aihwkit-pcm", "w4a4"), ("isaac", "w4a4"),
+                                       (os.path.join(inputs, "isaac-offset.json"), "w4a4"),
+                                       (os.path.join(inputs, "puma-diffrows.json"), "w4a4"),
+                                       (os.path.join(inputs, "puma-twos.json"), "w4a4")]),
              ("batchnorm", batchnorm_model, [("rwth-rram", "w8a8"), ("puma", "w4a4")])]
     for name, make, runs in cases:
         model, x, calib, onnx_path = make(args.work)
@@ -107,7 +111,8 @@ def main():
         np.save(x_path, x.numpy())
         np.save(calib_path, calib.numpy())
         for target, prec in runs:
-            out = os.path.join(args.work, f"{name}-{target}-{prec}")
+            label = os.path.basename(target).replace(".json", "")
+            out = os.path.join(args.work, f"{name}-{label}-{prec}")
             cimbin = cim_torch.compile_model(onnx_path, out, target, prec,
                                              calib_path, bin_dir=args.bin_dir)
             ref = cim_torch.run_cimbin(cimbin, x_path, os.path.join(out, "run"),
@@ -125,7 +130,7 @@ def main():
             same_w = not [w for w in caught if "weights differ" in str(w.message)]
             good = diff == 0 and same_w
             ok &= good
-            print(f"{name} {target} {prec} images {len(x)} top-1 agreement "
+            print(f"{name} {label} {prec} images {len(x)} top-1 agreement "
                   f"{agree * 100:.2f}% max|diff| {diff:.3g} weights "
                   f"{'identical' if same_w else 'DIFFER'} "
                   f"{'ok' if good else 'FAIL'}", flush=True)

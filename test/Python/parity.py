@@ -84,7 +84,8 @@ def main():
         for target in args.targets:
             for prec in args.precisions:
                 tag = f"-{args.granularity}" if args.granularity else ""
-                out = os.path.join(work, f"{name}-{target}-{prec}{tag}")
+                label = os.path.basename(target).replace(".json", "")
+                out = os.path.join(work, f"{name}-{label}-{prec}{tag}")
                 extra = ["--granularity", args.granularity] if args.granularity else []
                 t0 = time.time()
                 cimbin = compile_at(name, out, target, prec, calib, args.bin_dir,
@@ -105,7 +106,7 @@ def main():
                 rel = diff / max(float(np.abs(ref).max()), 1e-30)
                 good = agree >= args.min_agreement and rel <= args.tolerance
                 ok &= good
-                print(f"{name:12s} {target:12s} {prec:5s}{tag} images {len(x)} "
+                print(f"{name:12s} {label:12s} {prec:5s}{tag} images {len(x)} "
                       f"top-1 agreement {agree * 100:.2f}% max|diff| {diff:.3g} "
                       f"(rel {rel:.2g}) cim {t1 - t0:.1f}s torch {t2 - t1:.1f}s "
                       f"{'ok' if good else 'FAIL'}", flush=True)
