@@ -202,13 +202,17 @@ class CimConv1d(nn.Module):
 
     def __init__(self, conv: nn.Conv1d, specs, name=""):
         super().__init__()
+        if isinstance(conv.padding, str) or conv.padding_mode != "zeros":
+            raise NotImplementedError("Conv1d padding " + repr(conv.padding)
+                                      + " / " + conv.padding_mode)
         c2 = nn.Conv2d(conv.in_channels, conv.out_channels,
                        (1, conv.kernel_size[0]), (1, conv.stride[0]),
-                       (0, conv.padding[0]) if not isinstance(conv.padding, str) else 0,
-                       (1, conv.dilation[0]), conv.groups, conv.bias is not None)
+                       (0, conv.padding[0]), (1, conv.dilation[0]),
+                       conv.groups, bias=False)
         self.conv1d = conv
         self.inner = CimConv2d(c2, specs, name)
-        # Share the 1-D layer's parameters (viewed as 2-D in forward).
+        # The 1-D layer's parameters are the only ones: the inner layer
+        # reads them (viewed as 2-D) at every forward.
         del self.inner.weight
         self.inner.weight = None
 
