@@ -191,6 +191,8 @@ def layer_config(target: Target, weight_bits: int, act_bits: int,
                  calibration: LayerCalibration, adc_bits: int = 0,
                  slices: Sequence[int] = ()) -> Config:
     """cim::layerConfig + numerics::applyLayerCalibration."""
+    if calibration.act_max_ones:
+        raise NotImplementedError("bit-sparse input codes (cim.act_max_ones)")
     c = Config(weight_bits=weight_bits, input_bits=act_bits,
                cell_bits=target.cell_bits, dac_bits=target.dac_bits,
                parallel_rows=target.parallel_rows,
