@@ -13,7 +13,7 @@ DEB_PACKAGES := llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools \
 	libonnx-dev libprotobuf-dev protobuf-compiler cmake ninja-build \
 	libgtest-dev g++ python3 lld-22 clang-format libopenblas-dev \
 	python3-onnx python3-numpy python3-torch python3-torchvision \
-	libonnx-testdata
+	libonnx-testdata python3-venv python3-pip python3-setuptools
 
 # Sanitizer and fuzzer builds (make check-asan, make fuzz) need clang's
 # runtimes; they are installed only for those targets, so `make check`
